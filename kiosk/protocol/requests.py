@@ -1,0 +1,125 @@
+"""REST request bodies: strict shapes with limits, and one validator.
+
+Strict on purpose: ``"qty": "2"`` is refused rather than guessed, amounts are
+whole rupiah within sane bounds, strings and lists are capped, so nothing
+absurd ever reaches the database or a screen.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from kiosk.protocol.errors import ProtocolError
+from kiosk.protocol.models import OrderType, PaymentMethod, Severity
+from kiosk.protocol.status import OrderStatus
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_AMOUNT = 1_000_000_000  # Rp 1 billion: far past any food-court bill
+MAX_ITEMS = 50
+MAX_QTY = 999
+
+Id = Annotated[int, Field(ge=1, le=2_000_000_000)]
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+
+
+def _text(max_length: int, min_length: int = 1) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Name = Annotated[str, _text(120)]
+Note = Annotated[str, _text(500, 0)]
+Modifier = Annotated[str, _text(80)]
+PersonName = Annotated[str, _text(80)]
+Reason = Annotated[str, _text(200)]
+Token = Annotated[str, _text(100)]
+Kind = Annotated[str, _text(50)]
+Message = Annotated[str, _text(500)]
+TableLabel = Annotated[str, _text(20)]
+
+
+# JSON spells enums as strings; accept them even in these strict models.
+_LAX = Field(strict=False)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class OrderItemIn(_Body):
+    name: Name
+    qty: Annotated[int, Field(ge=1, le=MAX_QTY)]
+    price: Amount
+    notes: Note = ""
+    modifiers: Annotated[list[Modifier], Field(max_length=20)] = []
+
+
+class CreateOrder(_Body):
+    tenant_id: Id
+    customer_name: PersonName
+    items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
+    type: Annotated[OrderType, _LAX] = OrderType.DINE_IN
+    table: TableLabel | None = None
+
+
+class ChangeStatus(_Body):
+    status: Annotated[OrderStatus, _LAX]
+
+
+class CancelOrder(_Body):
+    reason: Reason
+
+
+class CreatePayment(_Body):
+    order_id: Id
+    amount_paid: Amount
+    payment_method: Annotated[PaymentMethod, _LAX]
+    counter_id: Id
+
+
+class RefundPayment(_Body):
+    reason: Reason
+
+
+class ScanQr(_Body):
+    token: Token
+
+
+class CreateNotification(_Body):
+    user_id: Id
+    type: Kind
+    data: dict[str, Any] = {}
+
+
+class CreateAlert(_Body):
+    severity: Annotated[Severity, _LAX]
+    message: Message
+
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
+def validate_body(model: type[BodyT], payload: object) -> BodyT:
+    """Validate a decoded JSON body, turning the first problem into a ProtocolError."""
+    if not isinstance(payload, dict):
+        raise ProtocolError("invalid_body", "the request body must be a JSON object")
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise _first_problem(exc) from None
+
+
+def _first_problem(exc: ValidationError) -> ProtocolError:
+    problem = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in problem["loc"]) or None
+    kind = problem["type"]
+    if kind == "missing":
+        return ProtocolError("missing_field", f"{field} is required", field)
+    if kind == "extra_forbidden":
+        return ProtocolError("unknown_field", f"{field} is not a known field", field)
+    message = problem["msg"]
+    if kind == "enum":
+        expected = problem.get("ctx", {}).get("expected", "")
+        message = f"must be one of {expected}"
+    return ProtocolError("invalid_field", f"{field}: {message}", field)

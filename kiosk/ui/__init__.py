@@ -1,0 +1,1 @@
+"""Qt screens: the only layer that imports Qt."""

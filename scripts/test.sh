@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run the test suite with the services it needs: a PulseAudio null sink (so
+# sounds really play) and an Xvfb display (so screenshots are of real windows).
+# Expects the venv made by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d /tmp/kiosk-xdg.XXXXXX)}
+chmod 700 "$XDG_RUNTIME_DIR"
+
+cleanup=()
+trap 'for pid in "${cleanup[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+
+if command -v pulseaudio >/dev/null && ! pulseaudio --check 2>/dev/null; then
+  pulseaudio --daemonize=yes --exit-idle-time=-1 -n \
+    --load="module-null-sink sink_name=nullsink" \
+    --load=module-native-protocol-unix >/dev/null 2>&1 || echo "warning: pulseaudio did not start; sound tests will skip"
+fi
+
+if [ -z "${DISPLAY:-}" ] && command -v Xvfb >/dev/null; then
+  display_number=$((90 + RANDOM % 100))
+  Xvfb ":$display_number" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+  cleanup+=("$!")
+  export DISPLAY=":$display_number"
+fi
+
+mkdir -p test-artifacts
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,1 @@
+"""The Flask-SocketIO order hub."""
