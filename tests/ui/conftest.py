@@ -1,0 +1,136 @@
+"""Shared GUI fixtures: an offscreen Qt, a qasync loop that qtbot can drive, a
+kiosk Session against the real ``server`` fixture.
+
+How async works in these tests: ``aloop`` is a qasync ``QEventLoop`` created
+with ``already_running=True``, so asyncio callbacks run whenever Qt processes
+events.  A test schedules a coroutine with ``run_async(...)`` (or
+``aloop.create_task``) and waits with ``qtbot.waitUntil``; never call
+``qtbot.waitUntil`` from inside a coroutine (that would re-enter the loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+# Offscreen by default: one QApplication per process, so a test that needs a
+# real X display (Xvfb) runs the app in a subprocess instead.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+if TYPE_CHECKING:
+    from kiosk.core.session import Session
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.core.config import Config
+
+T = TypeVar("T")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop marked running, serviced by Qt's event processing (qtbot waits)."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        deadline = loop.time() + 5
+        while any(not task.done() for task in pending) and loop.time() < deadline:
+            qapp.processEvents()
+        loop.stop()
+        asyncio.events._set_running_loop(None)
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+RunAsync = Callable[..., Any]
+
+
+@pytest.fixture
+def run_async(aloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> RunAsync:
+    """``run_async(coro, timeout=10)``: run a coroutine on the Qt loop and return its result."""
+
+    def run(coro: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        task = aloop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where screenshots are kept for a person to look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def kiosk_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Data/log/config dirs in tmp, so tests never touch the user's real kiosk state."""
+    data = tmp_path / "kiosk-data"
+    data.mkdir()
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(data))
+    monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path / "kiosk-logs"))
+    return data
+
+
+def make_config(server: Any, room: str, tmp_path: Path, **overrides: object) -> Config:
+    """A Config for ``room`` with a fresh device token from the real server CLI."""
+    from kiosk.core.config import load_config
+
+    token = server.add_device(f"ui-{room}-{len(list(tmp_path.iterdir()))}", [room])
+    values: dict[str, object] = {"server_url": server.url, "room": room, "token": token}
+    values.update(overrides)
+    return load_config(path=tmp_path / "absent.toml", env={}, overrides=values)
+
+
+@pytest.fixture
+def display_config(server: Any, tmp_path: Path, kiosk_data_dir: Path) -> Config:
+    return make_config(server, "display", tmp_path)
+
+
+@pytest.fixture
+def make_session(
+    aloop: asyncio.AbstractEventLoop, qtbot: QtBot, kiosk_data_dir: Path
+) -> Iterator[Callable[..., Session]]:
+    """``make_session(config, clock=None)``: a started Session, stopped at teardown."""
+    from kiosk.core.session import Session
+
+    sessions: list[Session] = []
+
+    def make(config: Config, clock: Any = None) -> Session:
+        session = Session(config, clock=clock, data_dir=kiosk_data_dir)
+        sessions.append(session)
+        task = aloop.create_task(session.start())
+        qtbot.waitUntil(task.done, timeout=10_000)
+        task.result()
+        return session
+
+    yield make
+    for session in sessions:
+        task = aloop.create_task(session.stop())
+        qtbot.waitUntil(task.done, timeout=10_000)
+
+
+@pytest.fixture
+def live_session(make_session: Callable[..., Session], display_config: Config, qtbot: QtBot) -> Session:
+    """A display Session that has joined its room and loaded the snapshot."""
+    from kiosk.core.connection import ConnectionState
+
+    session = make_session(display_config)
+    qtbot.waitUntil(lambda: session.status.state is ConnectionState.LIVE, timeout=10_000)
+    return session
