@@ -1,0 +1,182 @@
+"""Sound per kind of event, never a pile of overlapping chimes.
+
+A kitchen gets bursts: twenty orders land in the same second after a
+reconnect or a rush.  Twenty chimes on top of each other tell the cook nothing
+that one chime does not, so each sound is debounced on the injected clock: a
+sound that started less than ``debounce_s`` ago is not started again.  The
+optional repeat of the new-order chime ("nobody looked yet") is driven by the
+same clock through ``tick()``, so both are tested exactly without sleeping.
+
+QSoundEffect never raises when there is no audio device: its status just
+turns to Error.  The board notices that, says so once on ``kiosk.sound`` and
+keeps counting what it would have played (the state dump reports it), so a
+kiosk without speakers works exactly like one with them, only silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+
+from kiosk.core.clock import Clock
+from kiosk.paths import asset
+from kiosk.protocol import Event
+
+log = logging.getLogger("kiosk.sound")
+
+NEW_ORDER = "new_order"
+CANCEL = "cancel"
+PAYMENT = "payment"
+ALERT = "alert"
+
+# Envelope type -> WAV (without .wav).  Several kinds share one sound: a cook
+# needs to tell "new work", "work gone", "money" and "attention" apart, no more.
+SOUND_FOR_KIND: Mapping[str, str] = {
+    Event.ORDER_CREATED.type: NEW_ORDER,
+    Event.ORDER_CANCELLED.type: CANCEL,
+    Event.PAYMENT_PROCESSED.type: PAYMENT,
+    Event.PAYMENT_REFUNDED.type: CANCEL,
+    Event.QR_SCANNED.type: PAYMENT,
+    Event.ALERT.type: ALERT,
+    Event.NOTIFICATION.type: PAYMENT,
+}
+
+DEBOUNCE_S = 2.0  # longer than every chime, so two plays of one sound never overlap
+
+
+class SoundBoard(QObject):
+    """Plays the WAV for an event kind, debounced, mutable, with an optional repeat.
+
+    ``played_count`` counts the sounds the board started (or would have started
+    on a machine without an audio device); muted or debounced calls do not count.
+    """
+
+    played = Signal(str)  # the sound name, after a play was started
+
+    def __init__(
+        self,
+        clock: Clock,
+        enabled: bool,
+        parent: QObject | None = None,
+        *,
+        repeat_chime_s: float = 0,
+        debounce_s: float = DEBOUNCE_S,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._muted = not enabled
+        self._debounce_s = debounce_s
+        self._repeat_s = repeat_chime_s
+        self._last_started: dict[str, float] = {}
+        self._repeat_due: float | None = None
+        self._effects: dict[str, QSoundEffect] = {}
+        self._error_logged = False
+        self.played_count = 0
+        self._device_ok = bool(QMediaDevices.audioOutputs())
+        if not self._device_ok:
+            self._log_unavailable("no audio output device found")
+        for name in sorted(set(SOUND_FOR_KIND.values())):
+            self._effects[name] = self._load(name)
+        # The repeat check runs on a coarse Qt timer but decides on the injected
+        # clock; tests call tick() directly after advancing a FakeClock.
+        self._repeat_timer = QTimer(self)
+        self._repeat_timer.setInterval(1000)
+        self._repeat_timer.timeout.connect(self.tick)
+
+    # -- public API ---------------------------------------------------------
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    @muted.setter
+    def muted(self, value: bool) -> None:
+        self._muted = bool(value)
+        if self._muted:
+            for effect in self._effects.values():
+                effect.stop()
+        log.info("sound %s", "muted" if self._muted else "unmuted")
+
+    @property
+    def audio_available(self) -> bool:
+        """False once we know sounds cannot be heard (no device, or a playback error)."""
+        return self._device_ok
+
+    @property
+    def repeat_pending(self) -> bool:
+        return self._repeat_due is not None
+
+    def effect(self, sound: str) -> QSoundEffect:
+        """The QSoundEffect behind a sound name (for tests and diagnostics)."""
+        return self._effects[sound]
+
+    def play(self, kind: str) -> bool:
+        """Play the sound for an envelope type; True when a sound was started."""
+        sound = SOUND_FOR_KIND.get(kind)
+        if sound is None:
+            log.debug("no sound for event kind %r", kind)
+            return False
+        if self._muted:
+            return False
+        now = self._clock.monotonic()
+        last = self._last_started.get(sound)
+        if last is not None and now - last < self._debounce_s:
+            return False
+        self._start(sound, now)
+        if sound == NEW_ORDER and self._repeat_s > 0:
+            self._repeat_due = now + self._repeat_s
+            if not self._repeat_timer.isActive():
+                self._repeat_timer.start()
+        return True
+
+    def acknowledge(self) -> None:
+        """Someone has seen the new order: stop repeating its chime."""
+        if self._repeat_due is not None:
+            log.info("new-order chime acknowledged")
+        self._repeat_due = None
+        self._repeat_timer.stop()
+
+    def tick(self) -> bool:
+        """Replay the new-order chime when its repeat is due; True when it played."""
+        if self._repeat_due is None or self._muted:
+            return False
+        now = self._clock.monotonic()
+        if now < self._repeat_due:
+            return False
+        self._start(NEW_ORDER, now)
+        self._repeat_due = now + self._repeat_s
+        return True
+
+    # -- internals ----------------------------------------------------------
+
+    def _start(self, sound: str, now: float) -> None:
+        self._last_started[sound] = now
+        self.played_count += 1
+        if self._device_ok:
+            self._effects[sound].play()
+        self.played.emit(sound)
+
+    def _load(self, name: str) -> QSoundEffect:
+        effect = QSoundEffect(self)
+        if self._device_ok:
+            effect.statusChanged.connect(lambda: self._on_status(name, effect))
+            effect.setSource(QUrl.fromLocalFile(str(asset("sounds", f"{name}.wav"))))
+        return effect
+
+    def _on_status(self, name: str, effect: QSoundEffect) -> None:
+        if effect.status() == QSoundEffect.Status.Error:
+            self._device_ok = False
+            self._log_unavailable(f"cannot play {name}.wav on the audio output")
+
+    def _log_unavailable(self, why: str) -> None:
+        if self._error_logged:
+            return
+        self._error_logged = True
+        log.warning(
+            "%s; the kiosk carries on without sound (check the speaker/PulseAudio "
+            "and that the WAV files in assets/sounds are readable)",
+            why,
+        )

@@ -1,0 +1,157 @@
+"""SoundBoard: one chime per burst, mute, repeat until acknowledged, real playback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+
+from kiosk.core.clock import FakeClock
+from kiosk.paths import asset
+from kiosk.protocol import Event
+from kiosk.ui.sound import DEBOUNCE_S, NEW_ORDER, PAYMENT, SOUND_FOR_KIND, SoundBoard
+
+ORDER_CREATED = Event.ORDER_CREATED.type
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def test_every_event_kind_has_a_real_wav() -> None:
+    # a status change is silent on purpose: the kitchen made it itself
+    assert set(SOUND_FOR_KIND) == {event.type for event in Event} - {Event.ORDER_STATUS_CHANGED.type}
+    for sound in set(SOUND_FOR_KIND.values()):
+        header = asset("sounds", f"{sound}.wav").read_bytes()[:12]
+        assert header[:4] == b"RIFF" and header[8:12] == b"WAVE"
+
+
+def test_a_burst_of_twenty_orders_plays_one_chime(qapp, clock: FakeClock) -> None:
+    board = SoundBoard(clock, enabled=True)
+    started = [board.play(ORDER_CREATED) for _ in range(20)]
+    assert started == [True] + [False] * 19
+    assert board.played_count == 1
+    clock.advance(DEBOUNCE_S - 0.01)
+    assert board.play(ORDER_CREATED) is False
+    clock.advance(0.01)
+    assert board.play(ORDER_CREATED) is True
+    assert board.played_count == 2
+
+
+def test_different_sounds_are_not_debounced_against_each_other(qapp, clock: FakeClock) -> None:
+    board = SoundBoard(clock, enabled=True)
+    assert board.play(ORDER_CREATED)
+    assert board.play(Event.PAYMENT_PROCESSED.type)
+    # qr scans share the payment sound, so they fall in its debounce window
+    assert not board.play(Event.QR_SCANNED.type)
+    assert board.played_count == 2
+    assert board.play("no_such_event") is False
+
+
+def test_muted_board_plays_nothing_and_unmuting_restores(qapp, clock: FakeClock) -> None:
+    board = SoundBoard(clock, enabled=False)
+    assert board.muted
+    assert board.play(ORDER_CREATED) is False
+    board.muted = False
+    assert board.play(ORDER_CREATED) is True
+    board.muted = True
+    clock.advance(60)
+    assert board.play(ORDER_CREATED) is False
+    assert board.played_count == 1
+
+
+def test_new_order_chime_repeats_until_acknowledged(qapp, clock: FakeClock) -> None:
+    board = SoundBoard(clock, enabled=True, repeat_chime_s=30)
+    board.play(ORDER_CREATED)
+    assert board.repeat_pending
+    clock.advance(29.9)
+    assert board.tick() is False
+    clock.advance(0.1)
+    assert board.tick() is True
+    clock.advance(30)
+    assert board.tick() is True
+    assert board.played_count == 3
+    board.acknowledge()
+    assert not board.repeat_pending
+    clock.advance(300)
+    assert board.tick() is False
+    assert board.played_count == 3
+
+
+def test_no_repeat_when_the_option_is_off(qapp, clock: FakeClock) -> None:
+    board = SoundBoard(clock, enabled=True, repeat_chime_s=0)
+    board.play(ORDER_CREATED)
+    clock.advance(3600)
+    assert board.tick() is False
+    assert board.played_count == 1
+
+
+def test_sound_reaches_playing_state_on_the_audio_device(qapp, qtbot, clock: FakeClock) -> None:
+    if not QMediaDevices.audioOutputs():
+        pytest.skip(
+            "no audio output: start the PulseAudio null sink as scripts/test.sh does "
+            "(XDG_RUNTIME_DIR set, pulseaudio --load=module-null-sink ...)"
+        )
+    board = SoundBoard(clock, enabled=True)
+    effect = board.effect(NEW_ORDER)
+    seen_playing: list[bool] = []
+
+    def record() -> None:
+        seen_playing.append(effect.isPlaying())
+
+    effect.playingChanged.connect(record)
+    assert board.play(ORDER_CREATED)
+    qtbot.waitUntil(lambda: True in seen_playing, timeout=5000)
+    effect.playingChanged.disconnect(record)
+    assert effect.status() == QSoundEffect.Status.Ready
+    assert board.audio_available
+    # a payment uses its own effect
+    assert board.play(Event.PAYMENT_PROCESSED.type)
+    qtbot.waitUntil(lambda: board.effect(PAYMENT).isPlaying(), timeout=5000)
+
+
+def test_without_an_audio_device_it_logs_once_and_carries_on(tmp_path: Path) -> None:
+    # A child process with no reachable PulseAudio server: QSoundEffect cannot
+    # play, the board must neither raise nor log more than once.
+    script = textwrap.dedent(
+        """
+        import json, logging, sys
+        from PySide6.QtWidgets import QApplication
+        from kiosk.core.clock import FakeClock
+        from kiosk.ui.sound import SoundBoard
+        records = []
+        class Keep(logging.Handler):
+            def emit(self, record):
+                records.append(record.getMessage())
+        logging.getLogger("kiosk.sound").addHandler(Keep())
+        logging.getLogger("kiosk.sound").setLevel(logging.INFO)
+        app = QApplication(sys.argv)
+        clock = FakeClock()
+        board = SoundBoard(clock, enabled=True)
+        for _ in range(3):
+            board.play("order_created"); board.play("alert"); clock.advance(10)
+        app.processEvents()
+        print(json.dumps({"count": board.played_count, "available": board.audio_available, "log": records}))
+        """
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "PULSE_SERVER": f"unix:{tmp_path}/no-such-socket",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["count"] == 6
+    assert result["available"] is False
+    warnings = [line for line in result["log"] if "without sound" in line]
+    assert len(warnings) == 1, result["log"]
