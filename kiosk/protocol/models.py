@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from kiosk.protocol.status import OrderStatus
 
 EntityId = int | str
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``: the one timestamp format on the wire."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# Datetimes serialise through iso() so every timestamp on the wire has one shape.
+WireTime = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
 
 
 class _Wire(BaseModel):
@@ -73,9 +82,9 @@ class Order(_Wire):
     qr_token: str | None = None
     payment_status: str = PaymentStatus.UNPAID.value
     cancel_reason: str | None = None
-    picked_up_at: datetime | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    picked_up_at: WireTime | None = None
+    created_at: WireTime | None = None
+    updated_at: WireTime | None = None
 
 
 class Payment(_Wire):
@@ -92,8 +101,8 @@ class Payment(_Wire):
     status: str = PaymentStatus.PAID.value
     version: int = 0
     refund_reason: str | None = None
-    refunded_at: datetime | None = None
-    created_at: datetime | None = None
+    refunded_at: WireTime | None = None
+    created_at: WireTime | None = None
     order: Order | None = None
 
 
@@ -102,14 +111,14 @@ class Notification(_Wire):
     user_id: int | None = None
     type: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
-    created_at: datetime | None = None
+    created_at: WireTime | None = None
 
 
 class Alert(_Wire):
     id: EntityId | None = None
     severity: Severity = Severity.INFO
     message: str = ""
-    created_at: datetime | None = None
+    created_at: WireTime | None = None
 
 
 class Envelope(_Wire):
@@ -122,14 +131,9 @@ class Envelope(_Wire):
     event_id: str | None = None
     seq: int | None = None
     type: str
-    timestamp: datetime | None = None
+    timestamp: WireTime | None = None
     data: dict[str, Any]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and ``Z``: the one timestamp format on the wire."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
