@@ -1,0 +1,435 @@
+"""The order store: the screen's copy of the server's state, applied idempotently.
+
+Every input (live event, catch-up page, snapshot, REST answer, optimistic
+action) goes through here.  Per-entity ``version`` makes duplicates and
+out-of-order arrivals harmless; the seen-ids set makes a replayed event a
+no-op.  Subscribers get two things: precise ``Change``s (inserted / updated /
+removed, for fine-grained Qt model signals) and one ``Notice`` per genuinely
+new thing (which drives sounds and toasts) - never for a snapshot load or a
+duplicate.  Bad input is logged and skipped; nothing here raises into the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import orjson
+from pydantic import ValidationError
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.dedup import SeenIds
+from kiosk.protocol import EVENT_BY_TYPE, Alert, Envelope, Event, Notification, Order, Payment, iso
+from kiosk.protocol.models import EntityId
+from kiosk.protocol.status import FINAL_STATUSES, OrderStatus, can_transition
+
+log = logging.getLogger("kiosk.sync")
+
+MAX_EVENT_BYTES = 256 * 1024
+_ORDER_EVENTS = {Event.ORDER_CREATED, Event.ORDER_STATUS_CHANGED, Event.ORDER_CANCELLED, Event.QR_SCANNED}
+_PAYMENT_EVENTS = {Event.PAYMENT_PROCESSED, Event.PAYMENT_REFUNDED}
+_RANK = {
+    OrderStatus.PENDING: 0,
+    OrderStatus.PREPARING: 1,
+    OrderStatus.READY: 2,
+    OrderStatus.COMPLETED: 3,
+    OrderStatus.CANCELLED: 4,
+}
+
+
+class ChangeKind(StrEnum):
+    INSERTED = "inserted"
+    UPDATED = "updated"
+    REMOVED = "removed"
+
+
+Entity = Order | Payment
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    collection: str  # "orders" | "payments"
+    key: EntityId
+    old: Entity | None
+    new: Entity | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One genuinely new thing.  ``first_seen``: the order was not on this screen before."""
+
+    event: Event
+    entity: Order | Payment | Alert | Notification
+    envelope: Envelope | None
+    first_seen: bool = False
+
+
+class StoreListener(Protocol):
+    def on_changes(self, changes: Sequence[Change]) -> None: ...
+
+    def on_notice(self, notice: Notice) -> None: ...
+
+
+class _SkipError(Exception):
+    """Input to skip, with the reason for the log."""
+
+
+class Store:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        seen: SeenIds | None = None,
+        keep_final_s: float = 10.0,
+        max_payments: int = 5000,
+        max_alerts: int = 50,
+        max_notifications: int = 200,
+        max_event_bytes: int = MAX_EVENT_BYTES,
+    ) -> None:
+        self._clock: Clock = clock or SystemClock()
+        self.seen = seen if seen is not None else SeenIds(None)
+        self.keep_final_s = keep_final_s
+        self.max_payments = max_payments
+        self.max_event_bytes = max_event_bytes
+        self._orders: dict[EntityId, Order] = {}
+        self._payments: dict[EntityId, Payment] = {}
+        self._alerts: deque[Alert] = deque(maxlen=max_alerts)
+        self._notifications: deque[Notification] = deque(maxlen=max_notifications)
+        self._final_at: dict[EntityId, float] = {}
+        self._gone: dict[EntityId, int] = {}  # removed final orders -> last version, so echoes stay gone
+        self._optimistic: dict[EntityId, tuple[Order, Order]] = {}  # id -> (before, local)
+        self._listeners: list[StoreListener] = []
+        self._notice_counts: dict[str, int] = {}
+        self.seq: int | None = None
+        self.orders: Mapping[EntityId, Order] = MappingProxyType(self._orders)
+        self.payments: Mapping[EntityId, Payment] = MappingProxyType(self._payments)
+        self.notice_counts: Mapping[str, int] = MappingProxyType(self._notice_counts)
+        self.skipped = 0  # bad or oversized inputs, for the state dump
+
+    @property
+    def alerts(self) -> Sequence[Alert]:
+        return tuple(self._alerts)
+
+    @property
+    def notifications(self) -> Sequence[Notification]:
+        return tuple(self._notifications)
+
+    def subscribe(self, listener: StoreListener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    # ------------------------------------------------------------------ events
+
+    def apply_envelope(self, raw: object, *, advance_seq: bool = True) -> bool:
+        """Apply one event envelope; False (and a log line) for bad input or a duplicate.
+
+        ``advance_seq=False`` applies the event without moving ``seq`` (live
+        events that arrive while a catch-up is still filling the gap before them).
+        """
+        try:
+            return self._apply_envelope(raw, advance_seq)
+        except _SkipError as skip:
+            self.skipped += 1
+            log.warning("skipped event: %s", skip)
+            return False
+        except Exception:  # a bug must not take the screen down; keep the evidence
+            self.skipped += 1
+            log.exception("skipped event that broke the store: %.200r", raw)
+            return False
+
+    def _apply_envelope(self, raw: object, advance_seq: bool) -> bool:
+        event, envelope, entity = self._decode(raw)
+        key = envelope.event_id or legacy_key(event, entity, envelope)
+        if key in self.seen:
+            log.debug("duplicate event %s (%s) ignored", key, envelope.type)
+            return False
+        self.seen.add(key)
+        if advance_seq and envelope.seq is not None and (self.seq is None or envelope.seq > self.seq):
+            self.seq = envelope.seq
+        changes, notice = self._apply_entity(event, envelope, entity)
+        self._emit(changes)
+        if notice is not None:
+            self._notify(notice)
+        return True
+
+    def _decode(self, raw: object) -> tuple[Event, Envelope, Order | Payment | Alert | Notification]:
+        if not isinstance(raw, dict):
+            raise _SkipError(f"an event must be a JSON object, got {type(raw).__name__}: {raw!r:.120}")
+        try:
+            size = len(orjson.dumps(raw))
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            raise _SkipError(f"event is not plain JSON ({exc})") from None
+        if size > self.max_event_bytes:
+            raise _SkipError(f"event of {size} bytes is over the {self.max_event_bytes} byte limit")
+        try:
+            envelope = Envelope.model_validate(raw)
+        except ValidationError as exc:
+            raise _SkipError(f"malformed envelope ({_first_error(exc)}): {raw!r:.200}") from None
+        event = EVENT_BY_TYPE.get(envelope.type)
+        if event is None:
+            raise _SkipError(f"unknown event type {envelope.type!r:.60} (known: {', '.join(EVENT_BY_TYPE)})")
+        return event, envelope, _parse_entity(event, envelope.data)
+
+    def _apply_entity(
+        self, event: Event, envelope: Envelope, entity: Order | Payment | Alert | Notification
+    ) -> tuple[list[Change], Notice | None]:
+        changes: list[Change] = []
+        if isinstance(entity, Order):
+            before = self._orders.get(entity.id)
+            change = self._upsert_order(entity)
+            changes += [change] if change is not None else []
+            newsworthy = change is not None
+            if event is Event.QR_SCANNED:
+                newsworthy = before is None or entity.version >= before.version
+            return changes, Notice(event, entity, envelope, before is None) if newsworthy else None
+        if isinstance(entity, Payment):
+            change = self._upsert_payment(entity)
+            changes += [change] if change is not None else []
+            if entity.order is not None and (entity.order.id in self._orders or _is_active(entity.order)):
+                order_change = self._upsert_order(entity.order)
+                changes += [order_change] if order_change is not None else []
+            if change is None:
+                return changes, None
+            return changes, Notice(event, entity, envelope, first_seen=change.old is None)
+        if isinstance(entity, Alert):
+            self._alerts.append(entity)
+        else:
+            self._notifications.append(entity)
+        return changes, Notice(event, entity, envelope, first_seen=True)
+
+    # --------------------------------------------------------------- snapshots
+
+    def load_snapshot(
+        self,
+        orders: Iterable[Order],
+        payments: Iterable[Payment] | None = None,
+        seq: int | None = None,
+        *,
+        notify_new: bool = False,
+    ) -> list[Change]:
+        """Make the held orders equal to a server snapshot of the active ones.
+
+        Silent by default (first load).  ``notify_new=True`` is for a reload
+        after a gap (log reset, legacy resync): orders this screen never showed
+        raise a ``first_seen`` notice, so nothing created during an outage goes
+        unannounced, and orders already shown stay quiet.
+        """
+        changes: list[Change] = []
+        notices: list[Notice] = []
+        present: set[EntityId] = set()
+        for order in orders:
+            present.add(order.id)
+            before = self._orders.get(order.id)
+            change = self._upsert_order(order)
+            if change is not None:
+                changes.append(change)
+                if notify_new and before is None and change.kind is ChangeKind.INSERTED:
+                    notices.append(Notice(Event.ORDER_CREATED, order, None, first_seen=True))
+        for key in [k for k, o in self._orders.items() if k not in present and _is_active(o)]:
+            changes.append(self._remove_order(key))
+        for payment in payments or ():
+            change = self._upsert_payment(payment)
+            if change is not None:
+                changes.append(change)
+        if seq is not None:
+            self.seq = seq
+        self._emit(changes)
+        for notice in notices:
+            self._notify(notice)
+        return changes
+
+    def put_order(self, order: Order) -> bool:
+        """Apply an order the server answered with (REST); silent.  True if it changed anything."""
+        change = self._upsert_order(order)
+        self._emit([change] if change else [])
+        return change is not None
+
+    # ---------------------------------------------------------------- optimism
+
+    def set_local(self, order: Order) -> None:
+        """Show an action's expected result at once; ``rollback`` undoes it if refused."""
+        before = self._orders.get(order.id)
+        if before is None:
+            return
+        self._optimistic[order.id] = (self._optimistic.get(order.id, (before, order))[0], order)
+        self._orders[order.id] = order
+        self._track_final(order)
+        self._emit([Change(ChangeKind.UPDATED, "orders", order.id, before, order)])
+
+    def rollback(self, order_id: EntityId) -> bool:
+        """Undo ``set_local`` unless the server has already moved the order on."""
+        entry = self._optimistic.pop(order_id, None)
+        if entry is None:
+            return False
+        before, local = entry
+        current = self._orders.get(order_id)
+        if current is not local:
+            return False
+        self._orders[order_id] = before
+        self._track_final(before)
+        self._emit([Change(ChangeKind.UPDATED, "orders", order_id, local, before)])
+        return True
+
+    def confirm(self, order_id: EntityId) -> None:
+        """Forget the rollback point of an action the server accepted."""
+        self._optimistic.pop(order_id, None)
+
+    # ------------------------------------------------------------------ upkeep
+
+    def prune(self) -> list[Change]:
+        """Drop completed / cancelled orders shown for ``keep_final_s``; call it every second or so."""
+        now = self._clock.monotonic()
+        due = [key for key, at in self._final_at.items() if now - at >= self.keep_final_s]
+        changes = [self._remove_order(key) for key in due if key in self._orders]
+        self._emit(changes)
+        return changes
+
+    def check_invariants(self) -> None:
+        """Raise AssertionError if the held state is inconsistent (used by the fuzz tests)."""
+        for key, order in self._orders.items():
+            assert isinstance(order, Order) and order.id == key
+        for key, payment in self._payments.items():
+            assert isinstance(payment, Payment) and payment.id == key
+        assert set(self._final_at) <= set(self._orders)
+        for key in self._final_at:
+            assert self._orders[key].status in FINAL_STATUSES
+        assert len(self._payments) <= self.max_payments
+
+    # ---------------------------------------------------------------- internals
+
+    def _upsert_order(self, new: Order) -> Change | None:
+        old = self._orders.get(new.id)
+        if old is None:
+            gone = self._gone.get(new.id)
+            if gone is not None and new.version <= gone:
+                return None
+            if not _is_active(new):
+                self._remember_gone(new)
+                return None
+            self._orders[new.id] = new
+            self._track_final(new)
+            return Change(ChangeKind.INSERTED, "orders", new.id, None, new)
+        if not _is_newer_order(old, new):
+            return None
+        self._orders[new.id] = new
+        self._track_final(new)
+        return Change(ChangeKind.UPDATED, "orders", new.id, old, new)
+
+    def _upsert_payment(self, new: Payment) -> Change | None:
+        old = self._payments.get(new.id)
+        if old is not None and not _is_newer_payment(old, new):
+            return None
+        self._payments[new.id] = new
+        if old is None and len(self._payments) > self.max_payments:
+            oldest = next(iter(self._payments))
+            del self._payments[oldest]
+        return Change(
+            ChangeKind.INSERTED if old is None else ChangeKind.UPDATED, "payments", new.id, old, new
+        )
+
+    def _remove_order(self, key: EntityId) -> Change:
+        old = self._orders.pop(key)
+        self._final_at.pop(key, None)
+        self._optimistic.pop(key, None)
+        self._remember_gone(old)
+        return Change(ChangeKind.REMOVED, "orders", key, old, None)
+
+    def _remember_gone(self, order: Order) -> None:
+        self._gone.pop(order.id, None)
+        self._gone[order.id] = max(order.version, self._gone.get(order.id, 0))
+        while len(self._gone) > 10_000:
+            del self._gone[next(iter(self._gone))]
+
+    def _track_final(self, order: Order) -> None:
+        if order.status in FINAL_STATUSES:
+            self._final_at.setdefault(order.id, self._clock.monotonic())
+        else:
+            self._final_at.pop(order.id, None)
+
+    def _emit(self, changes: Sequence[Change]) -> None:
+        if not changes:
+            return
+        for listener in list(self._listeners):
+            try:
+                listener.on_changes(changes)
+            except Exception:
+                log.exception("a store listener failed on %d change(s)", len(changes))
+
+    def _notify(self, notice: Notice) -> None:
+        kind = notice.event.type
+        self._notice_counts[kind] = self._notice_counts.get(kind, 0) + 1
+        for listener in list(self._listeners):
+            try:
+                listener.on_notice(notice)
+            except Exception:
+                log.exception("a store listener failed on a %s notice", kind)
+
+
+def _parse_entity(event: Event, data: dict[str, Any]) -> Order | Payment | Alert | Notification:
+    model: type[Order | Payment | Alert | Notification]
+    if event in _ORDER_EVENTS:
+        model = Order
+    elif event in _PAYMENT_EVENTS:
+        model = Payment
+    elif event is Event.ALERT:
+        model = Alert
+    else:
+        model = Notification
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _SkipError(f"{event.value} with a malformed {model.__name__} ({_first_error(exc)})") from None
+
+
+def legacy_key(event: Event, entity: Order | Payment | Alert | Notification, envelope: Envelope) -> str:
+    """A dedup key for backends without ``event_id``: type + entity id + status + time."""
+    status = getattr(entity, "status", "")
+    moment = envelope.timestamp or getattr(entity, "updated_at", None) or getattr(entity, "created_at", None)
+    ident = getattr(entity, "id", None)
+    if ident is None:
+        ident = hashlib.sha1(orjson.dumps(envelope.data, default=str), usedforsecurity=False).hexdigest()[:16]
+    when = iso(moment) if moment is not None else ""
+    return f"legacy:{event.type}:{ident}:{status}:{when}"
+
+
+def _is_active(order: Order) -> bool:
+    return order.status not in FINAL_STATUSES
+
+
+def _is_newer_order(old: Order, new: Order) -> bool:
+    if new.version != old.version:
+        return new.version > old.version
+    if new.version > 0 or new == old:
+        return False
+    # Legacy backends send no versions: trust timestamps, then the status machine.
+    if old.updated_at is not None and new.updated_at is not None and new.updated_at != old.updated_at:
+        return new.updated_at > old.updated_at
+    if new.status != old.status:
+        return can_transition(old.status, new.status) or _RANK[new.status] > _RANK[old.status]
+    return True
+
+
+def _is_newer_payment(old: Payment, new: Payment) -> bool:
+    if new.version != old.version:
+        return new.version > old.version
+    if new.version > 0 or new == old:
+        return False
+    return not (old.status == "refunded" and new.status != "refunded")
+
+
+def _first_error(exc: ValidationError) -> str:
+    problem = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "envelope"
+    return f"{where}: {problem['msg']}"
