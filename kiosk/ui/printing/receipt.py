@@ -1,0 +1,159 @@
+"""What a receipt says, once, for the screen, the PDF and the thermal printer.
+
+``Receipt`` is the data taken from a payment event (the server sends the full
+payment with its full order, so nothing here has to be looked up).
+``receipt_text`` turns it into translated label/value rows; the screen view,
+the Qt print renderer and the ESC/POS writer all lay out those same rows, so
+a cashier never sees one change amount on screen and another on paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from PySide6.QtCore import QCoreApplication
+
+from kiosk.core.formatting import format_rupiah
+from kiosk.protocol import Payment, PaymentMethod, PaymentStatus
+
+
+class ReceiptKind(StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    name: str
+    qty: int
+    unit_price: int
+    notes: str = ""
+    modifiers: tuple[str, ...] = ()
+
+    @property
+    def amount(self) -> int:
+        return self.qty * self.unit_price
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    kind: ReceiptKind
+    payment_id: int | str
+    order_number: str
+    counter_id: int | None
+    tenant_id: int | None
+    customer_name: str
+    lines: tuple[ReceiptLine, ...]
+    total: int
+    paid: int
+    change: int
+    method: str
+    reference: str
+    time: datetime | None
+    refund_reason: str | None = None
+
+    @classmethod
+    def from_payment(cls, payment: Payment, *, kind: ReceiptKind | None = None) -> Receipt:
+        """A receipt (or, for a refunded payment, a refund slip) for one payment."""
+        if kind is None:
+            refunded = payment.status == PaymentStatus.REFUNDED.value
+            kind = ReceiptKind.REFUND if refunded else ReceiptKind.PAYMENT
+        order = payment.order
+        lines = tuple(
+            ReceiptLine(item.name, item.qty, item.price, item.notes, tuple(item.modifiers))
+            for item in (order.items if order is not None else ())
+        )
+        when = payment.refunded_at if kind is ReceiptKind.REFUND else payment.created_at
+        return cls(
+            kind=kind,
+            payment_id=payment.id,
+            order_number=payment.order_number
+            or (order.order_number if order else "")
+            or str(payment.order_id),
+            counter_id=payment.counter_id,
+            tenant_id=payment.tenant_id
+            if payment.tenant_id is not None
+            else (order.tenant_id if order else None),
+            customer_name=order.customer_name if order is not None else "",
+            lines=lines,
+            total=payment.amount,
+            paid=payment.amount_paid,
+            change=payment.change,
+            method=payment.payment_method,
+            reference=payment.reference,
+            time=when or payment.created_at,
+            refund_reason=payment.refund_reason,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptText:
+    """Translated, formatted rows, ready for any layout."""
+
+    title: str
+    header: tuple[tuple[str, str], ...]  # (label, value)
+    items: tuple[tuple[str, str], ...]  # ("2 x Nasi Goreng", "Rp 50.000"), notes as ("  catatan", "")
+    totals: tuple[tuple[str, str], ...]
+    footer: str
+
+    def plain(self) -> str:
+        """Plain text, one row a line: for logs, the clipboard and tests."""
+        rows = [self.title]
+        rows += [f"{label}: {value}" for label, value in self.header]
+        rows += [f"{left} {right}".rstrip() for left, right in self.items]
+        rows += [f"{label}: {value}" for label, value in self.totals]
+        rows.append(self.footer)
+        return "\n".join(rows)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Receipt", text)
+
+
+def method_name(method: str) -> str:
+    names = {
+        PaymentMethod.CASH.value: _tr("Cash"),
+        PaymentMethod.QRIS.value: _tr("QRIS"),
+        PaymentMethod.CARD.value: _tr("Card"),
+        PaymentMethod.EWALLET.value: _tr("E-wallet"),
+        PaymentMethod.TRANSFER.value: _tr("Bank transfer"),
+    }
+    return names.get(method, method)
+
+
+def format_receipt_time(moment: datetime | None) -> str:
+    """Local date and time on paper: a receipt is read days later, unlike a card."""
+    if moment is None:
+        return "-"
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def receipt_text(receipt: Receipt) -> ReceiptText:
+    refund = receipt.kind is ReceiptKind.REFUND
+    title = _tr("REFUND SLIP") if refund else _tr("RECEIPT")
+    header: list[tuple[str, str]] = [(_tr("Order"), receipt.order_number)]
+    if receipt.customer_name:
+        header.append((_tr("Customer"), receipt.customer_name))
+    if receipt.counter_id is not None:
+        header.append((_tr("Counter"), _tr("Cashier %1").replace("%1", str(receipt.counter_id))))
+    header.append((_tr("Time"), format_receipt_time(receipt.time)))
+    items: list[tuple[str, str]] = []
+    for line in receipt.lines:
+        items.append((f"{line.qty} x {line.name}", format_rupiah(line.amount)))
+        extras = [*line.modifiers, line.notes] if line.notes else list(line.modifiers)
+        items.extend((f"   {extra}", "") for extra in extras)
+    totals: list[tuple[str, str]] = [(_tr("Total"), format_rupiah(receipt.total))]
+    if refund:
+        totals.append((_tr("Refunded"), format_rupiah(-receipt.total)))
+        if receipt.refund_reason:
+            totals.append((_tr("Reason"), receipt.refund_reason))
+    else:
+        totals.append((_tr("Paid"), format_rupiah(receipt.paid)))
+        totals.append((_tr("Change"), format_rupiah(receipt.change)))
+    totals.append((_tr("Method"), method_name(receipt.method)))
+    if receipt.reference:
+        totals.append((_tr("Reference"), receipt.reference))
+    footer = _tr("Refund processed") if refund else _tr("Thank you!")
+    return ReceiptText(title, tuple(header), tuple(items), tuple(totals), footer)

@@ -1,0 +1,117 @@
+"""Printing off the GUI thread, with the outcome reported where people see it.
+
+A thermal printer on the network can take seconds to time out and a PDF
+render of a long order takes a moment; neither may freeze the screen.  Jobs
+run one at a time on a single worker thread (a printer prints one slip at a
+time anyway) and each ends in ``done`` or ``failed`` on the GUI thread with a
+message a cashier can act on ("printer 192.168.1.50:9100 not reachable: ...").
+
+Where a receipt goes: the ESC/POS printer of ``config.printer`` when one is
+set; otherwise the operating system's default printer through Qt; and on a
+machine with neither, a PDF in the kiosk's data folder, so "Print" never just
+does nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from kiosk.ui.printing.document import default_printer_name, print_to_pdf, print_to_system_printer
+from kiosk.ui.printing.escpos_out import open_printer, print_escpos
+from kiosk.ui.printing.receipt import Receipt
+
+log = logging.getLogger("kiosk.print")
+
+_job_ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    id: int
+    order_number: str
+    kind: str
+    target: str  # "escpos file:/dev/usb/lp0", "printer Kasir", "pdf /path/x.pdf"
+    ok: bool | None = None  # None while running
+    message: str = ""
+
+
+class PrintService(QObject):
+    """Runs print jobs on a worker thread; emits ``done``/``failed`` with the PrintJob on the GUI thread."""
+
+    done = Signal(object)  # PrintJob
+    failed = Signal(object)  # PrintJob
+    _finished = Signal(object)  # worker -> GUI thread relay
+
+    def __init__(self, escpos_spec: str, pdf_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._escpos_spec = escpos_spec
+        self._pdf_dir = pdf_dir
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print")
+        self._pending: dict[int, PrintJob] = {}
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        executor = self._executor
+        self.destroyed.connect(lambda *_: executor.shutdown(wait=False, cancel_futures=True))
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def print_receipt(self, receipt: Receipt) -> PrintJob:
+        """Print to the configured device (ESC/POS, else the system printer, else a PDF)."""
+        if self._escpos_spec:
+            spec = self._escpos_spec
+            return self._submit(receipt, f"ESC/POS {spec}", lambda: self._escpos(receipt, spec))
+        printer = default_printer_name()
+        if printer is not None:
+            return self._submit(
+                receipt, f"printer {printer}", lambda: print_to_system_printer(receipt, printer)
+            )
+        path = self._pdf_path(receipt)
+        return self._submit(receipt, f"PDF {path}", lambda: str(print_to_pdf(receipt, path)))
+
+    def save_pdf(self, receipt: Receipt, path: Path | None = None) -> PrintJob:
+        target = path or self._pdf_path(receipt)
+        return self._submit(receipt, f"PDF {target}", lambda: str(print_to_pdf(receipt, target)))
+
+    def close(self, wait: bool = True) -> None:
+        """Finish (or drop, with wait=False) queued jobs and stop the worker thread."""
+        self._executor.shutdown(wait=wait, cancel_futures=not wait)
+
+    # -- internals ----------------------------------------------------------
+
+    def _pdf_path(self, receipt: Receipt) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in receipt.order_number) or "order"
+        return self._pdf_dir / f"{receipt.kind.value}-{safe}-{receipt.payment_id}.pdf"
+
+    @staticmethod
+    def _escpos(receipt: Receipt, spec: str) -> str:
+        print_escpos(receipt, open_printer(spec))
+        return spec
+
+    def _submit(self, receipt: Receipt, target: str, work: Callable[[], str]) -> PrintJob:
+        job = PrintJob(next(_job_ids), receipt.order_number, receipt.kind.value, target)
+        self._pending[job.id] = job
+        log.info("print job %d: %s %s to %s", job.id, job.kind, job.order_number, target)
+        future = self._executor.submit(work)
+        future.add_done_callback(lambda f: self._finished.emit((job, f)))
+        return job
+
+    def _deliver(self, payload: tuple[PrintJob, Future[str]]) -> None:
+        job, future = payload
+        self._pending.pop(job.id, None)
+        if future.cancelled():
+            finished = replace(job, ok=False, message="cancelled: the screen was closing")
+        elif (error := future.exception()) is not None:
+            finished = replace(job, ok=False, message=f"{job.target}: {error}")
+            log.error("print job %d failed: %s", job.id, finished.message)
+        else:
+            finished = replace(job, ok=True, message=future.result())
+            log.info("print job %d done: %s", job.id, finished.message)
+        (self.done if finished.ok else self.failed).emit(finished)
