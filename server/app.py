@@ -1,0 +1,67 @@
+"""The app factory: Flask + Socket.IO + the hub, usable in-process and by ``run``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from kiosk.protocol import EVERYONE, Event
+from kiosk.protocol.requests import MAX_BODY_BYTES
+from server import auth, db
+from server.config import MAX_SOCKET_MESSAGE_BYTES, ServerConfig
+from server.errors import register_error_handlers
+from server.hub import Hub
+from server.jsonio import OrjsonModule
+from server.routes import api
+from server.sockets import Connections, register_socket_handlers
+from server.web import prune_idempotency
+
+log = logging.getLogger("server.api")
+
+
+def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
+    conn = db.connect(config.db_path)
+    conn.execute("BEGIN IMMEDIATE")
+    auth.ensure_admin_token(conn, config.admin_token)
+    conn.execute("COMMIT")
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    socketio = SocketIO(
+        app,
+        async_mode=config.async_mode,
+        json=OrjsonModule,
+        max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        logger=False,
+        engineio_logger=False,
+    )
+    hub = Hub(conn, config.clock, retention_events=config.retention_events)
+
+    def emit(event: Event, envelope: dict[str, Any], rooms: list[str]) -> None:
+        # One emit per event: python-socketio encodes the packet once and
+        # de-duplicates sockets that are in several of the rooms.
+        socketio.emit(event.value, envelope, to=None if rooms == [EVERYONE] else rooms)
+
+    hub.emitter = emit
+    with hub.write() as tx:
+        prune_idempotency(tx)
+
+    connections = Connections()
+    app.extensions["kiosk_hub"] = hub
+    app.extensions["kiosk_config"] = config
+    app.extensions["kiosk_connections"] = connections
+    app.register_blueprint(api)
+    register_error_handlers(app)
+    register_socket_handlers(socketio, hub, connections)
+    return app, socketio
+
+
+def device_count(app: Flask) -> int:
+    hub: Hub = app.extensions["kiosk_hub"]
+    with hub.read() as conn:
+        return auth.count_devices(conn)

@@ -1,0 +1,89 @@
+"""``kiosk-server``: run the hub, manage device tokens, play a demo feed.
+
+Imports stay inside the commands: ``run`` must monkey-patch (gevent/eventlet)
+before Flask, sockets or threading locks are created.
+"""
+
+# ruff: noqa: PLC0415 (the lazy imports above are the point)
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ASYNC_MODES = ("gevent", "eventlet", "threading")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-server", description="The Kiosk order hub (Flask-SocketIO).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="serve the REST API and Socket.IO")
+    run.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the whole network)"
+    )
+    run.add_argument("--port", type=int, default=5000)
+    run.add_argument("--db", type=Path, default=None, help="SQLite file (default: the platform data dir)")
+    run.add_argument(
+        "--async-mode",
+        choices=ASYNC_MODES,
+        default="gevent",
+        help="gevent (default, production); eventlet and threading are for comparison",
+    )
+    run.add_argument(
+        "--retention-events", type=int, default=None, help="keep the last N events (default 100000)"
+    )
+    run.add_argument(
+        "--recall-window", type=float, default=None, help="seconds a completed order can be recalled"
+    )
+    run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+    devices = commands.add_parser("devices", help="device tokens").add_subparsers(
+        dest="action", required=True
+    )
+    add = devices.add_parser("add", help="create a device token (printed once, alone on the last line)")
+    add.add_argument("--db", type=Path, default=None)
+    add.add_argument("--name", required=True)
+    add.add_argument("--rooms", required=True, help="comma-separated, e.g. display,kasir-1")
+    listing = devices.add_parser("list", help="list devices (never their tokens)")
+    listing.add_argument("--db", type=Path, default=None)
+    revoke = devices.add_parser("revoke", help="revoke a device token")
+    revoke.add_argument("--db", type=Path, default=None)
+    revoke.add_argument("--name", required=True)
+
+    feed = commands.add_parser("demo-feed", help="post realistic food-court traffic to a running server")
+    feed.add_argument("--url", default="http://127.0.0.1:5000")
+    feed.add_argument("--token", default=os.environ.get("KIOSK_ADMIN_TOKEN"), help="admin token")
+    feed.add_argument("--rate", type=float, default=2.0, help="requests per second")
+    feed.add_argument("--tenants", type=int, default=3)
+    feed.add_argument("--counters", type=int, default=2)
+    bound = feed.add_mutually_exclusive_group()
+    bound.add_argument("--count", type=int, default=None, help="stop after N requests")
+    bound.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    feed.add_argument("--seed", type=int, default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        from server.runner import patch_for
+
+        patch_for(args.async_mode)  # before anything else is imported
+        from server.runner import run
+
+        return run(args)
+    if args.command == "devices":
+        from server.devices_cli import devices_command
+
+        return devices_command(args)
+    from server.feed import feed_command
+
+    return feed_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The SQLite file: schema, connection settings and the meta table.
+
+One connection per process, used under a lock by the hub: writes are
+serialised anyway, and one writer is what keeps the event seq gapless.  WAL
+lets the CLI (``devices add``) write to the same file while the server runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+log = logging.getLogger("server.db")
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_number TEXT NOT NULL UNIQUE,
+    tenant_id INTEGER NOT NULL,
+    customer_name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    table_label TEXT,
+    total_amount INTEGER NOT NULL,
+    items_count INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    qr_token TEXT NOT NULL UNIQUE,
+    payment_status TEXT NOT NULL,
+    cancel_reason TEXT,
+    picked_up_at TEXT,
+    completed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_tenant ON orders (tenant_id, id);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, id);
+CREATE TABLE IF NOT EXISTS order_items (
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    price INTEGER NOT NULL,
+    notes TEXT NOT NULL,
+    modifiers TEXT NOT NULL,
+    PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tenant_numbers (
+    tenant_id INTEGER PRIMARY KEY,
+    last_number INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL UNIQUE REFERENCES orders (id),
+    counter_id INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    amount_paid INTEGER NOT NULL,
+    change INTEGER NOT NULL,
+    payment_method TEXT NOT NULL,
+    reference TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    refund_reason TEXT,
+    refunded_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payments_by_counter ON payments (counter_id, id);
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    name TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    rooms TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    envelope TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event_rooms (
+    room TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (room, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency (
+    principal TEXT NOT NULL,
+    key TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (principal, key)
+) WITHOUT ROWID;
+"""
+
+
+class SchemaError(RuntimeError):
+    """The file was written by a newer server; refusing beats corrupting it."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the database file with the schema in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in the hub).
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives a process kill (only an OS crash may lose the last commits).
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    _migrate(conn, path)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        found = get_meta(conn, "schema_version")
+        if found is None:
+            set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+            set_meta(conn, "seq", "0")
+            set_meta(conn, "pruned_through", "0")
+            log.info("created a new database at %s (schema version %d)", path, SCHEMA_VERSION)
+        elif int(found) > SCHEMA_VERSION:
+            raise SchemaError(
+                f"{path} has schema version {found}, this server knows up to {SCHEMA_VERSION}: "
+                "upgrade the server or point --db at another file"
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,56 @@
+"""``kiosk-server devices add|list|revoke`` against the SQLite file (server may be running)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kiosk.protocol import ProtocolError
+from server import auth, db
+from server.clock import SystemClock
+from server.config import default_db_path
+
+
+def devices_command(args: argparse.Namespace) -> int:
+    path = args.db or default_db_path()
+    conn = db.connect(path)
+    now = SystemClock().now()
+    try:
+        if args.action == "add":
+            try:
+                rooms = auth.parse_rooms(args.rooms)
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    token = auth.add_device(conn, args.name, rooms, now)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except (ProtocolError, ValueError) as exc:
+                print(f"kiosk-server devices add: {exc}", file=sys.stderr)
+                return 2
+            shown = ", ".join(sorted(str(room) for room in rooms))
+            print(f"device {args.name!r} may join: {shown}")
+            print("its token follows; it is shown only this once (only a hash is stored):")
+            print(token)
+            return 0
+        if args.action == "list":
+            devices = auth.list_devices(conn)
+            if not devices:
+                print(f"no devices in {path}; add one with `kiosk-server devices add`")
+            for device in devices:
+                state = f"revoked {device.revoked_at}" if device.revoked_at else "active"
+                print(f"{device.name}\trooms={','.join(device.rooms)}\tcreated={device.created_at}\t{state}")
+            return 0
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            auth.revoke_device(conn, args.name, now)
+            conn.execute("COMMIT")
+        except auth.UnknownDeviceError as exc:
+            conn.execute("ROLLBACK")
+            print(f"kiosk-server devices revoke: {exc}", file=sys.stderr)
+            return 2
+        print(f"device {args.name!r} revoked; its token no longer works for REST or new connections")
+        return 0
+    finally:
+        conn.close()

@@ -1,0 +1,80 @@
+"""REST refusals: one exception type, one handler, one log line per refusal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from kiosk.protocol import ProtocolError, error_body
+from kiosk.protocol.requests import MAX_BODY_BYTES
+from server.jsonio import json_response
+
+log = logging.getLogger("server.api")
+
+
+class ApiError(ProtocolError):
+    """A refusal with its HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(code, message, field)
+        self.status = status
+
+
+# ProtocolError codes raised by the contract's validators that are not 422.
+_STATUS_BY_CODE = {"invalid_body": 400, "malformed_json": 400}
+
+_HTTP_CODES = {
+    400: ("bad_request", "the request could not be understood"),
+    404: ("not_found", "no such endpoint; the API lives under /api (see docs/server.md)"),
+    405: ("method_not_allowed", "this endpoint does not accept that method"),
+    413: (
+        "body_too_large",
+        f"the request body is larger than {MAX_BODY_BYTES} bytes (1 MiB), the most this server accepts",
+    ),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ProtocolError)
+    def _protocol(exc: ProtocolError) -> Response:
+        status = exc.status if isinstance(exc, ApiError) else _STATUS_BY_CODE.get(exc.code, 422)
+        return refusal(status, exc.to_body())
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        code, message = _HTTP_CODES.get(status, ("http_error", exc.description or "request refused"))
+        if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            message += ": allowed " + ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
+        return refusal(status, error_body(code, message))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("%s %s by %s failed unexpectedly", request.method, request.path, _who())
+        return json_response(
+            error_body("internal_error", "the server failed on this request; the error is in its log"), 500
+        )
+
+
+def refusal(status: int, body: dict[str, Any]) -> Response:
+    error = body["error"]
+    level = logging.WARNING if status in (401, 403, 413) else logging.INFO
+    log.log(
+        level,
+        "%s %s by %s refused %d %s: %s",
+        request.method,
+        request.path,
+        _who(),
+        status,
+        error["code"],
+        error["message"],
+    )
+    return json_response(body, status)
+
+
+def _who() -> str:
+    principal = g.get("principal")
+    return "anonymous" if principal is None else principal.name

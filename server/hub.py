@@ -1,0 +1,157 @@
+"""The one place where state changes: a write commits the entity and its events together.
+
+Every change runs in ``hub.write()``: under one lock, inside one SQLite
+transaction, the entity rows and the event-log rows (seq = counter + 1) are
+written; after COMMIT, still holding the lock, the events are handed to the
+emitter in seq order (emitting only queues packets).  So the log has no gaps,
+a screen sees events in seq order, and a refused request leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from kiosk.protocol import EVERYONE, Envelope, Event
+from server.clock import Clock
+from server.db import get_meta, set_meta
+
+log = logging.getLogger("server.db")
+
+# (event, envelope, rooms) — rooms == [EVERYONE] means every connected socket.
+Emitter = Callable[[Event, dict[str, Any], list[str]], None]
+
+
+@dataclass
+class Tx:
+    """An open write: the connection plus the events it will publish on commit."""
+
+    conn: sqlite3.Connection
+    clock: Clock
+    _seq: int
+    outbox: list[tuple[Event, dict[str, Any], list[str]]] = field(default_factory=list)
+
+    def publish(self, event: Event, rooms: list[str], data: dict[str, Any]) -> dict[str, Any]:
+        """File an event in the log (same transaction) and queue it for emitting after COMMIT."""
+        self._seq += 1
+        now = self.clock.now()
+        envelope = Envelope(
+            event_id=uuid.uuid4().hex, seq=self._seq, type=event.type, timestamp=now, data=data
+        ).model_dump(mode="json")
+        self.conn.execute(
+            "INSERT INTO events (seq, event_id, type, envelope) VALUES (?, ?, ?, ?)",
+            (self._seq, envelope["event_id"], event.type, orjson.dumps(envelope).decode()),
+        )
+        self.conn.executemany(
+            "INSERT INTO event_rooms (room, seq) VALUES (?, ?)", [(room, self._seq) for room in rooms]
+        )
+        set_meta(self.conn, "seq", str(self._seq))
+        self.outbox.append((event, envelope, rooms))
+        return envelope
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    events: list[dict[str, Any]]
+    seq: int
+    reset: bool
+    more: bool
+
+
+class Hub:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        clock: Clock,
+        *,
+        retention_events: int,
+        emitter: Emitter | None = None,
+    ) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._retention = max(1, retention_events)
+        # Prune in batches (a tenth of the retention) rather than one row per event.
+        self._prune_slack = max(1, self._retention // 10)
+        self.emitter: Emitter | None = emitter
+        self._seq = int(get_meta(conn, "seq") or 0)
+        self._pruned_through = int(get_meta(conn, "pruned_through") or 0)
+
+    @property
+    def seq(self) -> int:
+        with self._lock:
+            return self._seq
+
+    @property
+    def pruned_through(self) -> int:
+        with self._lock:
+            return self._pruned_through
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Reads share the lock so a snapshot and its seq are consistent with each other."""
+        with self._lock:
+            yield self._conn
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._conn, self._clock, self._seq)
+            try:
+                yield tx
+                pruned = self._maybe_prune(tx)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._seq = tx.seq
+            if pruned is not None:
+                self._pruned_through = pruned
+                log.info("event log pruned through seq %d (keeping the last %d)", pruned, self._retention)
+            self._emit(tx.outbox)
+
+    def _emit(self, outbox: list[tuple[Event, dict[str, Any], list[str]]]) -> None:
+        if self.emitter is None:
+            return
+        for event, envelope, rooms in outbox:
+            try:
+                self.emitter(event, envelope, rooms)
+            except Exception:
+                # The event is committed; a screen that missed it gets it through catch-up.
+                log.exception("emitting %s seq %s failed", event, envelope["seq"])
+
+    def _maybe_prune(self, tx: Tx) -> int | None:
+        if tx.seq - self._pruned_through <= self._retention + self._prune_slack:
+            return None
+        through = tx.seq - self._retention
+        tx.conn.execute("DELETE FROM event_rooms WHERE seq <= ?", (through,))
+        tx.conn.execute("DELETE FROM events WHERE seq <= ?", (through,))
+        set_meta(tx.conn, "pruned_through", str(through))
+        return through
+
+    def catch_up(self, room: str, after: int, limit: int) -> CatchUp:
+        """Events of ``room`` (and of everyone) after ``after``, oldest first, at most ``limit``."""
+        with self._lock:
+            if after < self._pruned_through:
+                return CatchUp([], self._seq, reset=True, more=False)
+            rows = self._conn.execute(
+                "SELECT e.envelope FROM event_rooms r JOIN events e ON e.seq = r.seq "
+                "WHERE r.room IN (?, ?) AND r.seq > ? ORDER BY r.seq LIMIT ?",
+                (room, EVERYONE, after, limit + 1),
+            ).fetchall()
+            more = len(rows) > limit
+            events = [orjson.loads(row[0]) for row in rows[:limit]]
+            return CatchUp(events, self._seq, reset=False, more=more)

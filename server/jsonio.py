@@ -1,0 +1,29 @@
+"""JSON through orjson, for REST answers and for Socket.IO packets.
+
+python-socketio takes a module-like ``json`` object whose ``dumps`` returns
+``str``; orjson is several times faster than the standard library on the
+order snapshots every event carries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from flask import Response
+
+
+class OrjsonModule:
+    """The ``json=`` argument of python-socketio: dumps/loads with the stdlib's signatures."""
+
+    @staticmethod
+    def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(text: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        return orjson.loads(text)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status=status, mimetype="application/json", headers=headers)

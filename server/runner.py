@@ -1,0 +1,95 @@
+"""``kiosk-server run``: the hub on a production WSGI server.
+
+gevent's pywsgi is the default (measured fastest that is still maintained;
+see bench/); eventlet and threading are there so the benchmark can compare.
+The threading mode runs Werkzeug's development server: for comparison only.
+"""
+
+# ruff: noqa: PLC0415 (nothing may be imported before the monkey-patching)
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+log = logging.getLogger("server.api")
+
+
+def patch_for(async_mode: str) -> None:
+    """Monkey-patch the standard library first, as Flask-SocketIO's deployment docs require."""
+    if async_mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    elif async_mode == "eventlet":
+        import eventlet  # type: ignore[import-untyped]
+
+        eventlet.monkey_patch()
+
+
+def run(args: argparse.Namespace) -> int:
+    from server.app import create_app, device_count
+    from server.config import DEFAULT_RETENTION_EVENTS, ServerConfig, default_db_path
+    from server.db import SchemaError
+    from server.logs import setup_logging
+
+    setup_logging(args.log_level)
+    db_path = args.db or default_db_path()
+    config = ServerConfig(
+        db_path=db_path,
+        admin_token=os.environ.get("KIOSK_ADMIN_TOKEN") or None,
+        async_mode=args.async_mode,
+        retention_events=args.retention_events or DEFAULT_RETENTION_EVENTS,
+    )
+    if args.recall_window is not None:
+        config.recall_window_s = args.recall_window
+    try:
+        app, socketio = create_app(config)
+    except SchemaError as exc:
+        log.error("%s", exc)
+        return 2
+    log.info(
+        "listening on http://%s:%d (db %s, async mode %s, %d devices, keeping the last %d events)",
+        args.host,
+        args.port,
+        db_path,
+        args.async_mode,
+        device_count(app),
+        config.retention_events,
+    )
+    if args.async_mode == "gevent":
+        _serve_gevent(app, args.host, args.port)
+    elif args.async_mode == "eventlet":
+        socketio.run(app, host=args.host, port=args.port, log_output=False)
+    else:
+        print("threading mode runs Werkzeug's development server: for comparison only", file=sys.stderr)
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+    log.info("stopped")
+    return 0
+
+
+def _serve_gevent(app: Any, host: str, port: int) -> None:
+    import gevent
+    from gevent import pywsgi
+
+    handler: Any
+    try:
+        # python-engineio uses gevent-websocket when it is installed; its handler must then serve.
+        from geventwebsocket.handler import WebSocketHandler
+
+        handler = WebSocketHandler
+    except ImportError:
+        handler = pywsgi.WSGIHandler
+    server = pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, error_log=log)
+
+    def stop() -> None:
+        log.info("SIGTERM: stopping")
+        server.stop(timeout=2)
+
+    gevent.signal_handler(signal.SIGTERM, stop)
+    gevent.signal_handler(signal.SIGINT, stop)
+    server.serve_forever()

@@ -1,0 +1,120 @@
+"""Socket.IO: authenticate on connect, join rooms the token allows, ack every join.
+
+A handler never raises into the server: a malformed argument is answered
+with ``{"ok": false, "error": {...}}``.  Joining a room happens before the
+seq in the ack is read, so every event after that seq reaches the socket and
+everything up to it is available through catch-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
+
+from kiosk.protocol import JoinEvent, ProtocolError, Room, error_body, parse_room
+from kiosk.protocol.rooms import room_from_join_argument
+from server.auth import Principal, authenticate
+from server.hub import Hub
+
+log = logging.getLogger("server.sockets")
+
+
+class Connections:
+    """The principal of each connected socket (sid → principal)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_sid: dict[str, Principal] = {}
+
+    def add(self, sid: str, who: Principal) -> None:
+        with self._lock:
+            self._by_sid[sid] = who
+
+    def remove(self, sid: str) -> Principal | None:
+        with self._lock:
+            return self._by_sid.pop(sid, None)
+
+    def get(self, sid: str) -> Principal | None:
+        with self._lock:
+            return self._by_sid.get(sid)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._by_sid)
+
+
+def register_socket_handlers(socketio: SocketIO, hub: Hub, connections: Connections) -> None:
+    def on_connect(auth: object = None) -> None:
+        sid: str = request.sid  # type: ignore[attr-defined]
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if token is None:
+            reason = 'no token: connect with auth={"token": "<device token>"}'
+        else:
+            with hub.read() as conn:
+                who = authenticate(conn, token)
+            if who is not None:
+                connections.add(sid, who)
+                log.info("%s connected as %s", sid, who.name)
+                return
+            reason = "unknown or revoked token; ask the admin for a device token"
+        log.warning("connection %s from %s refused: %s", sid, request.remote_addr, reason)
+        raise ConnectionRefusedError(reason, error_body("unauthorized", reason)["error"])
+
+    def on_disconnect(*_: object) -> None:
+        sid: str = request.sid  # type: ignore[attr-defined]
+        who = connections.remove(sid)
+        log.info("%s (%s) disconnected", sid, who.name if who else "unknown")
+
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
+
+    def make_join(event: JoinEvent) -> None:
+        def handler(argument: object = None, *_: object) -> dict[str, Any]:
+            return _join(event, argument)
+
+        socketio.on_event(event.value, handler)
+
+    def _join(event: JoinEvent, argument: object) -> dict[str, Any]:
+        sid: str = request.sid  # type: ignore[attr-defined]
+        who = connections.get(sid)
+        try:
+            if who is None:
+                raise ProtocolError(
+                    "unauthorized", "this connection is not authenticated; reconnect with a token"
+                )
+            room = _room(event, argument)
+            if event is JoinEvent.LEAVE:
+                leave_room(str(room))
+            else:
+                if not who.may_join(room):
+                    allowed = ", ".join(sorted(str(r) for r in who.rooms)) or "none"
+                    raise ProtocolError(
+                        "forbidden", f"{who.describe()} may not join {room}; it may join: {allowed}", "room"
+                    )
+                join_room(str(room))
+            log.info("%s (%s) %s %s", sid, who.name, "left" if event is JoinEvent.LEAVE else "joined", room)
+            return {"ok": True, "room": str(room), "seq": hub.seq}
+        except ProtocolError as exc:
+            log.warning("%s (%s) %s refused: %s", sid, who.name if who else "?", event.value, exc.message)
+            return {"ok": False, "error": exc.to_body()["error"]}
+        except Exception:
+            log.exception("%s: %s failed", sid, event.value)
+            return {
+                "ok": False,
+                "error": error_body("internal_error", "the server failed on this join")["error"],
+            }
+
+    for event in JoinEvent:
+        make_join(event)
+
+
+def _room(event: JoinEvent, argument: object) -> Room:
+    kind = event.room_kind
+    if kind is not None:
+        return parse_room(room_from_join_argument(kind, argument))
+    name = argument.get("room") if isinstance(argument, dict) else argument
+    return parse_room(name)

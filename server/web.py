@@ -1,0 +1,155 @@
+"""Per-request plumbing: who is calling, the decoded body, and idempotent writes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import orjson
+from flask import Response, current_app, g, request
+from pydantic import BaseModel
+
+from kiosk.protocol import iso
+from kiosk.protocol.requests import validate_body
+from server.auth import Principal, authenticate
+from server.config import IDEMPOTENCY_TTL_S
+from server.errors import ApiError
+from server.hub import Hub, Tx
+from server.jsonio import json_response
+
+log = logging.getLogger("server.api")
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
+MAX_IDEMPOTENCY_KEY = 200
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def hub() -> Hub:
+    return current_app.extensions["kiosk_hub"]  # type: ignore[no-any-return]
+
+
+def principal() -> Principal:
+    """The caller, from ``Authorization: Bearer <token>``; 401 when missing or unknown."""
+    found = g.get("principal")
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise ApiError(
+            401, "unauthorized", "missing Authorization header; send 'Authorization: Bearer <token>'"
+        )
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "the Authorization header must be 'Bearer <token>'")
+    with hub().read() as conn:
+        found = authenticate(conn, token.strip())
+    if found is None:
+        raise ApiError(
+            401, "unauthorized", "unknown or revoked token; ask the admin for a device token (`devices add`)"
+        )
+    g.principal = found
+    return found
+
+
+def forbid(who: Principal, action: str, allowed: str) -> ApiError:
+    return ApiError(403, "forbidden", f"{who.describe()} may not {action}; {allowed}")
+
+
+def body(model: type[BodyT]) -> BodyT:
+    """The JSON body validated against a contract model (400 malformed, 422 invalid)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(400, "invalid_body", "the request body is empty; send a JSON object")
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "malformed_json", f"the request body is not valid JSON: {exc}") from None
+    return validate_body(model, payload)
+
+
+def query_int(name: str, *, minimum: int = 0) -> int | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ApiError(
+            422, "invalid_field", f"{name} must be a whole number, got {text[:40]!r}", name
+        ) from None
+    if value < minimum or value > 2**53:
+        raise ApiError(422, "invalid_field", f"{name} must be between {minimum} and 2^53", name)
+    return value
+
+
+def transact(action: Callable[[Tx], dict[str, Any]], status: int = 200) -> Response:
+    """Run a write; with an ``Idempotency-Key`` a retry replays the stored answer.
+
+    The key's record is written in the same transaction as the change, so a
+    retry after a crash either finds both or neither.  Only successes are
+    remembered: a refused request changes nothing, so retrying it is safe.
+    """
+    who = principal()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and (not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable()):
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} printable characters",
+            "Idempotency-Key",
+        )
+    with hub().write() as tx:
+        if key is not None:
+            replay = _replay(tx, who, key)
+            if replay is not None:
+                return replay
+        result = action(tx)
+        if key is not None:
+            tx.conn.execute(
+                "INSERT INTO idempotency (principal, key, method, path, status, body, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    who.name,
+                    key,
+                    request.method,
+                    request.path,
+                    status,
+                    orjson.dumps(result).decode(),
+                    iso(tx.clock.now()),
+                ),
+            )
+    return json_response(result, status)
+
+
+def _replay(tx: Tx, who: Principal, key: str) -> Response | None:
+    row = tx.conn.execute(
+        "SELECT method, path, status, body, created_at FROM idempotency WHERE principal = ? AND key = ?",
+        (who.name, key),
+    ).fetchone()
+    if row is None:
+        return None
+    expired = iso(tx.clock.now() - timedelta(seconds=IDEMPOTENCY_TTL_S))
+    if row["created_at"] < expired:
+        tx.conn.execute("DELETE FROM idempotency WHERE principal = ? AND key = ?", (who.name, key))
+        return None
+    if row["method"] != request.method or row["path"] != request.path:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            f"this Idempotency-Key was already used for {row['method']} {row['path']}; use a new key per request",
+            "Idempotency-Key",
+        )
+    log.info(
+        "%s %s by %s: replayed the answer stored for its Idempotency-Key",
+        request.method,
+        request.path,
+        who.name,
+    )
+    return json_response(orjson.loads(row["body"]), row["status"], {REPLAYED_HEADER: "true"})
+
+
+def prune_idempotency(tx: Tx) -> None:
+    expired = iso(tx.clock.now() - timedelta(seconds=IDEMPOTENCY_TTL_S))
+    tx.conn.execute("DELETE FROM idempotency WHERE created_at < ?", (expired,))
