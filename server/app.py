@@ -17,7 +17,7 @@ from server.hub import Hub
 from server.jsonio import OrjsonModule
 from server.routes import api
 from server.sockets import Connections, register_socket_handlers
-from server.web import prune_idempotency
+from server.web import identify, prune_idempotency
 
 log = logging.getLogger("server.api")
 
@@ -55,6 +55,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.extensions["kiosk_hub"] = hub
     app.extensions["kiosk_config"] = config
     app.extensions["kiosk_connections"] = connections
+    app.before_request(identify)
     app.register_blueprint(api)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections)

@@ -53,6 +53,15 @@ def principal() -> Principal:
     return found
 
 
+def identify() -> None:
+    """Before each request: note a valid caller so every log line names it, even on a 404."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        with hub().read() as conn:
+            g.principal = authenticate(conn, token.strip())
+
+
 def forbid(who: Principal, action: str, allowed: str) -> ApiError:
     return ApiError(403, "forbidden", f"{who.describe()} may not {action}; {allowed}")
 
