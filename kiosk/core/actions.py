@@ -1,0 +1,218 @@
+"""Bump / status / cancel: optimistic on screen, sent over REST, queued on disk when offline.
+
+An action gets its ``Idempotency-Key`` when it is taken, and keeps it through
+the disk queue and every retry, so the server applies it exactly once even if
+an answer was lost or the app restarted in between.  Entries leave the queue
+only on a definitive answer (2xx or 4xx); a refusal rolls the card back and
+reports the server's reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
+from kiosk.core.store import Store
+from kiosk.protocol import Order, OrderStatus
+from kiosk.protocol.models import EntityId
+
+log = logging.getLogger("kiosk.actions")
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    order_id: EntityId
+    ok: bool
+    queued: bool = False  # accepted locally, waiting for the server (offline)
+    reason: str = ""  # readable, from the server's error.message when refused
+    action: str = ""  # "status:ready", "cancel"... for logs and toasts
+    replayed: bool = False  # the answer to an action queued earlier
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # "status" | "cancel"
+    order_id: EntityId
+    status: str | None = None
+    reason: str | None = None
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    taken_at: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"status:{self.status}" if self.kind == "status" else "cancel"
+
+    def request(self) -> tuple[str, str, dict[str, Any]]:
+        if self.kind == "status":
+            return "PATCH", f"/api/orders/{self.order_id}/status", {"status": self.status}
+        return "DELETE", f"/api/orders/{self.order_id}", {"reason": self.reason}
+
+
+class ActionQueue:
+    """Actions waiting for the server, one JSON object per line, rewritten atomically."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._items: list[Action] = []
+        if path is not None:
+            self._load(path)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Any:
+        return iter(list(self._items))
+
+    def append(self, action: Action) -> None:
+        self._items.append(action)
+        self._save()
+
+    def remove(self, action: Action) -> None:
+        self._items = [item for item in self._items if item.key != action.key]
+        self._save()
+
+    def _load(self, path: Path) -> None:
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            log.error("cannot read the offline action queue %s (%s); queued actions are lost", path, exc)
+            return
+        for line in lines:
+            try:
+                self._items.append(Action(**json.loads(line)))
+            except (ValueError, TypeError) as exc:
+                log.warning("skipped an unreadable queued action in %s (%s): %.120s", path, exc, line)
+        if self._items:
+            log.info("%d action(s) taken offline are waiting to be sent", len(self._items))
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with temporary.open("w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps(asdict(item)) + "\n" for item in self._items)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            log.error(
+                "cannot save the offline action queue %s (%s); it is kept in memory only", self.path, exc
+            )
+
+
+class ActionRunner:
+    def __init__(
+        self,
+        rest: RestClient,
+        store: Store,
+        queue: ActionQueue,
+        publish: Callable[[ActionOutcome], None],
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.rest = rest
+        self.store = store
+        self.queue = queue
+        self.publish = publish
+        self.clock: Clock = clock or SystemClock()
+        self._lock = asyncio.Lock()
+
+    async def submit(self, action: Action) -> ActionOutcome:
+        """Show the result at once, then send; queue if the server cannot be reached."""
+        action = Action(**{**asdict(action), "taken_at": self.clock.now().isoformat()})
+        held = self.store.orders.get(action.order_id)
+        if held is not None:
+            update: dict[str, Any] = {"status": OrderStatus(action.status or OrderStatus.CANCELLED)}
+            if action.kind == "cancel":
+                update["cancel_reason"] = action.reason
+            self.store.set_local(held.model_copy(update=update))
+        async with self._lock:
+            if len(self.queue):  # keep the order of actions: behind what is already waiting
+                return self._queue(action, "earlier actions are still waiting for the server")
+            try:
+                outcome = await self._send(action)
+            except ServerUnreachableError as exc:
+                return self._queue(action, str(exc))
+        self.publish(outcome)
+        return outcome
+
+    async def replay(self) -> int:
+        """Send queued actions in order; stop at the first that still cannot reach the server."""
+        sent = 0
+        async with self._lock:
+            for action in self.queue:
+                try:
+                    outcome = await self._send(action, replayed=True)
+                except ServerUnreachableError as exc:
+                    log.info(
+                        "server still unreachable for queued %s of order %s: %s",
+                        action.label,
+                        action.order_id,
+                        exc,
+                    )
+                    break
+                self.queue.remove(action)
+                sent += 1
+                self.publish(outcome)
+        return sent
+
+    def _queue(self, action: Action, why: str) -> ActionOutcome:
+        self.queue.append(action)
+        log.warning("%s of order %s queued until the server is back (%s)", action.label, action.order_id, why)
+        outcome = ActionOutcome(
+            action.order_id,
+            ok=True,
+            queued=True,
+            reason="queued until the server is back",
+            action=action.label,
+        )
+        self.publish(outcome)
+        return outcome
+
+    async def _send(self, action: Action, *, replayed: bool = False) -> ActionOutcome:
+        method, path, body = action.request()
+        try:
+            answer = await self.rest.call(method, path, json=body, idempotency_key=action.key)
+        except ApiRefusedError as exc:
+            rolled_back = self.store.rollback(action.order_id)
+            log.warning(
+                "server refused %s of order %s: %s%s",
+                action.label,
+                action.order_id,
+                exc.message,
+                " (card rolled back)" if rolled_back else "",
+            )
+            return ActionOutcome(
+                action.order_id, ok=False, reason=exc.message, action=action.label, replayed=replayed
+            )
+        self.store.confirm(action.order_id)
+        try:
+            self.store.put_order(Order.model_validate(answer))
+        except ValidationError:
+            log.warning(
+                "the server's answer to %s of order %s is not an order; waiting for its event",
+                action.label,
+                action.order_id,
+            )
+        log.info(
+            "%s of order %s done%s",
+            action.label,
+            action.order_id,
+            " (sent from the offline queue)" if replayed else "",
+        )
+        return ActionOutcome(action.order_id, ok=True, action=action.label, replayed=replayed)

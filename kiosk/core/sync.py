@@ -1,0 +1,171 @@
+"""Snapshot, catch-up and legacy resync: how the store is brought level with the server.
+
+On every (re)connect, and on every poll while the socket is down, the session
+calls ``Syncer.catch_up``.  Against this project's server that pages through
+``GET /api/events?room=&after=seq``; when the log no longer reaches back
+(``reset``), or the server's seq went backwards (a fresh database), it reloads
+the snapshot.  Against an older order backend - detected, never configured:
+no ``seq`` in its order list, or a 404 from /api/events - it resyncs from
+``GET /api/orders`` each time instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.rest import ApiRefusedError, RestClient
+from kiosk.core.store import Store
+from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room
+
+log = logging.getLogger("kiosk.sync")
+
+MAX_PAGES = 1000  # a guard against a server that always says "more"
+
+
+class Syncer:
+    def __init__(self, rest: RestClient, store: Store, room: str, *, clock: Clock | None = None) -> None:
+        self.rest = rest
+        self.store = store
+        self.room = parse_room(room)
+        self.clock: Clock = clock or SystemClock()
+        self.legacy: bool | None = None  # None until the server has shown what it can do
+        self.loaded = False  # a first snapshot has been applied
+        self.resets = 0
+        # The seq this screen had reached before the app restarted: catching up
+        # from it (with the persisted seen ids) announces what arrived while the
+        # app was closed, and nothing it had already announced.
+        self.resume_seq: int | None = None
+
+    async def catch_up(self) -> None:
+        """Bring the store level with the server; raises ServerUnreachableError / ApiRefusedError."""
+        resuming = self.store.seq is None and self.resume_seq is not None and not self.loaded
+        if resuming:
+            self.store.seq, self.resume_seq = self.resume_seq, None
+            log.info("resuming %s from seq %s (where it was before the restart)", self.room, self.store.seq)
+        elif self.legacy is True or self.store.seq is None:
+            await self.snapshot(notify_new=self.loaded)
+        if self.legacy is True:
+            return
+        if await self._page_events() and resuming:
+            await self.snapshot(notify_new=False)  # the orders from before the resume point, quietly
+
+    async def _page_events(self) -> bool:
+        """Apply the room's events after ``store.seq``; False if it fell back to a snapshot."""
+        after = self.store.seq or 0
+        for _ in range(MAX_PAGES):
+            try:
+                body = await self.rest.call(
+                    "GET", "/api/events", params={"room": str(self.room), "after": after}
+                )
+            except ApiRefusedError as exc:
+                if exc.status != 404:
+                    raise
+                log.info(
+                    "the server has no /api/events: treating it as an older backend (resync from /api/orders)"
+                )
+                self.legacy = True
+                await self.snapshot(notify_new=True)
+                return False
+            current = body.get("seq") if isinstance(body, dict) else None
+            if (
+                not isinstance(body, dict)
+                or body.get("reset")
+                or (isinstance(current, int) and current < after)
+            ):
+                why = (
+                    "the event log no longer reaches back"
+                    if isinstance(body, dict) and body.get("reset")
+                    else (
+                        "the server's seq went back (a new database?)"
+                        if isinstance(body, dict)
+                        else "malformed answer"
+                    )
+                )
+                await self._reload(f"{why}; had seq {after}, server at {current}")
+                return False
+            events = body.get("events")
+            events = events if isinstance(events, list) else []
+            for raw in events:
+                self.store.apply_envelope(raw)
+            if body.get("more") and events:
+                last = events[-1].get("seq") if isinstance(events[-1], dict) else None
+                after = last if isinstance(last, int) and last > after else (self.store.seq or after)
+                continue
+            if isinstance(current, int) and (self.store.seq is None or current > self.store.seq):
+                self.store.seq = current
+            if events:
+                log.info(
+                    "caught up %d event(s) for %s, now at seq %s", len(events), self.room, self.store.seq
+                )
+            return True
+        log.error("catch-up for %s still had more after %d pages; continuing next time", self.room, MAX_PAGES)
+        return True
+
+    async def _reload(self, why: str) -> None:
+        self.resets += 1
+        log.warning("reloading the snapshot of %s: %s", self.room, why)
+        await self.snapshot(notify_new=True)
+
+    async def snapshot(self, *, notify_new: bool) -> None:
+        """Load the active orders (and the day's payments where the room shows them)."""
+        params: dict[str, str | int] = {"active": "1"}
+        if self.room.kind is RoomKind.TENANT and self.room.id is not None:
+            params["tenant_id"] = self.room.id
+        body = await self._get_or_empty("/api/orders", params)
+        orders = _parse_list(body, "orders", Order)
+        seq = body.get("seq") if isinstance(body, dict) else None
+        if self.legacy is None:
+            self.legacy = not isinstance(seq, int)
+            if self.legacy:
+                log.info("the server's order list has no seq: older backend, resyncing from /api/orders")
+        payments: list[Payment] | None = None
+        if self.room.kind in (RoomKind.KASIR, RoomKind.TENANT):
+            payment_params: dict[str, str | int] = {"since": iso(_start_of_day(self.clock.now()))}
+            if self.room.kind is RoomKind.KASIR and self.room.id is not None:
+                payment_params["counter_id"] = self.room.id
+            payments = _parse_list(
+                await self._get_or_empty("/api/payments", payment_params), "payments", Payment
+            )
+        self.store.load_snapshot(
+            orders, payments, seq if isinstance(seq, int) else None, notify_new=notify_new and self.loaded
+        )
+        self.loaded = True
+        log.info("snapshot of %s: %d active order(s), seq %s", self.room, len(orders), seq)
+
+    async def _get_or_empty(self, path: str, params: dict[str, str | int]) -> Any:
+        try:
+            return await self.rest.call("GET", path, params=params)
+        except ApiRefusedError as exc:
+            if exc.status in (403, 404):
+                log.info("%s is not available to this screen (%s); showing none", path, exc.message)
+                return {}
+            raise
+
+
+def _parse_list(body: Any, key: str, model: type[Any]) -> list[Any]:
+    items = (
+        body
+        if isinstance(body, list)
+        else body.get(key, body.get("data"))
+        if isinstance(body, dict)
+        else None
+    )
+    if not isinstance(items, list):
+        return []
+    parsed = []
+    for item in items:
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as exc:
+            log.warning("skipped a malformed %s in the snapshot: %s", model.__name__, exc.errors()[0]["msg"])
+    return parsed
+
+
+def _start_of_day(now: datetime) -> datetime:
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,0 +1,81 @@
+"""A real TCP proxy in front of the server that can refuse Socket.IO while REST passes.
+
+It models a site firewall that blocks websockets / long-polling to
+``/socket.io/`` but lets plain HTTPS-style API calls through.  Each client
+connection is judged by its first request line; the kiosk's REST client and its
+Socket.IO client never share a connection, so this is faithful.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from contextlib import suppress
+
+
+class BlockingProxy:
+    def __init__(self, upstream_port: int, *, block_socketio: bool = True) -> None:
+        self.upstream_port = upstream_port
+        self.block_socketio = block_socketio
+        self.blocked = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._closing = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name="blocking-proxy", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        self._sockets.append(client)
+        head = b""
+        with suppress(OSError):
+            while b"\r\n" not in head and len(head) < 8192:
+                chunk = client.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+        request_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
+        parts = request_line.split(" ")
+        path = parts[1] if len(parts) > 1 else ""
+        if self.block_socketio and path.startswith("/socket.io"):
+            self.blocked += 1
+            with suppress(OSError):
+                client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            client.close()
+            return
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+            upstream.settimeout(None)
+        except OSError:
+            client.close()
+            return
+        self._sockets.append(upstream)
+        with suppress(OSError):
+            upstream.sendall(head)
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+        self._pump(client, upstream)
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        with suppress(OSError):
+            while chunk := source.recv(65536):
+                target.sendall(chunk)
+        for sock in (source, target):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._closing.set()
+        self._listener.close()
+        for sock in self._sockets:
+            with suppress(OSError):
+                sock.close()

@@ -1,0 +1,137 @@
+"""The session against the real server: first load, live events, reconnects, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from kiosk.core.connection import ConnectionState
+from kiosk.core.session import Session
+from kiosk.protocol import Event, OrderStatus
+from tests.core.helpers import Recorder, make_config, wait_until
+from tests.support.server_process import ServerProcess, free_port
+
+
+def test_first_load_is_silent_then_live_events_alert_once(server: ServerProcess, tmp_path: Path) -> None:
+    before = [server.create_order()["id"] for _ in range(2)]
+    token = server.add_device("kitchen", ["display"])
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            assert sorted(session.store.orders) == sorted(before)
+            assert rec.notices == []
+            assert rec.statuses[-1].offline_since is None
+            new = await asyncio.to_thread(server.create_order)
+            await wait_until(lambda: new["id"] in session.store.orders, what="the new order")
+            assert rec.created_ids() == [new["id"]]
+            assert session.store.orders[new["id"]].customer_name == new["customer_name"]
+            assert session.store.seq == await asyncio.to_thread(server.seq)
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())
+
+
+def test_bad_token_backs_off_and_says_why(server: ServerProcess, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        config = make_config(server.url, "display", "not-a-token", backoff_initial_s=0.01, backoff_max_s=0.6)
+        session = Session(config, data_dir=tmp_path)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.OFFLINE, what="refusal")
+            assert "token" in session.status.detail
+            assert session.status.next_attempt_at is not None
+            start = session.attempts
+            await asyncio.sleep(0.9)  # a measured window, not synchronisation: count attempts in it
+            # at the 0.01 s curve this would be dozens; penalised at the 0.3-0.6 s cap it is at most 3
+            assert session.attempts - start <= 3
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())
+
+
+def test_room_not_allowed_for_the_token_is_refused_with_the_allowed_rooms(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    token = server.add_device("counter", ["kasir-1"])
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "tenant-2", token), data_dir=tmp_path)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.OFFLINE, what="refusal")
+            assert "kasir-1" in session.status.detail
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())
+
+
+def test_server_down_at_start_then_up(tmp_path: Path) -> None:
+    port = free_port()
+    server = ServerProcess(tmp_path / "late.db", port=port, log_path=tmp_path / "late.log")
+    token = server.add_device("kitchen", ["display"])
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.attempts >= 3, what="several attempts")
+            assert session.status.state is ConnectionState.RECONNECTING
+            assert session.status.attempt >= 2 and session.status.offline_since is not None
+            await asyncio.to_thread(server.start)
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            states = [s.state for s in rec.statuses]
+            assert states[0] is ConnectionState.RECONNECTING or states[0] is ConnectionState.CONNECTING
+        finally:
+            await session.stop()
+            server.stop()
+
+    asyncio.run(scenario())
+
+
+def test_actions_update_at_once_and_refusals_roll_back(server: ServerProcess, tmp_path: Path) -> None:
+    order = server.create_order()
+    token = server.add_device("kitchen", ["display"])
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            oid = order["id"]
+            outcome = await session.bump(oid)
+            assert outcome.ok and not outcome.queued
+            assert session.store.orders[oid].status is OrderStatus.PREPARING
+            await session.bump(oid)
+            done = await session.bump(oid)
+            assert done.ok and session.store.orders[oid].status is OrderStatus.COMPLETED
+            recalled = await session.recall()
+            assert recalled.ok and session.store.orders[oid].status is OrderStatus.READY
+            refused = await session.set_status(oid, OrderStatus.PENDING)
+            assert not refused.ok and "from ready an order may go to" in refused.reason
+            missing = await session.set_status(999999, OrderStatus.PREPARING)
+            assert not missing.ok and "999999" in missing.reason
+            cancelled = await session.cancel(oid, "customer left")
+            assert cancelled.ok
+            await wait_until(
+                lambda: server.request("GET", f"/api/orders/{oid}").json()["status"] == "cancelled"
+            )
+            assert [o.ok for o in rec.outcomes] == [True, True, True, True, False, False, True]
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())
+
+
+def _events_of(server: ServerProcess, order_id: Any, event: Event) -> int:
+    body = server.request("GET", "/api/events?room=display&after=0").json()
+    return sum(1 for e in body["events"] if e["type"] == event.type and e["data"]["id"] == order_id)
