@@ -11,6 +11,7 @@ events.  A test schedules a coroutine with ``run_async(...)`` (or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -24,10 +25,10 @@ from pytestqt.qtbot import QtBot
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 if TYPE_CHECKING:
-    from kiosk.core.session import Session
     from PySide6.QtWidgets import QApplication
 
     from kiosk.core.config import Config
+    from kiosk.core.session import Session
 
 T = TypeVar("T")
 
@@ -50,7 +51,11 @@ def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         deadline = loop.time() + 5
         while any(not task.done() for task in pending) and loop.time() < deadline:
             qapp.processEvents()
-        loop.stop()
+        # Not loop.stop(): that calls QApplication.exit(), which would end the
+        # next test's waits at once.  Mark the loop idle and close it instead.
+        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+        with contextlib.suppress(RuntimeError, TypeError):
+            qapp.aboutToQuit.disconnect(loop._after_run_forever)  # type: ignore[attr-defined]
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)

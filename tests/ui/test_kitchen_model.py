@@ -109,3 +109,17 @@ def test_recall_brings_a_completed_order_back_in_place(qtbot: QtBot) -> None:
         model.apply_changes([Change("orders", 1, order(1, 0, OrderStatus.READY, v=3))])
     assert inserted.args[1] == 0
     assert numbers(model) == ["T1-001", "T1-002"]
+
+
+def test_a_snapshot_sized_batch_resets_once_and_keeps_order(qtbot: QtBot) -> None:
+    model = OrderListModel()
+    model.reset([order(1, 0)])
+    batch = [Change("orders", i, order(i, i)) for i in range(200, 100, -1)]
+    batch.append(Change("orders", 1, None))
+    inserted: list[object] = []
+    model.rowsInserted.connect(lambda *args: inserted.append(args))
+    with qtbot.waitSignal(model.modelReset):
+        model.apply_changes(batch)
+    assert inserted == []
+    assert model.rowCount() == 100
+    assert numbers(model)[:2] == ["T1-101", "T1-102"]

@@ -37,6 +37,9 @@ STATUS_ROLE = ORDER_ROLE + 1
 NUMBER_ROLE = ORDER_ROLE + 2
 CUSTOMER_ROLE = ORDER_ROLE + 3
 
+# More order changes than this in one batch (a snapshot, a long catch-up) reset the model.
+BULK_THRESHOLD = 64
+
 
 class ChangeLike(Protocol):
     """What the model needs of ``kiosk.core.store.Change`` (kept structural on purpose)."""
@@ -163,6 +166,9 @@ class OrderListModel(QAbstractListModel):
     def apply_changes(self, changes: Sequence[ChangeLike]) -> None:
         """Follow a batch of store Changes (other collections are ignored)."""
         hidden_before, count_before = len(self._hidden), len(self._rows)
+        if sum(1 for change in changes if change.collection == "orders") > BULK_THRESHOLD:
+            self._apply_bulk(changes)
+            return
         for change in changes:
             if change.collection != "orders":
                 continue
@@ -199,6 +205,22 @@ class OrderListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     # -- internals -----------------------------------------------------------
+    def _apply_bulk(self, changes: Sequence[ChangeLike]) -> None:
+        """A snapshot or a long catch-up: one reset beats thousands of row inserts."""
+        merged: dict[EntityId, Order] = {**self._hidden, **self._visible}
+        for change in changes:
+            if change.collection != "orders":
+                continue
+            if isinstance(change.new, Order):
+                merged[change.key] = change.new
+            else:
+                merged.pop(change.key, None)
+        lingering = dict(self._cancelled_at)
+        self.reset(merged.values())
+        for key in self._cancelled_at:
+            if key in lingering:
+                self._cancelled_at[key] = lingering[key]
+
     def _passes_filter(self, order: Order) -> bool:
         return self._tenant_id is None or order.tenant_id == self._tenant_id
 

@@ -1,0 +1,169 @@
+"""Run the kiosk: Qt application, qasync loop, one Session and window per room.
+
+The core is asyncio; Qt owns the thread.  qasync runs asyncio on Qt's event
+loop so the core's callbacks arrive on the GUI thread and widgets can be
+touched directly.  Blocking REST calls run in the loop's executor (the core
+does that), never here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.config import Config, save_config
+from kiosk.core.session import Session
+from kiosk.ui.headless import HeadlessOptions, save_screenshot, state_dump, write_state
+from kiosk.ui.window import MainWindow, make_sound
+
+log = logging.getLogger("kiosk.ui")
+
+
+@dataclass
+class Screen:
+    config: Config
+    session: Session
+    window: MainWindow
+
+
+def make_application(offscreen: bool, argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication, themed (platform chosen before it exists: offscreen or the default)."""
+    if offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
+    app.setApplicationName("kiosk")
+    app.setOrganizationName("kiosk")
+    _apply_look(app)
+    return app
+
+
+def _apply_look(app: QApplication) -> None:
+    try:
+        from kiosk.ui.theme import apply_theme  # noqa: PLC0415 - optional at run time
+    except ImportError as exc:
+        log.warning("dark theme not available (%s); using the platform style", exc)
+        return
+    apply_theme(app)
+
+
+def install_language(app: QApplication, language: str) -> None:
+    try:
+        install_translator = importlib.import_module("kiosk.ui.i18n").install_translator
+    except (ImportError, AttributeError) as exc:  # part of the app that may be absent in a trimmed build
+        log.warning("translations not available (%s); the screen stays in English", exc)
+        return
+    install_translator(app, language)
+
+
+def setup_if_needed(config: Config, path: Path | None) -> Config | None:
+    """First run: ask for server, room and token (the dialog checks them by connecting), then save."""
+    app = make_application(offscreen=False)
+    install_language(app, config.language)
+    try:
+        run_setup_dialog = importlib.import_module("kiosk.ui.setup_dialog").run_setup_dialog
+    except (ImportError, AttributeError) as exc:
+        log.error("no setup dialog available (%s); pass --server, --room and --token", exc)
+        return None
+    result: Config | None = run_setup_dialog(config)
+    if result is None:
+        return None
+    saved = save_config(result, path)
+    log.info("settings saved to %s", saved)
+    return result
+
+
+def suffixed(path: Path, room: str, many: bool) -> Path:
+    """``shot.png`` → ``shot-kasir-1.png`` when several windows share one option."""
+    return path.with_name(f"{path.stem}-{room}{path.suffix}") if many else path
+
+
+async def run_screens(
+    configs: Sequence[Config],
+    headless: HeadlessOptions,
+    *,
+    clock: Clock | None = None,
+    data_dir: Path | None = None,
+) -> int:
+    """Open a window per config, run until closed / signalled / ``quit_after``; then dump and stop."""
+    clock = clock or SystemClock()
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    screens: list[Screen] = []
+    for config in configs:
+        session = Session(config, clock=clock, data_dir=data_dir)
+        window = MainWindow(session, config, clock)
+        window.sound = make_sound(config, clock, window)
+        window.closed.connect(done.set)
+        screens.append(Screen(config, session, window))
+        if config.fullscreen and not headless.offscreen:
+            window.set_fullscreen(True)
+        else:
+            window.show()
+    started = time.monotonic()
+    for screen in screens:
+        await screen.session.start()
+    _stop_on_signals(loop, done)
+    if headless.quit_after is not None:
+        loop.call_later(headless.quit_after, done.set)
+        log.info("headless: quitting after %.1f s", headless.quit_after)
+    await done.wait()
+    log.info("shutting down after %.1f s", time.monotonic() - started)
+    many = len(screens) > 1
+    code = 0
+    for screen in screens:
+        room = screen.config.room
+        if headless.screenshot is not None and not save_screenshot(
+            screen.window, suffixed(headless.screenshot, room, many)
+        ):
+            code = 3
+        if headless.dump_state is not None:
+            played = screen.window.sound.played_count if screen.window.sound is not None else 0
+            write_state(suffixed(headless.dump_state, room, many), state_dump(screen.session, room, played))
+    for screen in screens:
+        await screen.session.stop()
+        screen.window.closed.disconnect(done.set)
+        screen.window.close()
+    return code
+
+
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, done: asyncio.Event) -> None:
+    """Ctrl+C / SIGTERM end the app cleanly (state dump, session stop) instead of killing it."""
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("signal %s received: stopping", signal.Signals(signum).name)
+        loop.call_soon_threadsafe(done.set)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, request_stop)
+    # Python runs signal handlers only when it gets control: wake it up while Qt's loop runs.
+    wake = QTimer(QApplication.instance())
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
+def run_app(configs: Sequence[Config], headless: HeadlessOptions, *, language: str | None = None) -> int:
+    """The blocking entry point used by ``kiosk.cli``; returns the process exit code."""
+    app = make_application(headless.offscreen)
+    install_language(app, language or configs[0].language)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        code: int = loop.run_until_complete(run_screens(configs, headless))
+        return code
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)

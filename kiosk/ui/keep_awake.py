@@ -1,0 +1,109 @@
+"""Keep the screen from blanking while the kiosk runs fullscreen.
+
+A kitchen screen that goes dark at the lunch rush is a lost order, so in
+fullscreen we ask the platform to stay awake, and log which way was used (or
+that none was, so support knows to turn blanking off in the OS):
+
+- Linux desktops: the freedesktop ``org.freedesktop.ScreenSaver.Inhibit`` call
+  over D-Bus (QtDBus; no ``xdg-screensaver`` helper process);
+- Windows: ``SetThreadExecutionState(ES_CONTINUOUS | ES_DISPLAY_REQUIRED)``;
+- macOS: ``caffeinate -d -w <pid>``, which ends with the app.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import subprocess
+import sys
+
+from PySide6.QtDBus import QDBusConnection, QDBusInterface
+
+log = logging.getLogger("kiosk.ui")
+
+_ES_CONTINUOUS = 0x80000000
+_ES_DISPLAY_REQUIRED = 0x00000002
+
+
+class KeepAwake:
+    def __init__(self) -> None:
+        self._cookie: int | None = None
+        self._caffeinate: subprocess.Popen[bytes] | None = None
+        self._windows = False
+        self.method = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.method)
+
+    def acquire(self) -> str:
+        """Start inhibiting; returns the method used ("" when none worked)."""
+        if self.active:
+            return self.method
+        if sys.platform == "win32":
+            self.method = self._windows_acquire()
+        elif sys.platform == "darwin":
+            self.method = self._mac_acquire()
+        else:
+            self.method = self._dbus_acquire()
+        if self.method:
+            log.info("screen blanking inhibited while fullscreen (%s)", self.method)
+        else:
+            log.warning(
+                "could not stop the screen from blanking (no screensaver service answered); "
+                "disable screen blanking in the operating system for this kiosk"
+            )
+        return self.method
+
+    def release(self) -> None:
+        if not self.active:
+            return
+        if self._cookie is not None:
+            self._dbus_release(self._cookie)
+        if self._caffeinate is not None:
+            self._caffeinate.terminate()
+            self._caffeinate.wait(timeout=5)
+        if self._windows:
+            ctypes.windll.kernel32.SetThreadExecutionState(_ES_CONTINUOUS)  # type: ignore[attr-defined,unused-ignore]
+        log.info("screen blanking allowed again (%s released)", self.method)
+        self._cookie, self._caffeinate, self._windows, self.method = None, None, False, ""
+
+    def _dbus_acquire(self) -> str:
+        bus = QDBusConnection.sessionBus()
+        if not bus.isConnected():
+            return ""
+        saver = QDBusInterface(
+            "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", bus
+        )
+        if not saver.isValid():
+            return ""
+        reply = saver.call("Inhibit", "kiosk", "kiosk screen running fullscreen")
+        arguments = reply.arguments()
+        if not arguments or not isinstance(arguments[0], int):
+            return ""
+        self._cookie = arguments[0]
+        return "org.freedesktop.ScreenSaver.Inhibit over D-Bus"
+
+    def _dbus_release(self, cookie: int) -> None:
+        saver = QDBusInterface(
+            "org.freedesktop.ScreenSaver",
+            "/org/freedesktop/ScreenSaver",
+            "org.freedesktop.ScreenSaver",
+            QDBusConnection.sessionBus(),
+        )
+        saver.call("UnInhibit", cookie)
+
+    def _windows_acquire(self) -> str:
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+        if not kernel32.SetThreadExecutionState(_ES_CONTINUOUS | _ES_DISPLAY_REQUIRED):
+            return ""
+        self._windows = True
+        return "SetThreadExecutionState(ES_DISPLAY_REQUIRED)"
+
+    def _mac_acquire(self) -> str:
+        try:
+            self._caffeinate = subprocess.Popen(["caffeinate", "-d", "-w", str(os.getpid())])
+        except OSError:
+            return ""
+        return "caffeinate -d"

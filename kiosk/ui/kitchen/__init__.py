@@ -1,0 +1,1 @@
+"""The kitchen display: card grid, bump bar keys, all-day panel."""

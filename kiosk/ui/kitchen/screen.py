@@ -1,0 +1,119 @@
+"""The kitchen display (room ``display``): the card grid plus the all-day panel.
+
+The screen only asks the Session to act (bump, recall); the optimistic update,
+the REST call off the GUI thread and the rollback live in the core, and come
+back here as ordinary store Changes.  A refusal's reason reaches the person
+through the window's banner (every screen shares that path).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.core.clock import Clock
+from kiosk.core.config import Config
+from kiosk.core.session import Session
+from kiosk.protocol.models import EntityId
+from kiosk.ui.async_bridge import SessionBridge, fire
+from kiosk.ui.kitchen.all_day import AllDayPanel
+from kiosk.ui.kitchen.card_delegate import CardDelegate, CardText, Thresholds, card_text
+from kiosk.ui.kitchen.grid import CardGrid
+from kiosk.ui.models import OrderListModel
+
+log = logging.getLogger("kiosk.ui")
+
+CANCELLED_LINGER_S = 8.0
+
+
+class KitchenScreen(QWidget):
+    hiddenCountChanged = Signal(int)  # noqa: N815 - the window shows "N orders hidden by filter"
+
+    def __init__(self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kitchenScreen")
+        self._session = session
+        self._clock = clock
+        self.model = OrderListModel(
+            cancelled_linger_s=min(CANCELLED_LINGER_S, config.keep_final_s) or CANCELLED_LINGER_S,
+            monotonic=clock.monotonic,
+            parent=self,
+        )
+        self.model.reset(session.store.orders.values())
+        self.grid = CardGrid(self)
+        self.grid.setModel(self.model)
+        self.delegate = CardDelegate(clock, Thresholds(config.warn_after_s, config.late_after_s), self.grid)
+        self.grid.setItemDelegate(self.delegate)
+        self.all_day = AllDayPanel(session.store.orders.values(), self)
+        self.all_day.setFixedWidth(260)
+        self.recall_button = QPushButton(self.tr("Recall last (R)"), self)
+        self.recall_button.setObjectName("recallButton")
+        self.recall_button.clicked.connect(self.recall)
+
+        side = QVBoxLayout()
+        side.addWidget(self.all_day, 1)
+        side.addWidget(self.recall_button)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(side)
+        self.setFocusProxy(self.grid)
+
+        self.bridge = SessionBridge(session, self)
+        self.bridge.changes.connect(self.model.apply_changes)
+        self.bridge.changes.connect(self.all_day.apply)
+        self.model.hiddenCountChanged.connect(self.hiddenCountChanged.emit)
+        self.grid.bumpRequested.connect(self._bump_index)
+        self.grid.recallRequested.connect(self.recall)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start()
+
+    # -- actions ---------------------------------------------------------------
+    def bump(self, order_id: EntityId) -> None:
+        """Advance one order (pending → preparing → ready → completed)."""
+        log.info("bump requested for order %s", order_id)
+        fire(self._session.bump(order_id), f"bump order {order_id}")
+
+    def recall(self) -> None:
+        log.info("recall of the last bumped order requested")
+        fire(self._session.recall(), "recall the last bumped order")
+
+    def _bump_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.bump(self.model.order_at(index.row()).id)
+
+    # -- window hooks ----------------------------------------------------------
+    def tick(self) -> None:
+        """Once a second: drop cancelled cards that have lingered, repaint the cards in view.
+
+        Only the viewport repaints, so the cost follows the cards on screen,
+        not the number of open orders.
+        """
+        self.model.expire()
+        self.grid.viewport().update()
+
+    def focus_order(self, key: EntityId) -> bool:
+        """Select and scroll to an order's card (a toast was clicked); False if it is gone."""
+        row = self.model.row_of(key)
+        if row is None:
+            return False
+        self.grid.setFocus()
+        return self.grid.select_row(row)
+
+    def card_text(self, key: EntityId) -> CardText | None:
+        """The strings the card of an order shows right now (None when it has no card)."""
+        row = self.model.row_of(key)
+        if row is None:
+            return None
+        return card_text(self.model.order_at(row), self._clock.now())
+
+    def hidden_count(self) -> int:
+        return self.model.hidden_count()
+
+    def open_count(self) -> int:
+        return self.model.rowCount()

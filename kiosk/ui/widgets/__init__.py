@@ -1,0 +1,1 @@
+"""Widgets every screen shares: header with connection badge, alert banners, toasts."""

@@ -1,0 +1,63 @@
+"""The header bar: room name, clock, open-order count, hidden-by-filter note, connection badge."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from kiosk.core.clock import Clock
+from kiosk.core.connection import ConnectionStatus
+from kiosk.core.formatting import format_clock
+from kiosk.ui.widgets.connection_badge import ConnectionBadge
+
+
+class Header(QWidget):
+    def __init__(
+        self, room_title: str, status: ConnectionStatus, clock: Clock, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("header")
+        self._clock = clock
+        self.room_label = QLabel(room_title, self)
+        self.room_label.setObjectName("roomLabel")
+        self.room_label.setProperty("role", "title")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("openCount")
+        self.count_label.setProperty("role", "heading")
+        self.hidden_label = QLabel(self)
+        self.hidden_label.setObjectName("hiddenCount")
+        self.hidden_label.setProperty("role", "muted")
+        self.hidden_label.hide()
+        self.clock_label = QLabel(self)
+        self.clock_label.setObjectName("clockLabel")
+        self.clock_label.setProperty("role", "heading")
+        self.badge = ConnectionBadge(status, clock, self)
+        self._layout = layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addWidget(self.room_label)
+        layout.addSpacing(24)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.hidden_label)
+        layout.addStretch(1)
+        layout.addWidget(self.badge)
+        layout.addSpacing(24)
+        layout.addWidget(self.clock_label)
+        self.set_open_count(0)
+        self.tick()
+
+    def add_widget(self, widget: QWidget) -> None:
+        """Room for a screen-wide control at the right end (e.g. the mute button)."""
+        self._layout.addWidget(widget)
+
+    def set_open_count(self, count: int) -> None:
+        self.count_label.setText(self.tr("%n open order(s)", "", count))
+
+    def set_hidden_count(self, count: int) -> None:
+        self.hidden_label.setText(self.tr("%n order(s) hidden by filter", "", count))
+        self.hidden_label.setVisible(count > 0)
+
+    def set_status(self, status: ConnectionStatus) -> None:
+        self.badge.set_status(status)
+
+    def tick(self) -> None:
+        self.clock_label.setText(format_clock(self._clock.now()))
+        self.badge.refresh()

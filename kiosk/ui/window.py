@@ -1,0 +1,270 @@
+"""The main window every screen lives in: header, banners, the room's screen, toasts.
+
+What is common to all rooms happens here once: the connection badge, a
+banner per alert, a toast and a sound per new thing, the reason of a refused
+action, fullscreen (flag and F11) with the screen kept awake, the hidden
+cursor.  The room's own screen is picked from the room kind; a screen module
+that is not installed falls back to the kitchen grid with a logged warning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any, Protocol
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import QMainWindow, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.core.clock import Clock
+from kiosk.core.config import Config
+from kiosk.core.formatting import format_rupiah
+from kiosk.core.session import ActionOutcome, Session
+from kiosk.core.store import Notice
+from kiosk.protocol import (
+    ACTIVE_STATUSES,
+    Alert,
+    Event,
+    Notification,
+    Order,
+    Payment,
+    RoomKind,
+    Severity,
+    parse_room,
+)
+from kiosk.protocol.models import EntityId
+from kiosk.ui.async_bridge import SessionBridge
+from kiosk.ui.keep_awake import KeepAwake
+from kiosk.ui.kitchen.screen import KitchenScreen
+from kiosk.ui.sound import SoundBoard
+from kiosk.ui.widgets.banners import BannerStack
+from kiosk.ui.widgets.header import Header
+from kiosk.ui.widgets.toasts import ToastStack
+
+log = logging.getLogger("kiosk.ui")
+
+_SCREENS: dict[RoomKind, tuple[str, str]] = {
+    RoomKind.KASIR: ("kiosk.ui.cashier.screen", "CashierScreen"),
+    RoomKind.TENANT: ("kiosk.ui.tenant.screen", "TenantScreen"),
+}
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin}
+
+
+class ScreenFactory(Protocol):
+    """The contract of a room screen: ``Screen(session, config, clock, parent)``."""
+
+    def __call__(
+        self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None
+    ) -> QWidget: ...
+
+
+def screen_class(room_kind: RoomKind) -> ScreenFactory:
+    """The screen for a room kind; the kitchen grid when the module is missing."""
+    where = _SCREENS.get(room_kind)
+    if where is None:
+        return KitchenScreen
+    try:
+        return getattr(importlib.import_module(where[0]), where[1])  # type: ignore[no-any-return]
+    except (ImportError, AttributeError) as exc:
+        log.warning("no %s screen available (%s); showing the kitchen grid instead", room_kind.value, exc)
+        return KitchenScreen
+
+
+def make_sound(config: Config, clock: Clock, parent: QObject) -> SoundBoard:
+    return SoundBoard(clock, config.sound, parent, repeat_chime_s=config.repeat_chime_s)
+
+
+def room_title(room: str) -> str:
+    parsed = parse_room(room)
+    titles = {
+        RoomKind.DISPLAY: QCoreApplication.translate("MainWindow", "Kitchen"),
+        RoomKind.KASIR: QCoreApplication.translate("MainWindow", "Counter %1"),
+        RoomKind.TENANT: QCoreApplication.translate("MainWindow", "Stall %1"),
+        RoomKind.USER: QCoreApplication.translate("MainWindow", "User %1"),
+    }
+    return titles[parsed.kind].replace("%1", str(parsed.id or ""))
+
+
+def describe_order(event: Event, order: Order) -> tuple[str, EntityId | None]:
+    """The toast for an order notice ("" for status changes: the card already shows them)."""
+    number = order.order_number or str(order.id)
+    translate = QCoreApplication.translate
+    if event is Event.ORDER_CREATED:
+        who = f" — {order.customer_name}" if order.customer_name else ""
+        return translate("MainWindow", "New order %1").replace("%1", number) + who, order.id
+    if event is Event.ORDER_CANCELLED:
+        reason = f": {order.cancel_reason}" if order.cancel_reason else ""
+        return translate("MainWindow", "Order %1 cancelled").replace("%1", number) + reason, order.id
+    if event is Event.QR_SCANNED:
+        return translate("MainWindow", "%1 picked up").replace("%1", number), order.id
+    return "", None
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(
+        self,
+        session: Session,
+        config: Config,
+        clock: Clock,
+        *,
+        sound: SoundBoard | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.session = session
+        self.config = config
+        self._clock = clock
+        self.sound = sound
+        self.keep_awake = KeepAwake()
+        self.setWindowTitle(self.tr("Kiosk — %1").replace("%1", room_title(config.room)))
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.header = Header(room_title(config.room), session.status, clock, central)
+        self.mute_button = QPushButton(central)
+        self.mute_button.setObjectName("muteButton")
+        self.mute_button.setCheckable(True)
+        self.mute_button.toggled.connect(self._set_muted)
+        self.header.add_widget(self.mute_button)
+        self._set_muted(not config.sound)
+        self.banners = BannerStack(clock, central)
+        self.screen_widget = screen_class(parse_room(config.room).kind)(session, config, clock, central)
+        layout.addWidget(self.header)
+        layout.addWidget(self.banners)
+        layout.addWidget(self.screen_widget, 1)
+        self.setCentralWidget(central)
+        self.toasts = ToastStack(clock, central)
+        self.toasts.activated.connect(self.focus_entity)
+
+        self.bridge = SessionBridge(session, self)
+        self.bridge.status.connect(self.header.set_status)
+        self.bridge.notice.connect(self.on_notice)
+        self.bridge.action.connect(self.on_action)
+        self.bridge.changes.connect(self._count_open)
+        hidden = getattr(self.screen_widget, "hiddenCountChanged", None)
+        if hidden is not None:
+            hidden.connect(self.header.set_hidden_count)
+            self.header.set_hidden_count(int(getattr(self.screen_widget, "hidden_count", lambda: 0)()))
+        self._count_open()
+
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_fullscreen)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        if config.hide_cursor:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        self.resize(1280, 800)
+
+    # -- what arrives from the core ----------------------------------------------
+    def on_notice(self, notice: Notice) -> None:
+        """One genuinely new thing: a sound, and a toast or a banner."""
+        if self.sound is not None:
+            self.sound.play(notice.event.type)
+        entity = notice.entity
+        if isinstance(entity, Alert):
+            self.banners.show_message(entity.severity, entity.message)
+            return
+        text, key = self._describe(notice.event, entity)
+        if text:
+            self.toasts.show_toast(text, key)
+
+    def on_action(self, outcome: ActionOutcome) -> None:
+        number = self._order_number(outcome.order_id)
+        if outcome.queued:
+            message = self.tr("Offline: order %1 will be updated when the connection is back").replace(
+                "%1", number
+            )
+            self.toasts.show_toast(message, outcome.order_id)
+            return
+        if outcome.ok:
+            return
+        message = self.tr("Order %1 was not changed: %2").replace("%1", number).replace("%2", outcome.reason)
+        log.warning("action on order %s refused: %s", outcome.order_id, outcome.reason)
+        self.banners.show_message(Severity.WARNING, message)
+
+    def _describe(
+        self, event: Event, entity: Order | Payment | Notification | Alert
+    ) -> tuple[str, EntityId | None]:
+        if isinstance(entity, Order):
+            return describe_order(event, entity)
+        if isinstance(entity, Payment):
+            amount = format_rupiah(entity.amount)
+            number = entity.order_number or str(entity.order_id)
+            text = self.tr("Refund %1: %2") if event is Event.PAYMENT_REFUNDED else self.tr("Paid %1: %2")
+            return text.replace("%1", number).replace("%2", amount), entity.order_id
+        if isinstance(entity, Notification):
+            return self.tr("Notification: %1").replace("%1", entity.type or str(entity.id)), None
+        return "", None
+
+    def _order_number(self, key: EntityId) -> str:
+        order = self.session.store.orders.get(key)
+        return order.order_number if order is not None and order.order_number else str(key)
+
+    def _count_open(self, *_: Any) -> None:
+        counter = getattr(self.screen_widget, "open_count", None)
+        if callable(counter):
+            count = int(counter())
+        else:
+            count = sum(1 for order in self.session.store.orders.values() if order.status in ACTIVE_STATUSES)
+        self.header.set_open_count(count)
+
+    # -- people ----------------------------------------------------------------
+    def focus_entity(self, key: EntityId) -> None:
+        """A toast was clicked: show its card, if the screen can."""
+        focus = getattr(self.screen_widget, "focus_order", None)
+        if callable(focus) and not focus(key):
+            log.info("toast target %s is no longer on screen", key)
+
+    def toggle_fullscreen(self) -> None:
+        self.set_fullscreen(not self.isFullScreen())
+
+    def set_fullscreen(self, on: bool) -> None:
+        if on:
+            self.showFullScreen()
+            self.keep_awake.acquire()
+        else:
+            self.showNormal()
+            self.keep_awake.release()
+
+    def _set_muted(self, muted: bool) -> None:
+        if self.sound is not None:
+            self.sound.muted = muted
+        if self.mute_button.isChecked() != muted:
+            self.mute_button.setChecked(muted)
+        self.mute_button.setText(self.tr("Sound off") if muted else self.tr("Sound on"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in _ACTIVITY and self.sound is not None:
+            self.sound.acknowledge()  # someone is at the screen: stop repeating the chime
+        return False
+
+    def tick(self) -> None:
+        """Once a second: clock, badge countdown, expiring banners and toasts."""
+        self.header.tick()
+        self.banners.expire()
+        self.toasts.expire()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.toasts.reposition()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.keep_awake.release()
+        if self.config.hide_cursor:
+            QGuiApplication.restoreOverrideCursor()
+        self.bridge.close()
+        self.closed.emit()
+        super().closeEvent(event)
