@@ -1,0 +1,1 @@
+"""The cashier counter screen (room ``kasir-N``)."""

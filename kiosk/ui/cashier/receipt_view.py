@@ -1,0 +1,149 @@
+"""The receipt on screen: the same rows as on paper, with the change in large type.
+
+The cashier reads one number from across the counter - how much to hand
+back - so it gets its own big line; everything else is the printed receipt,
+row for row (``receipt_text``), so screen and paper never disagree.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.core.formatting import format_rupiah
+from kiosk.ui.printing.receipt import Receipt, ReceiptKind, receipt_text
+
+
+def _label(text: str, role: str = "", parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    if role:
+        label.setProperty("role", role)
+    return label
+
+
+class ReceiptView(QFrame):
+    """Shows one Receipt (or a placeholder) with Print and Save-PDF buttons."""
+
+    printRequested = Signal(object)  # noqa: N815 - Qt naming; Receipt
+    pdfRequested = Signal(object)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("receiptView")
+        self.setProperty("role", "panel")
+        self.receipt: Receipt | None = None
+
+        self.title = _label("", "heading", self)
+        self.order_number = _label("", "big", self)
+        self.order_number.setObjectName("receiptOrderNumber")
+        self.change_caption = _label("", "muted", self)
+        self.change_amount = _label("", "change", self)
+        self.change_amount.setObjectName("receiptChange")
+        self.rows = QGridLayout()
+        self.rows.setHorizontalSpacing(24)
+        self.print_button = QPushButton(self)
+        self.print_button.setObjectName("printButton")
+        self.print_button.setProperty("action", "print")
+        self.pdf_button = QPushButton(self)
+        self.pdf_button.setObjectName("pdfButton")
+        self.print_status = _label("", "muted", self)
+        self.print_status.setObjectName("printStatus")
+        self.print_status.setWordWrap(True)
+        self.print_button.clicked.connect(lambda: self._request(self.printRequested))
+        self.pdf_button.clicked.connect(lambda: self._request(self.pdfRequested))
+
+        top = QHBoxLayout()
+        top.addWidget(self.order_number, 1)
+        change_box = QVBoxLayout()
+        change_box.addWidget(self.change_caption, 0, Qt.AlignmentFlag.AlignRight)
+        change_box.addWidget(self.change_amount, 0, Qt.AlignmentFlag.AlignRight)
+        top.addLayout(change_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.pdf_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(top)
+        layout.addLayout(self.rows)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.print_status)
+        self._render()
+
+    def show_receipt(self, receipt: Receipt | None) -> None:
+        self.receipt = receipt
+        self.print_status.setText("")
+        self.print_status.setProperty("role", "muted")
+        self._render()
+
+    def set_print_status(self, text: str, error: bool = False) -> None:
+        self.print_status.setText(text)
+        self.print_status.setProperty("role", "error" if error else "muted")
+        self.print_status.style().unpolish(self.print_status)
+        self.print_status.style().polish(self.print_status)
+
+    def text(self) -> str:
+        """Everything the view shows, as plain text (state dump, tests, support)."""
+        if self.receipt is None:
+            return self.title.text()
+        return "\n".join(
+            [receipt_text(self.receipt).plain(), self.change_caption.text(), self.change_amount.text()]
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self._render()
+        super().changeEvent(event)
+
+    # -- internals ----------------------------------------------------------
+    def _request(self, signal: SignalInstance) -> None:
+        if self.receipt is not None:
+            signal.emit(self.receipt)
+
+    def _render(self) -> None:
+        self.print_button.setText(self.tr("Print"))
+        self.pdf_button.setText(self.tr("Save PDF"))
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        receipt = self.receipt
+        self.print_button.setEnabled(receipt is not None)
+        self.pdf_button.setEnabled(receipt is not None)
+        if receipt is None:
+            self.title.setText(self.tr("Waiting for payments…"))
+            for label in (self.order_number, self.change_caption, self.change_amount):
+                label.setText("")
+            self.setProperty("kind", "")
+            return
+        text = receipt_text(receipt)
+        refund = receipt.kind is ReceiptKind.REFUND
+        self.setProperty("kind", "refund" if refund else "payment")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.title.setText(text.title)
+        self.order_number.setText(receipt.order_number)
+        if refund:
+            self.change_caption.setText(self.tr("Refund"))
+            self.change_amount.setText(format_rupiah(-receipt.total))
+            self.change_amount.setProperty("role", "refund")
+        else:
+            self.change_caption.setText(self.tr("Change"))
+            self.change_amount.setText(format_rupiah(receipt.change))
+            self.change_amount.setProperty("role", "change")
+        self.change_amount.style().unpolish(self.change_amount)
+        self.change_amount.style().polish(self.change_amount)
+        row = 0
+        for section in (text.header, text.items, text.totals):
+            for left, right in section:
+                self.rows.addWidget(_label(left, "", self), row, 0)
+                value = _label(right, "", self)
+                value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.rows.addWidget(value, row, 1)
+                row += 1
+            spacer = _label("", "", self)
+            spacer.setFixedHeight(6)
+            self.rows.addWidget(spacer, row, 0)
+            row += 1
+        self.rows.addWidget(_label(text.footer, "muted", self), row, 0, 1, 2, Qt.AlignmentFlag.AlignHCenter)

@@ -1,0 +1,194 @@
+"""Cashier counter against the real server: payment -> receipt, print, refund slip, shift totals."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.clock import SystemClock
+from kiosk.core.connection import ConnectionState
+from kiosk.core.formatting import format_rupiah
+from kiosk.protocol import Event, PaymentStatus
+from kiosk.ui.cashier.payments_model import PaymentsModel, of_counter, shift_totals
+from kiosk.ui.cashier.screen import CashierScreen, counter_of
+from kiosk.ui.printing import ReceiptKind
+from tests.support.flows import pay
+from tests.ui.conftest import make_config
+from tests.ui.support_b import (
+    aloop,  # noqa: F401 - overrides the conftest loop (see its docstring)
+    sample_payment,
+)
+
+
+@pytest.fixture
+def cashier(server, make_session, tmp_path: Path, qtbot: QtBot, kiosk_data_dir: Path):  # type: ignore[no-untyped-def]
+    config = make_config(server, "kasir-1", tmp_path, printer=f"file:{tmp_path / 'lp0'}")
+    session = make_session(config)
+    qtbot.waitUntil(lambda: session.status.state is ConnectionState.LIVE, timeout=10_000)
+    screen = CashierScreen(session, config, SystemClock())
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    screen.show()
+    yield screen
+    screen.printer.close()
+
+
+def test_payment_posted_to_the_server_opens_its_receipt(cashier: CashierScreen, server, qtbot: QtBot) -> None:
+    order = server.create_order(1)  # 2 x 25.000 + 1 x 5.000
+    payment = pay(server, order, counter_id=1, amount_paid=100_000)
+    qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
+    receipt = cashier.receipt_view.receipt
+    assert receipt is not None and receipt.kind is ReceiptKind.PAYMENT
+    shown = cashier.receipt_view.text()
+    assert order["order_number"] in shown
+    assert cashier.receipt_view.order_number.text() == order["order_number"]
+    assert cashier.receipt_view.change_amount.text() == "Rp 45.000"
+    for text in (
+        "2 x Nasi Goreng Spesial",
+        "Rp 50.000",
+        "Total: Rp 55.000",
+        "Paid: Rp 100.000",
+        "Method: Cash",
+    ):
+        assert text in shown
+    assert f"Reference: {payment['reference']}" in shown
+    assert "Cashier 1" in shown
+    assert cashier.model.rowCount() == 1
+    state = cashier.state_extra()
+    assert state["receipt"]["change"] == 45_000 and state["transactions"] == 1
+
+
+def test_print_button_sends_the_receipt_to_the_escpos_device(
+    cashier: CashierScreen, server, qtbot: QtBot, tmp_path: Path
+) -> None:
+    order = server.create_order(1)
+    pay(server, order, counter_id=1, amount_paid=60_000)
+    qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
+    qtbot.mouseClick(cashier.receipt_view.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cashier.receipt_view.print_status.text().startswith("Printed"), timeout=10_000)
+    data = (tmp_path / "lp0").read_bytes()
+    assert order["order_number"].encode() in data
+    assert b"Rp 5.000" in data  # the change
+
+
+def test_save_pdf_writes_a_receipt_pdf_with_number_and_change(
+    cashier: CashierScreen, server, qtbot: QtBot, kiosk_data_dir: Path
+) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    order = server.create_order(1)
+    pay(server, order, counter_id=1, amount_paid=70_000)
+    qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
+    qtbot.mouseClick(cashier.receipt_view.pdf_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cashier.receipt_view.print_status.text().startswith("Printed"), timeout=10_000)
+    pdf = Path(cashier.receipt_view.print_status.text().removeprefix("Printed: "))
+    assert pdf.parent == kiosk_data_dir / "receipts"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert order["order_number"] in text
+    assert "Rp 15.000" in text
+
+
+def test_refund_shows_a_refund_slip_and_updates_the_totals(
+    cashier: CashierScreen, server, qtbot: QtBot
+) -> None:
+    first = server.create_order(1)
+    second = server.create_order(2)
+    paid_cash = pay(server, first, counter_id=1, amount_paid=55_000)
+    pay(server, second, counter_id=1, method="qris")
+    qtbot.waitUntil(lambda: cashier.model.rowCount() == 2, timeout=10_000)
+    assert cashier.model.totals.by_method == {"cash": 55_000, "qris": 55_000}
+    assert "Net total (2 payment(s)): Rp 110.000" in cashier.totals.text()
+
+    response = server.request(
+        "POST", f"/api/payments/{paid_cash['id']}/refund", json={"reason": "salah pesan"}
+    )
+    assert response.status_code == 200, response.text
+    qtbot.waitUntil(
+        lambda: (
+            cashier.receipt_view.receipt is not None
+            and cashier.receipt_view.receipt.kind is ReceiptKind.REFUND
+        ),
+        timeout=10_000,
+    )
+    shown = cashier.receipt_view.text()
+    assert "REFUND SLIP" in shown and "salah pesan" in shown and first["order_number"] in shown
+    assert cashier.receipt_view.change_amount.text() == "-Rp 55.000"
+    qtbot.waitUntil(lambda: cashier.model.totals.refunds == 55_000, timeout=5_000)
+    assert cashier.model.totals.by_method == {"qris": 55_000}
+    assert cashier.model.rowCount() == 2  # the refunded payment stays in the list, marked refunded
+    statuses = {cashier.model.index(r, 4).data() for r in range(2)}
+    assert statuses == {"paid", "refunded"}
+
+
+def test_other_counters_payments_do_not_appear(cashier: CashierScreen, server, qtbot: QtBot) -> None:
+    other = server.create_order(1)
+    pay(server, other, counter_id=2)
+    mine = server.create_order(1)
+    pay(server, mine, counter_id=1)
+    qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
+    assert cashier.receipt_view.receipt is not None
+    assert cashier.receipt_view.receipt.order_number == mine["order_number"]
+    assert [p.order_number for p in cashier.model.payments()] == [mine["order_number"]]
+
+
+def test_selecting_an_older_transaction_opens_its_receipt(
+    cashier: CashierScreen, server, qtbot: QtBot
+) -> None:
+    first, second = server.create_order(1), server.create_order(1)
+    pay(server, first, counter_id=1)
+    pay(server, second, counter_id=1)
+    qtbot.waitUntil(lambda: cashier.model.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            cashier.receipt_view.receipt is not None
+            and cashier.receipt_view.receipt.order_number == second["order_number"]
+        ),
+        timeout=10_000,
+    )
+    assert cashier.focus_order(first["id"])
+    assert cashier.receipt_view.receipt is not None
+    assert cashier.receipt_view.receipt.order_number == first["order_number"]
+
+
+# -- without a server: the pieces ------------------------------------------------
+
+
+def test_shift_totals_keep_refunds_apart() -> None:
+    payments = [
+        sample_payment(id=1, amount=10_000),
+        sample_payment(id=2, amount=20_000, payment_method="qris"),
+        sample_payment(id=3, amount=5_000, status=PaymentStatus.REFUNDED.value),
+    ]
+    totals = shift_totals(payments)
+    assert totals.by_method == {"cash": 10_000, "qris": 20_000}
+    assert (totals.count, totals.refunds, totals.refund_count, totals.net) == (2, 5_000, 1, 30_000)
+    assert format_rupiah(totals.gross) == "Rp 35.000"
+
+
+def test_payments_model_orders_newest_first_and_filters_by_counter(qapp) -> None:
+    from datetime import timedelta
+
+    from kiosk.core.store import Change, ChangeKind
+
+    model = PaymentsModel(of_counter(1))
+    early = sample_payment(id=1)
+    late = sample_payment(id=2, created_at=early.created_at + timedelta(minutes=5))
+    elsewhere = sample_payment(id=3, counter_id=2)
+    model.apply_changes(
+        [Change(ChangeKind.INSERTED, "payments", p.id, None, p) for p in (early, late, elsewhere)]
+    )
+    assert [p.id for p in model.payments()] == [2, 1]
+    model.apply_changes([Change(ChangeKind.REMOVED, "payments", 2, late, None)])
+    assert [p.id for p in model.payments()] == [1]
+
+
+def test_room_names_map_to_counters() -> None:
+    assert counter_of("kasir-3") == 3
+    assert counter_of("display") is None
+    assert counter_of("nonsense") is None
+    assert Event.PAYMENT_PROCESSED.type == "payment_processed"
