@@ -259,8 +259,9 @@ def _verdict(r: RunResult, node_p99: float | None) -> str:
 
 
 def print_table(results: list[RunResult]) -> None:
+    w = max(24, *(len(r.target) + 2 for r in results))
     header = (
-        f"{'target':<24}{'N':>5}{'bytes':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}{'dup':>5}"
+        f"{'target':<{w}}{'N':>5}{'bytes':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}{'dup':>5}"
         f"{'srv%':>6}{'cli%':>6}{'cli1%':>6}{'pub%':>6}{'mach%':>6}{'load1':>6}{'rate':>6}{'POST99':>7}{'p99/node':>9}  verdict"
     )
     print(header)
@@ -271,11 +272,11 @@ def print_table(results: list[RunResult]) -> None:
         )
         node_p99 = node.p99_ms if node and not node.error else None
         if r.error:
-            print(f"{r.target:<24}{r.screens:>5}  ERROR: {r.error.splitlines()[0]}")
+            print(f"{r.target:<{w}}{r.screens:>5}  ERROR: {r.error.splitlines()[0]}")
             continue
         ratio = f"{r.p99_ms / node_p99:.2f}" if node_p99 else "-"
         print(
-            f"{r.target:<24}{r.screens:>5}{r.payload_bytes:>7}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}{r.max_ms:>8.1f}"
+            f"{r.target:<{w}}{r.screens:>5}{r.payload_bytes:>7}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}{r.max_ms:>8.1f}"
             f"{r.lost:>6}{r.duplicates:>5}{r.server_cpu_pct:>6.0f}{r.clients_cpu_pct:>6.0f}"
             f"{r.client_proc_max_pct:>6.0f}{r.publisher_cpu_pct:>6.0f}{r.machine_cpu_pct:>6.0f}{r.load1:>6.2f}"
             f"{r.rate_achieved:>6.1f}{r.post_p99_ms:>7.1f}{ratio:>9}  {_verdict(r, node_p99)}"
@@ -305,26 +306,36 @@ def print_table(results: list[RunResult]) -> None:
 
 
 def print_summary(results: list[RunResult]) -> None:
-    """Median p99 per target and N across rounds, and its ratio to Node's median."""
-    keys = sorted(
-        {(r.screens, r.target) for r in results if not r.error}, key=lambda k: (k[0], k[1] != "node", k[1])
-    )
+    """Median p50 / p99 / max per target and N across rounds, and the p99 against Node's median."""
+    ok = [r for r in results if not r.error]
+    keys = sorted(dict.fromkeys((r.screens, r.target) for r in ok), key=lambda k: k[0])  # stable: run order
+    w = max(24, *(len(r.target) + 2 for r in results))
     print(
-        f"\nmedian over rounds\n{'target':<24}{'N':>5}{'runs':>5}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}{'p99/node':>9}"
+        f"\nmedian over rounds\n{'target':<{w}}{'N':>5}{'runs':>5}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
+        f"{'lost':>6}{'p99/node':>9}"
     )
-    medians: dict[tuple[int, str], float] = {}
     for screens, target in keys:
-        runs = [r for r in results if r.screens == screens and r.target == target and not r.error]
-        medians[(screens, target)] = statistics.median(r.p99_ms for r in runs)
-    for screens, target in keys:
-        runs = [r for r in results if r.screens == screens and r.target == target and not r.error]
-        node = medians.get((screens, "node"))
-        p99 = medians[(screens, target)]
-        ratio = f"{p99 / node:.2f}" if node else "-"
+        runs = [r for r in ok if r.screens == screens and r.target == target]
+        node_runs = [r.p99_ms for r in ok if r.screens == screens and r.target == "node"]
+        p99 = statistics.median(r.p99_ms for r in runs)
+        ratio = f"{p99 / statistics.median(node_runs):.2f}" if node_runs else "-"
         print(
-            f"{target:<24}{screens:>5}{len(runs):>5}{statistics.median(r.p50_ms for r in runs):>8.1f}{p99:>8.1f}"
+            f"{target:<{w}}{screens:>5}{len(runs):>5}{statistics.median(r.p50_ms for r in runs):>8.1f}{p99:>8.1f}"
             f"{statistics.median(r.max_ms for r in runs):>8.1f}{sum(r.lost for r in runs):>6}{ratio:>9}"
         )
+
+
+def wait_for_quiet(max_busy_pct: float, timeout_s: float) -> float:
+    """Wait (up to a deadline) until the machine is under ``max_busy_pct`` busy over one second.
+
+    The machine is shared: a run that starts while someone else's build owns
+    the CPUs measures their build.  Returns the last busy share seen.
+    """
+    deadline = time.monotonic() + timeout_s
+    busy = psutil.cpu_percent(interval=1.0)
+    while busy > max_busy_pct and time.monotonic() < deadline:
+        busy = psutil.cpu_percent(interval=1.0)
+    return float(busy)
 
 
 def _default_targets() -> str:
@@ -357,6 +368,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--drain", type=float, default=15.0, help="seconds to wait for stragglers after the last event"
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="PCT",
+        help="before each run, wait until the machine is under PCT%% busy (0 = do not wait)",
+    )
+    parser.add_argument(
+        "--wait-idle-timeout", type=float, default=300.0, help="seconds --wait-idle waits at most"
+    )
     parser.add_argument("--node-dir", default=str(Path(tempfile.gettempdir()) / "fanout-node"))
     parser.add_argument("--json", dest="json_out", help="also write every run as JSON here")
     args = parser.parse_args(argv)
@@ -380,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
         for round_no in range(1, args.rounds + 1):
             for screens in screen_counts:
                 for target in targets:
+                    if args.wait_idle:
+                        busy = wait_for_quiet(args.wait_idle, args.wait_idle_timeout)
+                        print(f"machine {busy:.0f}% busy before the run", flush=True)
                     print(f"round {round_no}: {target} N={screens} ...", flush=True)
                     result = run_one(args, round_no, target, screens, Path(tmp))
                     results.append(result)

@@ -4,8 +4,10 @@ Target names (``--targets``):
 
 - ``node``: the Node socket.io 4.8 yardstick (``/work/shared/yardsticks/node-socketio``),
   copied to ``--node-dir`` and ``npm install``-ed there on first use.
-- ``server:<mode>``: our server, ``python -m server run --async-mode <mode>``, fed
-  through its real REST API (``POST /api/alerts`` or ``POST /api/orders``).
+- ``server:<mode>[@DIR]``: our server, ``python -m server run --async-mode <mode>``, fed
+  through its real REST API (``POST /api/alerts`` or ``POST /api/orders``).  With
+  ``@DIR`` it runs from DIR (a scratch copy holding a modified ``server/`` package),
+  to measure a proposed server change before it is made.
 - ``mini:<mode>[:<ws>][+orjson][+nagle]``: ``fanout_pyserver.py``, a bare Flask-SocketIO
   with Node's ``/publish``; ``<ws>`` is ``simple`` or ``gevent-websocket`` (gevent only).
 
@@ -17,6 +19,7 @@ server builds for the same REST call, so every target pushes the same bytes
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -106,6 +109,10 @@ def envelope(payload: Payload, index: int, sent_ns: int) -> dict[str, Any]:
     }
 
 
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -179,7 +186,7 @@ def ensure_node(node_dir: Path) -> Path:
 def _spawn(
     argv: list[str], workdir: Path, name: str, env: dict[str, str] | None = None, cwd: Path = REPO
 ) -> tuple[subprocess.Popen[bytes], Path, Any]:
-    log_path = workdir / f"{name.replace(':', '_').replace('+', '_')}.log"
+    log_path = workdir / f"{_slug(name)}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
     return process, log_path, log
@@ -203,7 +210,7 @@ def _wait_ready(running: Running, probe: str, need_ok: bool) -> None:
     )
 
 
-def _server_tokens(workdir: Path, db: Path, env: dict[str, str]) -> str:
+def _server_tokens(db: Path, env: dict[str, str], cwd: Path) -> str:
     result = subprocess.run(
         [
             sys.executable,
@@ -218,7 +225,7 @@ def _server_tokens(workdir: Path, db: Path, env: dict[str, str]) -> str:
             "--rooms",
             display(),
         ],
-        cwd=REPO,
+        cwd=cwd,
         env=env,
         check=False,
         capture_output=True,
@@ -264,10 +271,14 @@ def start(name: str, payload: Payload, workdir: Path, node_dir: Path) -> Running
         _wait_ready(running, "/publish", need_ok=False)
         return running
     if kind == "server":
+        spec, _, source = spec.partition("@")
+        cwd = Path(source) if source else REPO
+        if not (cwd / "server" / "__main__.py").exists():
+            raise ValueError(f"{name!r}: no server package in {cwd}")
         admin = uuid.uuid4().hex
         env = {**os.environ, "KIOSK_ADMIN_TOKEN": admin}
-        db = workdir / f"{name.replace(':', '_')}-{port}.sqlite3"
-        token = _server_tokens(workdir, db, env)
+        db = workdir / f"{_slug(name)}-{port}.sqlite3"
+        token = _server_tokens(db, env, cwd)
         argv = [
             sys.executable,
             "-m",
@@ -281,7 +292,7 @@ def start(name: str, payload: Payload, workdir: Path, node_dir: Path) -> Running
             str(db),
         ]
         argv += ["--async-mode", spec]
-        process, log_path, log = _spawn(argv, workdir, name, env)
+        process, log_path, log = _spawn(argv, workdir, name, env, cwd)
         running = Running(
             name,
             process,
