@@ -1,0 +1,1 @@
+"""The tenant stall screen (room ``tenant-N``)."""

@@ -1,0 +1,321 @@
+"""The tenant stall (room ``tenant-N``): this stall's orders and what staff do with them.
+
+Only the stall's own orders are listed (the server routes only those to the
+room; the model filters again and says how many it hides, so a wrongly
+scoped token is visible rather than silently mixing stalls).  Buttons follow
+the status machine from the contract: only moves the server would accept are
+enabled, and a refusal (another screen moved the order first) is shown with
+the server's reason next to the buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelection, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.actions import ActionOutcome
+from kiosk.core.clock import Clock
+from kiosk.core.config import Config
+from kiosk.core.formatting import format_clock
+from kiosk.core.session import Session
+from kiosk.core.store import Notice
+from kiosk.protocol import Event, Order, OrderStatus, ProtocolError, RoomKind, can_transition, parse_room
+from kiosk.protocol.models import EntityId
+from kiosk.ui.async_bridge import SessionBridge, fire
+from kiosk.ui.cashier.payments_model import PaymentsModel, of_tenant
+from kiosk.ui.models import OrderListModel
+from kiosk.ui.tenant.cancel_dialog import CancelDialog
+from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
+
+log = logging.getLogger("kiosk.ui")
+
+CANCELLED_LINGER_S = 8.0
+MAX_PICKUPS = 50
+
+# button name -> the status it moves the selected order to
+STATUS_BUTTONS: dict[str, OrderStatus] = {
+    "accept": OrderStatus.PREPARING,
+    "ready": OrderStatus.READY,
+    "complete": OrderStatus.COMPLETED,
+    "cancel": OrderStatus.CANCELLED,
+}
+
+
+def tenant_of(room: str) -> int | None:
+    try:
+        parsed = parse_room(room)
+    except ProtocolError:
+        return None
+    return parsed.id if parsed.kind is RoomKind.TENANT else None
+
+
+class TenantScreen(QWidget):
+    def __init__(self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tenantScreen")
+        self._session = session
+        self._clock = clock
+        self.tenant_id = tenant_of(config.room)
+        self.model = OrderListModel(
+            tenant_id=self.tenant_id,
+            cancelled_linger_s=min(CANCELLED_LINGER_S, config.keep_final_s) or CANCELLED_LINGER_S,
+            monotonic=clock.monotonic,
+            parent=self,
+        )
+        self.model.reset(session.store.orders.values())
+        self.payments = PaymentsModel(of_tenant(self.tenant_id), self)
+        self.payments.reset(session.store.payments.values())
+        self.cancel_dialog: CancelDialog | None = None
+        self.last_outcome: ActionOutcome | None = None
+
+        self._build()
+        self._lay_out()
+
+        picked = [o for o in session.store.orders.values() if o.picked_up_at is not None and self._is_mine(o)]
+        for order in sorted(picked, key=lambda o: o.picked_up_at.timestamp() if o.picked_up_at else 0.0):
+            self._add_pickup(order)
+        self._connect(session)
+        self._retranslate()
+        self._update_buttons()
+
+    def _build(self) -> None:
+        self.heading = QLabel(self)
+        self.heading.setProperty("role", "heading")
+        self.hidden_label = QLabel(self)
+        self.hidden_label.setProperty("role", "muted")
+        self.list = QListView(self)
+        self.list.setObjectName("tenantOrders")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(TenantOrderDelegate(self._clock, self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setUniformItemSizes(True)
+        self.buttons: dict[str, QPushButton] = {}
+        for name in STATUS_BUTTONS:
+            button = QPushButton(self)
+            button.setObjectName(f"{name}Button")
+            button.setProperty("action", name)
+            button.clicked.connect(lambda _=False, n=name: self.act(n))
+            self.buttons[name] = button
+        self.outcome_label = QLabel(self)
+        self.outcome_label.setObjectName("actionOutcome")
+        self.outcome_label.setWordWrap(True)
+        self.pickups_heading = QLabel(self)
+        self.pickups_heading.setProperty("role", "heading")
+        self.pickups = QListWidget(self)
+        self.pickups.setObjectName("pickups")
+        self.payments_heading = QLabel(self)
+        self.payments_heading.setProperty("role", "heading")
+        self.payments_table = QTableView(self)
+        self.payments_table.setObjectName("tenantPayments")
+        self.payments_table.setModel(self.payments)
+        self.payments_table.verticalHeader().hide()
+        self.payments_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.payments_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.payments_table.horizontalHeader().setStretchLastSection(True)
+
+    def _lay_out(self) -> None:
+        button_row = QHBoxLayout()
+        for button in self.buttons.values():
+            button_row.addWidget(button)
+        left = QVBoxLayout()
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.heading, 1)
+        title_row.addWidget(self.hidden_label)
+        left.addLayout(title_row)
+        left.addWidget(self.list, 1)
+        left.addLayout(button_row)
+        left.addWidget(self.outcome_label)
+        right = QVBoxLayout()
+        right.addWidget(self.pickups_heading)
+        right.addWidget(self.pickups, 1)
+        right.addWidget(self.payments_heading)
+        right.addWidget(self.payments_table, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+        self.setFocusProxy(self.list)
+
+    def _connect(self, session: Session) -> None:
+        self.bridge = SessionBridge(session, self)
+        self.bridge.changes.connect(self.model.apply_changes)
+        self.bridge.changes.connect(self.payments.apply_changes)
+        self.bridge.changes.connect(lambda _changes: self._update_buttons())
+        self.bridge.notice.connect(self._on_notice)
+        self.model.countChanged.connect(lambda _n: self._retranslate())
+        self.model.hiddenCountChanged.connect(lambda _n: self._retranslate())
+        self.list.selectionModel().selectionChanged.connect(self._on_selection)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start()
+
+    # -- window hooks ---------------------------------------------------------
+    def tick(self) -> None:
+        self.model.expire()
+        self.list.viewport().update()
+
+    def open_count(self) -> int:
+        return sum(1 for order in self.model.orders() if order.status is not OrderStatus.CANCELLED)
+
+    def hidden_count(self) -> int:
+        return self.model.hidden_count()
+
+    def focus_order(self, key: EntityId) -> bool:
+        row = self.model.row_of(key)
+        if row is None:
+            return False
+        self.list.setCurrentIndex(self.model.index(row))
+        self.list.setFocus()
+        return True
+
+    def state_extra(self) -> dict[str, Any]:
+        return {
+            "tenant": self.tenant_id,
+            "shown_orders": [order.order_number for order in self.model.orders()],
+            "hidden_orders": self.model.hidden_count(),
+            "pickups": [self.pickups.item(i).text() for i in range(self.pickups.count())],
+            "payments": self.payments.rowCount(),
+            "last_action": None
+            if self.last_outcome is None
+            else {
+                "order_id": self.last_outcome.order_id,
+                "ok": self.last_outcome.ok,
+                "reason": self.last_outcome.reason,
+            },
+        }
+
+    # -- actions ----------------------------------------------------------------
+    def selected_order(self) -> Order | None:
+        index = self.list.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.order_at(index.row())
+
+    def act(self, name: str) -> None:
+        """Run the action behind a button on the selected order (Cancel asks for a reason first)."""
+        order = self.selected_order()
+        if order is None:
+            return
+        target = STATUS_BUTTONS[name]
+        if target is OrderStatus.CANCELLED:
+            self._ask_cancel_reason(order)
+            return
+        log.info(
+            "tenant %s: %s order %s (%s -> %s)",
+            self.tenant_id,
+            name,
+            order.order_number,
+            order.status,
+            target,
+        )
+        self._show_outcome(self.tr("Sending…"), error=False)
+        fire(self._run(self._session.set_status(order.id, target)), f"set order {order.id} to {target}")
+
+    def _ask_cancel_reason(self, order: Order) -> None:
+        dialog = CancelDialog(order.order_number or str(order.id), self)
+        self.cancel_dialog = dialog
+        order_id = order.id
+
+        def accepted() -> None:
+            reason = dialog.reason()
+            log.info("tenant %s: cancel order %s: %s", self.tenant_id, order_id, reason)
+            self._show_outcome(self.tr("Sending…"), error=False)
+            fire(self._run(self._session.cancel(order_id, reason)), f"cancel order {order_id}")
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    async def _run(self, action: Any) -> None:
+        outcome: ActionOutcome = await action
+        self.last_outcome = outcome
+        if outcome.ok and outcome.queued:
+            self._show_outcome(
+                self.tr("Offline: saved, will be sent when the connection is back"), error=False
+            )
+        elif outcome.ok:
+            self._show_outcome("", error=False)
+        else:
+            self._show_outcome(self.tr("Refused: %1").replace("%1", outcome.reason), error=True)
+        self._update_buttons()
+
+    def _show_outcome(self, text: str, *, error: bool) -> None:
+        self.outcome_label.setText(text)
+        self.outcome_label.setProperty("role", "error" if error else "muted")
+        self.outcome_label.style().unpolish(self.outcome_label)
+        self.outcome_label.style().polish(self.outcome_label)
+
+    def _update_buttons(self) -> None:
+        order = self.selected_order()
+        for name, button in self.buttons.items():
+            button.setEnabled(order is not None and can_transition(order.status, STATUS_BUTTONS[name]))
+
+    # -- events -------------------------------------------------------------------
+    def _is_mine(self, order: Order) -> bool:
+        return self.tenant_id is None or order.tenant_id == self.tenant_id
+
+    def _on_notice(self, notice: Notice) -> None:
+        if (
+            notice.event is Event.QR_SCANNED
+            and isinstance(notice.entity, Order)
+            and self._is_mine(notice.entity)
+        ):
+            self._add_pickup(notice.entity)
+
+    def _add_pickup(self, order: Order) -> None:
+        moment = order.picked_up_at or self._clock.now()
+        text = self.tr("%1 picked up").replace("%1", order.order_number or str(order.id))
+        self.pickups.insertItem(0, f"{format_clock(moment)}  {text}")
+        while self.pickups.count() > MAX_PICKUPS:
+            self.pickups.takeItem(self.pickups.count() - 1)
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _retranslate(self) -> None:
+        names = {
+            "accept": self.tr("Accept"),
+            "ready": self.tr("Ready"),
+            "complete": self.tr("Complete"),
+            "cancel": self.tr("Cancel…"),
+        }
+        for name, button in self.buttons.items():
+            button.setText(names[name])
+        if self.tenant_id is None:
+            self.heading.setText(self.tr("All orders (%n open)", "", self.open_count()))
+        else:
+            self.heading.setText(
+                self.tr("Stall %1: %n open order(s)", "", self.open_count()).replace(
+                    "%1", str(self.tenant_id)
+                )
+            )
+        hidden = self.model.hidden_count()
+        self.hidden_label.setText(self.tr("%n order(s) of other stalls hidden", "", hidden) if hidden else "")
+        self.pickups_heading.setText(self.tr("Pick-ups (QR)"))
+        self.payments_heading.setText(self.tr("Payments"))
+        self.payments.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self.model.refresh_all()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        self.bridge.close()
+        super().closeEvent(event)
