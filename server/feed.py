@@ -84,7 +84,7 @@ class Feed:
     def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         headers = {"Authorization": f"Bearer {self.token}"}
         if method == "POST":
-            headers["Idempotency-Key"] = uuid.UUID(int=self.rng.getrandbits(128)).hex
+            headers["Idempotency-Key"] = uuid.uuid4().hex  # unique per run, even with --seed
         response = self.session.request(method, f"{self.url}{path}", json=body, headers=headers, timeout=10)
         if response.status_code >= 400:
             self.done["refused"] += 1

@@ -38,3 +38,14 @@ def test_display_socket_receives_order_created(server: ServerProcess) -> None:
         assert envelope["data"] == order
     finally:
         client.disconnect()
+
+
+def test_keep_alive_requests_do_not_wait_for_delayed_acks(server: ServerProcess) -> None:
+    """pywsgi writes headers and body separately: without TCP_NODELAY each call waits ~40 ms."""
+    durations = []
+    for _ in range(21):
+        started = time.perf_counter()
+        assert server.request("GET", "/api/health", token=None).status_code == 200
+        durations.append(time.perf_counter() - started)
+    median = sorted(durations)[10]
+    assert median < 0.025, f"median keep-alive request took {median * 1000:.1f} ms"

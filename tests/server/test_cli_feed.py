@@ -1,0 +1,63 @@
+"""The console entry points: the demo feed against a real server, and the CLI's help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+from tests.support.server_process import ServerProcess
+
+
+def test_demo_feed_posts_realistic_bounded_traffic(server: ServerProcess) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "demo-feed", "--url", server.url, "--token", server.admin_token,
+         "--rate", "500", "--count", "150", "--seed", "7", "--tenants", "3", "--counters", "2"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("demo-feed: 150 requests") and "refused" not in summary, summary
+    orders = server.request("GET", "/api/orders").json()["orders"]
+    assert {order["tenant_id"] for order in orders} == {1, 2, 3}
+    statuses = Counter(order["status"] for order in orders)
+    assert statuses["completed"] and statuses["cancelled"] and statuses["preparing"] + statuses["ready"]
+    assert any(order["picked_up_at"] for order in orders)
+    assert all(1 <= len(order["items"]) <= 6 for order in orders)
+    assert any(item["notes"] for order in orders for item in order["items"])
+    payments = server.request("GET", "/api/payments").json()["payments"]
+    assert {payment["counter_id"] for payment in payments} == {1, 2}
+    assert {payment["payment_method"] for payment in payments} >= {"cash", "qris"}
+    assert all(payment["change"] >= 0 for payment in payments)
+    # Every accepted write is one event in the log.
+    assert server.seq() == 150
+
+
+def test_demo_feed_is_reproducible_with_a_seed(server: ServerProcess) -> None:
+    def run() -> list[tuple[str, int, str]]:
+        subprocess.run(
+            [sys.executable, "-m", "server", "demo-feed", "--url", server.url, "--token", server.admin_token,
+             "--rate", "500", "--count", "20", "--seed", "11"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        orders = server.request("GET", "/api/orders").json()["orders"]
+        return [(order["customer_name"], order["total_amount"], order["status"]) for order in orders]
+
+    first = run()
+    assert run()[len(first) :] == first
+
+
+def test_demo_feed_without_a_token_explains_itself(server: ServerProcess) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "demo-feed", "--url", server.url, "--count", "1"],
+        capture_output=True, text=True, timeout=60, check=False, env={"PATH": "/usr/bin"},
+    )  # fmt: skip
+    assert result.returncode == 2 and "KIOSK_ADMIN_TOKEN" in result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "--help"], capture_output=True, text=True, check=True, timeout=60
+    )
+    for command in ("run", "devices", "demo-feed"):
+        assert command in result.stdout
