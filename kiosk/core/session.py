@@ -342,9 +342,6 @@ class Session:
         """While the socket is down, catch up over REST so events still arrive."""
         while True:
             await self._offline.wait()
-            await asyncio.sleep(self.config.poll_interval_s)
-            if not self._offline.is_set():
-                continue
             ok = True
             try:
                 async with self._sync_lock:
@@ -362,9 +359,11 @@ class Session:
             except Exception:
                 ok = False
                 log.exception("catch-up poll failed unexpectedly")
+            ok = ok and self.status.state is not ConnectionState.CONNECTING
             if self._offline.is_set() and ok != self.status.polling:
                 log.info("polling fallback %s", "delivers events" if ok else "cannot reach the server either")
                 self._set_status(self.status.state, polling=ok, keep=True)
+            await asyncio.sleep(self.config.poll_interval_s)
 
     async def _tick(self) -> None:
         while True:

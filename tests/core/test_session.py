@@ -24,6 +24,7 @@ def test_first_load_is_silent_then_live_events_alert_once(server: ServerProcess,
         try:
             await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
             assert sorted(session.store.orders) == sorted(before)
+            assert session.syncer.legacy is False
             assert rec.notices == []
             assert rec.statuses[-1].offline_since is None
             new = await asyncio.to_thread(server.create_order)
