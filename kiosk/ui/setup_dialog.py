@@ -1,0 +1,247 @@
+"""First-run setup: server, room, token and language, checked against the server before saving.
+
+An admin rolling out thirty screens types a URL and a token on each; a typo
+must show up here ("token not accepted") and not as a screen that silently
+never gets an order.  The check is the same request the screen makes on
+reconnect (``GET /api/events?room=R&after=0`` with the token), run on a worker
+thread so the dialog stays responsive while a wrong address times out.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.config import Config, ConfigError, save_config
+from kiosk.protocol import ROOM_FORMS
+
+log = logging.getLogger("kiosk.ui")
+
+CHECK_TIMEOUT_S = 8.0
+ROOM_SUGGESTIONS = ("display", "kasir-1", "tenant-1")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+
+
+def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
+    """Ask the server whether this token may read this room; a readable verdict either way."""
+    url = config.server_url.rstrip("/") + "/api/events"
+    try:
+        response = requests.get(
+            url,
+            params={"room": config.room, "after": "0"},
+            headers={"Authorization": f"Bearer {config.token}"},
+            timeout=timeout_s,
+        )
+    except requests.RequestException as exc:
+        return CheckResult(False, f"cannot reach server at {config.server_url}: {_short(exc)}")
+    reason = _server_message(response)
+    if response.status_code == 200:
+        return CheckResult(True, f"connected to {config.server_url} as room {config.room}")
+    if response.status_code == 401:
+        return CheckResult(False, f"token not accepted by {config.server_url}: {reason}")
+    if response.status_code == 403:
+        return CheckResult(False, f"this token may not join room {config.room}: {reason}")
+    return CheckResult(False, f"server at {config.server_url} answered HTTP {response.status_code}: {reason}")
+
+
+def _server_message(response: requests.Response) -> str:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    return response.reason
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, requests.ConnectionError):
+        return "connection refused or host unknown (is the server running and the address right?)"
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time (firewall, or wrong address?)"
+    return text[:200]
+
+
+class SetupDialog(QDialog):
+    """Fields for the four settings a screen needs; Save only after the server said yes."""
+
+    _checked = Signal(object)  # (Config, CheckResult), worker -> GUI thread
+
+    def __init__(self, config: Config, path: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("setupDialog")
+        self.setMinimumWidth(640)
+        self._base = config
+        self._path = path
+        self.saved_config: Config | None = None
+        self.saved_path: Path | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-setup")
+
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        self.server_edit = QLineEdit(config.server_url, self)
+        self.server_edit.setObjectName("serverUrl")
+        self.room_combo = QComboBox(self)
+        self.room_combo.setObjectName("room")
+        self.room_combo.setEditable(True)
+        self.room_combo.addItems(ROOM_SUGGESTIONS)
+        self.room_combo.setCurrentText(config.room or ROOM_SUGGESTIONS[0])
+        self.token_edit = QLineEdit(config.token, self)
+        self.token_edit.setObjectName("token")
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_token = QCheckBox(self)
+        self.show_token.toggled.connect(
+            lambda on: self.token_edit.setEchoMode(
+                QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+            )
+        )
+        self.language_combo = QComboBox(self)
+        self.language_combo.setObjectName("language")
+        self.language_combo.addItem("English", "en")
+        self.language_combo.addItem("Bahasa Indonesia", "id")
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(config.language)))
+        self.status = QLabel(self)
+        self.status.setObjectName("setupStatus")
+        self.status.setWordWrap(True)
+        self.save_button = QPushButton(self)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setDefault(True)
+        self.quit_button = QPushButton(self)
+        self.save_button.clicked.connect(self.check_and_save)
+        self.quit_button.clicked.connect(self.reject)
+        self._checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
+
+        self._lay_out()
+        self._retranslate()
+
+    def _lay_out(self) -> None:
+        self.form = QFormLayout()
+        self.form.addRow("", self.server_edit)
+        self.form.addRow("", self.room_combo)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token_edit, 1)
+        token_row.addWidget(self.show_token)
+        self.form.addRow("", token_row)
+        self.form.addRow("", self.language_combo)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.quit_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+    @property
+    def busy(self) -> bool:
+        return not self.save_button.isEnabled()
+
+    def entered_config(self) -> Config:
+        """The settings as typed, validated by the config table (raises ConfigError)."""
+        return self._base.replace(
+            server_url=self.server_edit.text().strip(),
+            room=self.room_combo.currentText().strip(),
+            token=self.token_edit.text().strip(),
+            language=self.language_combo.currentData(),
+        )
+
+    def check_and_save(self) -> None:
+        try:
+            config = self.entered_config()
+        except ConfigError as exc:
+            self._show(str(exc), error=True)
+            return
+        missing = [name for name in ("server_url", "room", "token") if not getattr(config, name)]
+        if missing:
+            self._show(self.tr("Please fill in: %1").replace("%1", ", ".join(missing)), error=True)
+            return
+        self.save_button.setEnabled(False)
+        self._show(self.tr("Checking %1…").replace("%1", config.server_url), error=False)
+        log.info("setup: checking %s room %s", config.server_url, config.room)
+        future = self._executor.submit(check_connection, config)
+        future.add_done_callback(lambda done: self._checked.emit((config, done)))
+
+    def _on_checked(self, payload: tuple[Config, Future[CheckResult]]) -> None:
+        config, future = payload
+        self.save_button.setEnabled(True)
+        error = future.exception()
+        result = CheckResult(False, f"check failed: {error}") if error else future.result()
+        if not result.ok:
+            log.warning("setup: %s", result.message)
+            self._show(result.message, error=True)
+            return
+        try:
+            self.saved_path = save_config(config, self._path)
+        except OSError as exc:
+            self._show(f"cannot save the settings: {exc}", error=True)
+            return
+        self.saved_config = config
+        log.info("setup: %s; settings saved to %s", result.message, self.saved_path)
+        self._show(result.message, error=False)
+        self.accept()
+
+    def _show(self, text: str, *, error: bool) -> None:
+        self.status.setText(text)
+        self.status.setProperty("role", "error" if error else "muted")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kiosk setup"))
+        self.intro.setText(
+            self.tr(
+                "Connect this screen to the order server. The settings are checked with the server before they are saved."
+            )
+        )
+        labels = (self.tr("Server address"), self.tr("Room"), self.tr("Device token"), self.tr("Language"))
+        for row, text in enumerate(labels):
+            label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if label is not None and isinstance(label.widget(), QLabel):
+                label.widget().setText(text)  # type: ignore[union-attr]
+        self.server_edit.setPlaceholderText("http://192.168.1.10:5000")
+        self.room_combo.setToolTip(ROOM_FORMS)
+        self.show_token.setText(self.tr("Show"))
+        self.save_button.setText(self.tr("Check and save"))
+        self.quit_button.setText(self.tr("Quit"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def done(self, result: int) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        super().done(result)
+
+
+def run_setup_dialog(config: Config, path: Path | None = None) -> Config | None:
+    """Show the dialog modally; the saved Config, or None when the person quit."""
+    dialog = SetupDialog(config, path)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    return dialog.saved_config if accepted else None
