@@ -64,10 +64,12 @@ def register_socket_handlers(socketio: SocketIO, hub: Hub, connections: Connecti
         log.warning("connection %s from %s refused: %s", sid, request.remote_addr, reason)
         raise ConnectionRefusedError(reason, error_body("unauthorized", reason)["error"])
 
-    def on_disconnect(*_: object) -> None:
+    def on_disconnect(*args: object) -> None:
         sid: str = request.sid  # type: ignore[attr-defined]
         who = connections.remove(sid)
-        log.info("%s (%s) disconnected", sid, who.name if who else "unknown")
+        # python-socketio passes the reason (client left, ping timeout, transport error...)
+        reason = f": {args[0]}" if args else ""
+        log.info("%s (%s) disconnected%s", sid, who.name if who else "unknown", reason)
 
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -192,3 +193,19 @@ def test_stats_need_the_admin_and_count_connections(
     stats = shared_server.request("GET", "/api/stats").json()
     assert stats["connections"] >= 1 and stats["rooms"]["display"] >= 1
     assert stats["async_mode"] == "gevent"
+
+
+def test_an_oversized_socket_message_drops_only_that_connection(
+    shared_server: ServerProcess, clients: ClientFactory
+) -> None:
+    bystander = clients(shared_server.url, shared_server.admin_token)
+    assert bystander.emit("join-tenant", 21)["ok"]
+    abuser = clients(shared_server.url, shared_server.admin_token)
+    abuser.sio.emit("join", {"room": "x" * 200_000})  # past the 64 KiB Socket.IO message cap
+    deadline = time.monotonic() + 10
+    while abuser.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling a condition with a deadline
+    assert not abuser.sio.connected
+    order = shared_server.create_order(21)
+    (_, envelope), *_ = bystander.wait_count(1)
+    assert envelope["data"]["id"] == order["id"]
