@@ -181,11 +181,9 @@ def finish_artefact(path: Path, built: Built) -> None:
     log.info("wrote %s (%.1f MiB)", path, path.stat().st_size / 2**20)
 
 
-def package_linux(job: Job) -> None:
-    """The tarball: bundle + install/uninstall scripts + desktop or systemd files."""
-    app, bundle, out, stage, version, built = job.app, job.bundle, job.out, job.stage, job.version, job.built
-    name = f"{app.bundle}-{version}-linux-{arch()}"
-    top = stage / name
+def stage_linux(app: App, bundle: Path, stage: Path, version: str) -> Path:
+    """Lay out the tarball's folder: bundle + install/uninstall scripts + desktop or systemd files."""
+    top = stage / f"{app.bundle}-{version}-linux-{arch()}"
     shutil.rmtree(top, ignore_errors=True)
     top.mkdir(parents=True)
     shutil.copytree(bundle, top / app.bundle, symlinks=True)
@@ -203,9 +201,15 @@ def package_linux(job: Job) -> None:
         render(linux / "uninstall-server.sh", top / "uninstall.sh", values, 0o755)
     (top / "VERSION").write_text(version + "\n", encoding="utf-8")
     shutil.copy2(ROOT / "docs" / "deploy.md", top / "DEPLOY.md")
-    tarball = out / f"{name}.tar.gz"
+    return top
+
+
+def package_linux(job: Job) -> None:
+    """The .tar.gz an admin unpacks and runs install.sh from."""
+    top = stage_linux(job.app, job.bundle, job.stage, job.version)
+    tarball = job.out / f"{top.name}.tar.gz"
     make_tarball(top, tarball)
-    finish_artefact(tarball, built)
+    finish_artefact(tarball, job.built)
 
 
 def find_iscc() -> str | None:

@@ -18,7 +18,7 @@ usage() {
   cat <<EOF
 Install Kiosk $VERSION.
 
-usage: $0 [--server URL] [--room ROOM] [--token TOKEN] [--autostart] [--user NAME] [--prefix DIR]
+usage: $0 [--server URL] [--room ROOM] [--token TOKEN] [--autostart] [--user NAME] [--prefix DIR] [--destdir DIR]
 
   --server URL   order server address, e.g. http://192.168.1.10:5000
   --room ROOM    display, kasir-N, tenant-N or user-N
@@ -28,13 +28,15 @@ usage: $0 [--server URL] [--room ROOM] [--token TOKEN] [--autostart] [--user NAM
                  the token is then readable by that account only); without it,
                  root writes $SITE_CONFIG and /etc/xdg/autostart for every user
   --prefix DIR   where the app goes (default /opt/kiosk as root, ~/.local/opt/kiosk otherwise)
+  --destdir DIR  write everything under DIR as if it were / (packagers, tests); the
+                 launcher and menu entries still name the real paths
 EOF
 }
 
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 2; }
 say() { printf '%s\n' "$*"; }
 
-SERVER="" ROOM="" TOKEN="" AUTOSTART=0 KIOSK_USER="" PREFIX=""
+SERVER="" ROOM="" TOKEN="" AUTOSTART=0 KIOSK_USER="" PREFIX="" DESTDIR=""
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,9 +50,11 @@ while [ $# -gt 0 ]; do
     --user=*) KIOSK_USER=${1#*=}; shift ;;
     --prefix) need_value "$@"; PREFIX=$2; shift 2 ;;
     --prefix=*) PREFIX=${1#*=}; shift ;;
+    --destdir) need_value "$@"; DESTDIR=$2; shift 2 ;;
+    --destdir=*) DESTDIR=${1#*=}; shift ;;
     --autostart) AUTOSTART=1; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) die "unknown option '$1'; allowed: --server --room --token --autostart --user --prefix --help" ;;
+    *) die "unknown option '$1'; allowed: --server --room --token --autostart --user --prefix --destdir --help" ;;
   esac
 done
 
@@ -86,30 +90,34 @@ else
   AUTOSTART_DIR=${XDG_CONFIG_HOME:-$HOME/.config}/autostart
 fi
 case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path, got '$PREFIX'" ;; esac
+case "$DESTDIR" in "" | /*) ;; *) die "--destdir must be an absolute path, got '$DESTDIR'" ;; esac
+# Where files are written (under --destdir) versus the paths they name at run time.
+D=$DESTDIR
 
 # Files owned by the kiosk account when root provisions someone else's home.
 give_to_user() { [ -z "$KIOSK_USER" ] || chown "$KIOSK_USER": "$@"; }
 make_user_dir() { [ -d "$1" ] || { mkdir -p "$1" && give_to_user "$1"; }; }
 
-old_manifest=$(cat "$PREFIX/.install-manifest" 2>/dev/null || true)
+old_manifest=$(cat "$D$PREFIX/.install-manifest" 2>/dev/null || true)
 
 # 1. The app: copied beside the old one, then swapped in, so a failed copy leaves the old app working.
-mkdir -p "$(dirname "$PREFIX")"
-rm -rf "$PREFIX.new"
-cp -a "$HERE/kiosk" "$PREFIX.new"
-cp "$HERE/uninstall.sh" "$PREFIX.new/uninstall.sh"
-if [ -d "$PREFIX" ]; then
-  old=$(cat "$PREFIX/VERSION" 2>/dev/null || echo unknown)
+mkdir -p "$(dirname "$D$PREFIX")"
+rm -rf "$D$PREFIX.new"
+cp -a "$HERE/kiosk" "$D$PREFIX.new"
+cp "$HERE/uninstall.sh" "$D$PREFIX.new/uninstall.sh"
+[ ! -f "$HERE/DEPLOY.md" ] || cp "$HERE/DEPLOY.md" "$D$PREFIX.new/DEPLOY.md"
+echo "$VERSION" >"$D$PREFIX.new/VERSION"
+if [ -d "$D$PREFIX" ]; then
+  old=$(cat "$D$PREFIX/VERSION" 2>/dev/null || echo unknown)
   say "updating Kiosk $old -> $VERSION in $PREFIX"
-  rm -rf "$PREFIX.old" && mv "$PREFIX" "$PREFIX.old"
+  rm -rf "$D$PREFIX.old" && mv "$D$PREFIX" "$D$PREFIX.old"
 fi
-mv "$PREFIX.new" "$PREFIX"
-rm -rf "$PREFIX.old"
-echo "$VERSION" >"$PREFIX/VERSION"
+mv "$D$PREFIX.new" "$D$PREFIX"
+rm -rf "$D$PREFIX.old"
 
 # 2. The launcher: falls back to the admin's system-wide config when the user has none.
-mkdir -p "$BIN_DIR"
-cat >"$BIN_DIR/kiosk" <<EOF
+mkdir -p "$D$BIN_DIR"
+cat >"$D$BIN_DIR/kiosk" <<EOF
 #!/bin/sh
 # Kiosk launcher (installed by install.sh, Kiosk $VERSION).  A user's own
 # kiosk.toml wins; without one, the system-wide file an admin provisioned is used.
@@ -119,20 +127,20 @@ if [ -z "\${KIOSK_CONFIG:-}" ] && [ ! -f "\${XDG_CONFIG_HOME:-\$HOME/.config}/ki
 fi
 exec "$PREFIX/kiosk" "\$@"
 EOF
-chmod 755 "$BIN_DIR/kiosk"
+chmod 755 "$D$BIN_DIR/kiosk"
 
 # 3. Menu entry and, if asked, the autostart entry (fullscreen).
 icon="$PREFIX/_internal/assets/icons/kiosk.png"
-[ -f "$icon" ] || icon=kiosk
+[ -f "$D$icon" ] || icon=kiosk
 render_desktop() { sed -e "s|@BIN@|$BIN_DIR|g" -e "s|@ICON@|$icon|g" "$1" >"$2" && chmod 644 "$2"; }
-mkdir -p "$APPS_DIR"
-render_desktop "$HERE/kiosk.desktop" "$APPS_DIR/kiosk.desktop"
+mkdir -p "$D$APPS_DIR"
+render_desktop "$HERE/kiosk.desktop" "$D$APPS_DIR/kiosk.desktop"
 manifest=("$BIN_DIR/kiosk" "$APPS_DIR/kiosk.desktop")
 if [ "$AUTOSTART" -eq 1 ]; then
-  make_user_dir "$(dirname "$AUTOSTART_DIR")"
-  make_user_dir "$AUTOSTART_DIR"
-  render_desktop "$HERE/kiosk-autostart.desktop" "$AUTOSTART_DIR/kiosk.desktop"
-  give_to_user "$AUTOSTART_DIR/kiosk.desktop"
+  make_user_dir "$D$(dirname "$AUTOSTART_DIR")"
+  make_user_dir "$D$AUTOSTART_DIR"
+  render_desktop "$HERE/kiosk-autostart.desktop" "$D$AUTOSTART_DIR/kiosk.desktop"
+  give_to_user "$D$AUTOSTART_DIR/kiosk.desktop"
   manifest+=("$AUTOSTART_DIR/kiosk.desktop")
   say "autostart: $AUTOSTART_DIR/kiosk.desktop"
 fi
@@ -150,19 +158,19 @@ toml_set() { # file key toml-value; values were validated above: no quotes, back
   mv "$tmp" "$1"
 }
 if [ -n "$SERVER$ROOM$TOKEN" ]; then
-  config_dir=$(dirname "$CONFIG_FILE")
+  config_dir=$D$(dirname "$CONFIG_FILE")
   if [ -n "$KIOSK_USER" ]; then make_user_dir "$(dirname "$config_dir")"; fi
   make_user_dir "$config_dir"
-  [ -f "$CONFIG_FILE" ] || echo "# Kiosk settings; see DEPLOY.md" >"$CONFIG_FILE"
-  [ -z "$SERVER" ] || toml_set "$CONFIG_FILE" server_url "\"$SERVER\""
-  [ -z "$ROOM" ] || toml_set "$CONFIG_FILE" room "\"$ROOM\""
-  [ -z "$TOKEN" ] || toml_set "$CONFIG_FILE" token "\"$TOKEN\""
+  [ -f "$D$CONFIG_FILE" ] || echo "# Kiosk settings; see DEPLOY.md" >"$D$CONFIG_FILE"
+  [ -z "$SERVER" ] || toml_set "$D$CONFIG_FILE" server_url "\"$SERVER\""
+  [ -z "$ROOM" ] || toml_set "$D$CONFIG_FILE" room "\"$ROOM\""
+  [ -z "$TOKEN" ] || toml_set "$D$CONFIG_FILE" token "\"$TOKEN\""
   if [ "$CONFIG_FILE" = "$SITE_CONFIG" ]; then
-    chmod 644 "$CONFIG_FILE"
+    chmod 644 "$D$CONFIG_FILE"
     [ -z "$TOKEN" ] || say "warning: $CONFIG_FILE is readable by every local account; use --user NAME to keep the token private"
   else
-    chmod 600 "$CONFIG_FILE"
-    give_to_user "$CONFIG_FILE"
+    chmod 600 "$D$CONFIG_FILE"
+    give_to_user "$D$CONFIG_FILE"
   fi
   manifest+=("config:$CONFIG_FILE")
   say "config: $CONFIG_FILE"
@@ -172,8 +180,8 @@ fi
 {
   [ -z "$old_manifest" ] || printf '%s\n' "$old_manifest"
   printf '%s\n' "${manifest[@]}"
-} | sort -u >"$PREFIX/.install-manifest"
+} | sort -u >"$D$PREFIX/.install-manifest"
 
-command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database "$APPS_DIR" >/dev/null 2>&1 || true
+[ -n "$D" ] || ! command -v update-desktop-database >/dev/null 2>&1 || update-desktop-database "$APPS_DIR" >/dev/null 2>&1 || true
 say "Kiosk $VERSION installed in $PREFIX; start it with $BIN_DIR/kiosk (uninstall: $PREFIX/uninstall.sh)"
 case ":$PATH:" in *":$BIN_DIR:"*) ;; *) say "note: $BIN_DIR is not on PATH" ;; esac

@@ -7,21 +7,22 @@ set -euo pipefail
 
 die() { printf 'uninstall.sh: %s\n' "$*" >&2; exit 2; }
 
-PURGE=0 PREFIX=""
+PURGE=0 PREFIX="" DESTDIR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --purge) PURGE=1; shift ;;
     --prefix) [ $# -ge 2 ] || die "--prefix needs a value"; PREFIX=$2; shift 2 ;;
     --prefix=*) PREFIX=${1#*=}; shift ;;
-    -h | --help) echo "usage: $0 [--purge] [--prefix DIR]   (--purge also removes the provisioned kiosk.toml)"; exit 0 ;;
-    *) die "unknown option '$1'; allowed: --purge --prefix --help" ;;
+    --destdir) [ $# -ge 2 ] || die "--destdir needs a value"; DESTDIR=$2; shift 2 ;;
+    -h | --help) echo "usage: $0 [--purge] [--prefix DIR] [--destdir DIR]   (--purge also removes the provisioned kiosk.toml)"; exit 0 ;;
+    *) die "unknown option '$1'; allowed: --purge --prefix --destdir --help" ;;
   esac
 done
 
 if [ -z "$PREFIX" ]; then
   # Run from inside an installed app folder, or the default for this account.
   here=$(cd "$(dirname "$0")" && pwd)
-  if [ -f "$here/.install-manifest" ]; then
+  if [ -z "$DESTDIR" ] && [ -f "$here/.install-manifest" ]; then
     PREFIX=$here
   elif [ "$(id -u)" -eq 0 ]; then
     PREFIX=/opt/kiosk
@@ -29,9 +30,10 @@ if [ -z "$PREFIX" ]; then
     PREFIX=$HOME/.local/opt/kiosk
   fi
 fi
-manifest="$PREFIX/.install-manifest"
+D=$DESTDIR
+manifest="$D$PREFIX/.install-manifest"
 [ -f "$manifest" ] || die "no Kiosk installation in $PREFIX ($manifest missing); pass --prefix DIR"
-[ -x "$PREFIX/kiosk" ] || die "$PREFIX does not look like a Kiosk app folder (no kiosk executable); refusing to delete it"
+[ -x "$D$PREFIX/kiosk" ] || die "$PREFIX does not look like a Kiosk app folder (no kiosk executable); refusing to delete it"
 
 while IFS= read -r entry; do
   [ -n "$entry" ] || continue
@@ -39,14 +41,14 @@ while IFS= read -r entry; do
     config:*)
       file=${entry#config:}
       if [ "$PURGE" -eq 1 ]; then
-        rm -f "$file" && echo "removed $file"
+        rm -f "$D$file" && echo "removed $file"
       else
         echo "kept $file (use --purge to remove it)"
       fi
       ;;
-    *) rm -f "$entry" && echo "removed $entry" ;;
+    *) rm -f "$D$entry" && echo "removed $entry" ;;
   esac
 done <"$manifest"
 
-rm -rf "$PREFIX"
+rm -rf "$D$PREFIX"
 echo "removed $PREFIX"
