@@ -33,9 +33,17 @@ _QT_LEVELS = {
 }
 
 
+# Platform plugins that cannot do what only a real window manager does say so
+# on every show(); true, harmless, and noise in a support log.
+_HARMLESS = ("This plugin does not support",)
+
+
 def qt_message_handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
     where = f" ({context.category})" if context.category and context.category != "default" else ""
-    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s%s", message, where)
+    level = _QT_LEVELS.get(kind, logging.WARNING)
+    if message.startswith(_HARMLESS):
+        level = logging.DEBUG
+    qt_log.log(level, "%s%s", message, where)
 
 
 def setup_logging(level: str = "INFO", *, directory: Path | None = None, console: bool = True) -> Path:

@@ -14,7 +14,7 @@ import logging
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
@@ -153,7 +153,6 @@ class MainWindow(QMainWindow):
             self.header.set_hidden_count(int(getattr(self.screen_widget, "hidden_count", lambda: 0)()))
         self._count_open()
 
-        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_fullscreen)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick)
@@ -244,8 +243,20 @@ class MainWindow(QMainWindow):
         self.mute_button.setText(self.tr("Sound off") if muted else self.tr("Sound on"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() in _ACTIVITY and self.sound is not None:
+        """App-wide: any touch or key acknowledges the chime; F11 toggles fullscreen wherever focus is."""
+        kind = event.type()
+        if kind in _ACTIVITY and self.sound is not None:
             self.sound.acknowledge()  # someone is at the screen: stop repeating the chime
+        if (
+            kind == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_F11
+            and not event.isAutoRepeat()
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            self.toggle_fullscreen()
+            return True
         return False
 
     def tick(self) -> None:

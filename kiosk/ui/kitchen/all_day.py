@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.core.store import Change
@@ -18,6 +18,11 @@ from kiosk.protocol import Order, OrderStatus
 
 TO_MAKE: frozenset[OrderStatus] = frozenset({OrderStatus.PENDING, OrderStatus.PREPARING})
 SHOWN_LINES = 18
+NAME_CHARS = 22  # the panel is narrow; longer dish names end in "…"
+
+
+def shorten(name: str) -> str:
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
 class AllDayCounter:
@@ -62,10 +67,15 @@ class AllDayPanel(QWidget):
         self._title.setObjectName("allDayTitle")
         self._body = QLabel(self)
         self._body.setObjectName("allDayBody")
-        self._body.setWordWrap(True)
+        self._body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self._body.setTextFormat(Qt.TextFormat.PlainText)
+        font = self._body.font()
+        font.setPixelSize(17)
+        self._body.setFont(font)
         layout = QVBoxLayout(self)
         layout.addWidget(self._title)
         layout.addWidget(self._body, 1)
+        self._title.setProperty("role", "heading")
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -81,7 +91,7 @@ class AllDayPanel(QWidget):
         if not lines:
             self._body.setText(self.tr("Nothing to make"))
             return
-        self._body.setText("\n".join(f"{qty:>3} × {name}" for name, qty in lines))
+        self._body.setText("\n".join(f"{qty:>3} × {shorten(name)}" for name, qty in lines))
 
     def text(self) -> str:
         return self._body.text()

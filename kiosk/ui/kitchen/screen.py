@@ -47,7 +47,7 @@ class KitchenScreen(QWidget):
         self.delegate = CardDelegate(clock, Thresholds(config.warn_after_s, config.late_after_s), self.grid)
         self.grid.setItemDelegate(self.delegate)
         self.all_day = AllDayPanel(session.store.orders.values(), self)
-        self.all_day.setFixedWidth(260)
+        self.all_day.setFixedWidth(290)
         self.recall_button = QPushButton(self.tr("Recall last (R)"), self)
         self.recall_button.setObjectName("recallButton")
         self.recall_button.clicked.connect(self.recall)

@@ -1,0 +1,130 @@
+"""``kiosk``: run a screen, or ``kiosk demo`` for the whole thing on one machine.
+
+``kiosk --server URL --room ROOM --token T [--lang id|en] [--fullscreen]``;
+every setting of the core's SETTINGS table is also a flag (``--warn-after-s``
+...), so a new setting needs no CLI change.  Headless support mode:
+``--offscreen --screenshot out.png --dump-state state.json --quit-after S``.
+
+Qt and the core are imported only once the arguments are understood, so
+``kiosk --version`` and ``kiosk --help`` answer at once.
+"""
+
+# Imports inside functions are the point here: --version and --help stay instant.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk import __version__
+
+# Short names people type (and the issue's command line) for some settings.
+ALIASES: dict[str, tuple[str, ...]] = {"server_url": ("--server",), "language": ("--lang",)}
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk.core.config import SETTINGS
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Kitchen display, cashier counter and tenant stall screens. "
+        "'kiosk demo' runs a server, a demo order feed and the screens on this machine.",
+        epilog="Settings are read from the config file, then KIOSK_* environment variables, then these flags.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="settings file (default: the platform config dir)"
+    )
+    for setting in SETTINGS:
+        flags = (setting.flag, *ALIASES.get(setting.name, ()))
+        help_text = f"{setting.description} ({setting.allowed()}; env {setting.env_var})"
+        if setting.type is bool:
+            parser.add_argument(
+                *flags, dest=setting.name, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
+        else:
+            choices = list(setting.choices) if setting.choices is not None else None
+            parser.add_argument(
+                *flags,
+                dest=setting.name,
+                default=None,
+                choices=choices,
+                metavar=None if choices else setting.type.__name__.upper(),
+                help=help_text,
+            )
+    add_headless_arguments(parser)
+    return parser
+
+
+def add_headless_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("headless mode (support and tests)")
+    group.add_argument("--offscreen", action="store_true", help="render without a display")
+    group.add_argument("--screenshot", type=Path, metavar="PNG", help="save a screenshot at exit")
+    group.add_argument(
+        "--dump-state", type=Path, metavar="JSON", help="write connection, orders, payments at exit"
+    )
+    group.add_argument("--quit-after", type=float, metavar="S", help="quit after S seconds")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["demo"]:
+        from kiosk.demo import main as demo_main
+
+        code: int = demo_main(args_list[1:])
+        return code
+    if args_list[:1] in (["--version"], ["-V"]):
+        print(f"kiosk {__version__}")
+        return 0
+    args = build_parser().parse_args(args_list)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.core.config import SETTINGS, ConfigError, is_configured, load_config
+
+    overrides = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name, None) is not None}
+    try:
+        config = load_config(path=args.config, overrides=overrides)
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.quit_after is not None and args.quit_after < 0:
+        print("kiosk: --quit-after must be 0 or more seconds", file=sys.stderr)
+        return EXIT_CONFIG
+
+    from kiosk.ui.app import run_app, setup_if_needed
+    from kiosk.ui.headless import HeadlessOptions
+    from kiosk.ui.logging_setup import setup_logging
+
+    log_file = setup_logging(config.log_level)
+    print(f"kiosk: logging to {log_file}", file=sys.stderr)
+    headless = HeadlessOptions(
+        offscreen=args.offscreen,
+        screenshot=args.screenshot,
+        dump_state=args.dump_state,
+        quit_after=args.quit_after,
+    )
+    if not is_configured(config):
+        if args.offscreen:
+            print(
+                "kiosk: not configured: give --server URL --room ROOM --token T "
+                "(or KIOSK_SERVER_URL/KIOSK_ROOM/KIOSK_TOKEN, or the config file)",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        configured = setup_if_needed(config, args.config)
+        if configured is None:
+            print("kiosk: setup was cancelled; nothing to show", file=sys.stderr)
+            return EXIT_CONFIG
+        config = configured
+    return run_app([config], headless)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

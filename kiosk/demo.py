@@ -1,0 +1,206 @@
+"""``kiosk demo``: the whole system on one machine, in one command.
+
+Starts the order server on a temporary SQLite file and a free loopback port
+(as a subprocess: the kiosk never imports the server), creates a device token
+per screen with the server's own CLI, starts the demo order feed, and opens
+the kitchen display (or a cashier counter, a tenant stall, or all three).
+Everything it started is stopped, and its temporary folder removed, on exit.
+"""
+
+# The Qt app is imported only once the servers are up, so errors come quickly.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import requests
+
+log = logging.getLogger("kiosk.demo")
+
+ROOMS = {"display": ["display"], "kasir-1": ["kasir-1"], "tenant-1": ["tenant-1"]}
+ROOMS["all"] = ["display", "kasir-1", "tenant-1"]
+START_TIMEOUT_S = 30.0
+
+
+class DemoError(RuntimeError):
+    """Something the demo needs did not start; the message says what and where its log is."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "server", *args]
+
+
+def add_device(db: Path, name: str, room: str, env: dict[str, str]) -> str:
+    """Create a device token with the server's CLI (which prints it alone on its last line)."""
+    done = subprocess.run(
+        server_command("devices", "add", "--db", str(db), "--name", name, "--rooms", room),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        raise DemoError(
+            f"could not create a device token for {room}: {done.stderr.strip() or done.stdout.strip()}"
+        )
+    return done.stdout.strip().splitlines()[-1].strip()
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DemoError(
+                f"the server exited with code {process.returncode}; see {log_file}:\n{tail(log_file)}"
+            )
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{url}/api/health", timeout=1).ok:
+                return
+        time.sleep(0.1)  # polling a subprocess we do not control; bounded by the deadline
+    raise DemoError(
+        f"the server did not answer {url}/api/health within {START_TIMEOUT_S:.0f} s; see {log_file}"
+    )
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop(process: subprocess.Popen[bytes] | None, what: str) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        log.warning("%s did not stop within 5 s; killing it", what)
+        process.kill()
+        process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def demo_backend(
+    workdir: Path, rooms: Sequence[str], *, rate: float, duration: float, seed: int | None
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Server + tokens + feed; yields (server URL, room → token) and stops them all after."""
+    db = workdir / "demo.db"
+    admin = secrets.token_urlsafe(24)
+    env = {**os.environ, "KIOSK_ADMIN_TOKEN": admin, "PYTHONUNBUFFERED": "1"}
+    tokens = {room: add_device(db, f"demo-{room}", room, env) for room in rooms}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server_log = workdir / "server.log"
+    feed_log = workdir / "feed.log"
+    server: subprocess.Popen[bytes] | None = None
+    feed: subprocess.Popen[bytes] | None = None
+    with server_log.open("ab") as server_out, feed_log.open("ab") as feed_out:
+        try:
+            server = subprocess.Popen(
+                server_command("run", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)),
+                stdout=server_out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+            wait_healthy(url, server, server_log)
+            log.info("demo server on %s (log %s)", url, server_log)
+            feed_args = ["demo-feed", "--url", url, "--token", admin, "--rate", f"{rate:g}"]
+            feed_args += ["--duration", f"{duration:g}"]
+            if seed is not None:
+                feed_args += ["--seed", str(seed)]
+            feed = subprocess.Popen(
+                server_command(*feed_args), stdout=feed_out, stderr=subprocess.STDOUT, env=env
+            )
+            log.info("demo feed started at %g requests/s for %g s (log %s)", rate, duration, feed_log)
+            yield url, tokens
+        finally:
+            stop(feed, "the demo feed")
+            stop(server, "the demo server")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk.cli import add_headless_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk demo",
+        description="Run a demo server, a demo order feed and the screens on this machine.",
+    )
+    parser.add_argument("--room", choices=sorted(ROOMS), default="display", help="which screen(s) to open")
+    parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the screens")
+    parser.add_argument("--rate", type=float, default=2.0, help="demo feed requests per second (default 2)")
+    parser.add_argument("--duration", type=float, help="seconds of demo traffic (default: until you quit)")
+    parser.add_argument("--seed", type=int, help="make the demo traffic repeatable")
+    parser.add_argument("--fullscreen", action="store_true", help="open the screen fullscreen")
+    parser.add_argument("--no-sound", dest="sound", action="store_false", help="stay silent")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
+    add_headless_arguments(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from kiosk.core.config import load_config
+    from kiosk.ui.app import run_app
+    from kiosk.ui.headless import HeadlessOptions
+    from kiosk.ui.logging_setup import setup_logging
+
+    workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    os.environ["KIOSK_DATA_DIR"] = str(workdir / "kiosk-data")  # a demo leaves the real kiosk state alone
+    setup_logging("INFO", directory=workdir)
+    duration = args.duration or (args.quit_after + 30 if args.quit_after is not None else 8 * 3600)
+    rooms = ROOMS[args.room]
+    print(f"kiosk demo: working in {workdir}", file=sys.stderr)
+    try:
+        with demo_backend(workdir, rooms, rate=args.rate, duration=duration, seed=args.seed) as (url, tokens):
+            configs = [
+                load_config(
+                    path=workdir / "no-config.toml",
+                    env={},
+                    overrides={
+                        "server_url": url,
+                        "room": room,
+                        "token": tokens[room],
+                        "language": args.lang,
+                        "sound": args.sound,
+                        "fullscreen": args.fullscreen,
+                    },
+                )
+                for room in rooms
+            ]
+            headless = HeadlessOptions(
+                offscreen=args.offscreen,
+                screenshot=args.screenshot,
+                dump_state=args.dump_state,
+                quit_after=args.quit_after,
+            )
+            return run_app(configs, headless, language=args.lang)
+    except DemoError as exc:
+        print(f"kiosk demo: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            print(f"kiosk demo: kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,123 @@
+"""Headless mode and the demo, run as people run them: real processes, real server.
+
+Screenshots are kept in test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QImage
+
+from kiosk.ui.headless import is_blank
+from tests.support.server_process import ServerProcess
+
+
+def kiosk(*args: str, env: dict[str, str], timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(
+        KIOSK_CONFIG=str(tmp_path / "no-config.toml"),
+        KIOSK_DATA_DIR=str(tmp_path / "data"),
+        KIOSK_LOG_DIR=str(tmp_path / "logs"),
+    )
+    env.update(extra)
+    return env
+
+
+def non_blank_png(path: Path) -> QImage:
+    image = QImage(str(path))
+    assert not image.isNull(), f"{path} is not an image"
+    assert not is_blank(image), f"{path} is blank"
+    return image
+
+
+def test_headless_run_dumps_the_orders_and_a_screenshot(
+    server: ServerProcess, tmp_path: Path, artifacts: Path, qapp: Any
+) -> None:
+    token = server.add_device("headless-display", ["display"])
+    created = server.create_order(customer_name="Rina")
+    shot = artifacts / "headless-kitchen.png"
+    dump = tmp_path / "state.json"
+    done = kiosk(
+        "--server", server.url, "--room", "display", "--token", token, "--no-sound",
+        "--offscreen", "--screenshot", str(shot), "--dump-state", str(dump), "--quit-after", "4",
+        env=clean_env(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = json.loads(dump.read_text())
+    assert state["connection"]["state"] == "live"
+    assert state["room"] == "display"
+    [order] = state["orders"]
+    assert (order["id"], order["order_number"], order["status"]) == (
+        created["id"],
+        created["order_number"],
+        "pending",
+    )
+    assert order["items"][0]["name"] == "Nasi Goreng Spesial" and order["customer_name"] == "Rina"
+    assert state["payments"] == []
+    assert state["alerts"].get("order_created", 0) == 0  # it was there before: loaded quietly, no alert
+    assert state["sounds_played"] == 0
+    image = non_blank_png(shot)
+    assert (image.width(), image.height()) == (1280, 800)
+    assert (tmp_path / "logs" / "kiosk.log").read_text().count("state dump written") == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DISPLAY"), reason="no X display: scripts/test.sh starts Xvfb and sets DISPLAY"
+)
+@pytest.mark.skipif(
+    shutil.which("Xvfb") is None and not os.environ.get("DISPLAY"), reason="Xvfb not installed"
+)
+def test_kitchen_screenshot_of_a_real_x_window(
+    server: ServerProcess, tmp_path: Path, artifacts: Path
+) -> None:
+    """Under Xvfb the screenshot is grabbed from the X server, i.e. what a person would see."""
+    token = server.add_device("xvfb-display", ["display"])
+    for name in ("Yusuf", "Lina", "Hendra"):
+        server.create_order(customer_name=name)
+    shot = artifacts / "xvfb-kitchen.png"
+    done = kiosk(
+        "--server", server.url, "--room", "display", "--token", token, "--no-sound",
+        "--screenshot", str(shot), "--quit-after", "4",
+        env=clean_env(tmp_path, QT_QPA_PLATFORM="xcb"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    non_blank_png(shot)
+
+
+@pytest.mark.slow
+def test_the_demo_runs_headless_and_shows_demo_traffic(tmp_path: Path, artifacts: Path) -> None:
+    """The README's first command, headless: server, tokens, feed and kitchen screen, then a clean exit."""
+    dump = tmp_path / "demo.json"
+    shot = artifacts / "demo-kitchen.png"
+    done = kiosk(
+        "demo", "--offscreen", "--quit-after", "6", "--seed", "7", "--rate", "5", "--no-sound",
+        "--screenshot", str(shot), "--dump-state", str(dump),
+        env=clean_env(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = json.loads(dump.read_text())
+    assert state["connection"]["state"] == "live"
+    assert state["alerts"].get("order_created", 0) >= 1
+    assert state["orders"], "the demo feed's orders reached the kitchen screen"
+    non_blank_png(shot)
+    workdir = next(line for line in done.stderr.splitlines() if "working in" in line).split("working in ")[1]
+    assert not Path(workdir).exists()  # the temporary server folder is gone
