@@ -84,12 +84,22 @@ class ReceiptView(QFrame):
         self.print_status.style().polish(self.print_status)
 
     def text(self) -> str:
-        """Everything the view shows, as plain text (state dump, tests, support)."""
-        if self.receipt is None:
-            return self.title.text()
-        return "\n".join(
-            [receipt_text(self.receipt).plain(), self.change_caption.text(), self.change_amount.text()]
-        )
+        """What the view shows, as plain text ("label: value" a line), read back from its labels."""
+        lines = [
+            self.title.text(),
+            self.order_number.text(),
+            f"{self.change_caption.text()} {self.change_amount.text()}",
+        ]
+        for row in range(self.rows.rowCount()):
+            cells = []
+            for column in range(2):
+                item = self.rows.itemAtPosition(row, column)
+                widget = item.widget() if item is not None else None
+                if isinstance(widget, QLabel) and widget.text():
+                    cells.append(widget.text())
+            if cells:
+                lines.append(": ".join(cells))
+        return "\n".join(line for line in lines if line.strip())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

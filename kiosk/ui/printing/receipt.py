@@ -108,17 +108,13 @@ class ReceiptText:
         return "\n".join(rows)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Receipt", text)
-
-
 def method_name(method: str) -> str:
     names = {
-        PaymentMethod.CASH.value: _tr("Cash"),
-        PaymentMethod.QRIS.value: _tr("QRIS"),
-        PaymentMethod.CARD.value: _tr("Card"),
-        PaymentMethod.EWALLET.value: _tr("E-wallet"),
-        PaymentMethod.TRANSFER.value: _tr("Bank transfer"),
+        PaymentMethod.CASH.value: QCoreApplication.translate("Receipt", "Cash"),
+        PaymentMethod.QRIS.value: QCoreApplication.translate("Receipt", "QRIS"),
+        PaymentMethod.CARD.value: QCoreApplication.translate("Receipt", "Card"),
+        PaymentMethod.EWALLET.value: QCoreApplication.translate("Receipt", "E-wallet"),
+        PaymentMethod.TRANSFER.value: QCoreApplication.translate("Receipt", "Bank transfer"),
     }
     return names.get(method, method)
 
@@ -132,28 +128,43 @@ def format_receipt_time(moment: datetime | None) -> str:
 
 def receipt_text(receipt: Receipt) -> ReceiptText:
     refund = receipt.kind is ReceiptKind.REFUND
-    title = _tr("REFUND SLIP") if refund else _tr("RECEIPT")
-    header: list[tuple[str, str]] = [(_tr("Order"), receipt.order_number)]
+    title = (
+        QCoreApplication.translate("Receipt", "REFUND SLIP")
+        if refund
+        else QCoreApplication.translate("Receipt", "RECEIPT")
+    )
+    header: list[tuple[str, str]] = [(QCoreApplication.translate("Receipt", "Order"), receipt.order_number)]
     if receipt.customer_name:
-        header.append((_tr("Customer"), receipt.customer_name))
+        header.append((QCoreApplication.translate("Receipt", "Customer"), receipt.customer_name))
     if receipt.counter_id is not None:
-        header.append((_tr("Counter"), _tr("Cashier %1").replace("%1", str(receipt.counter_id))))
-    header.append((_tr("Time"), format_receipt_time(receipt.time)))
+        header.append(
+            (
+                QCoreApplication.translate("Receipt", "Counter"),
+                QCoreApplication.translate("Receipt", "Cashier %1").replace("%1", str(receipt.counter_id)),
+            )
+        )
+    header.append((QCoreApplication.translate("Receipt", "Time"), format_receipt_time(receipt.time)))
     items: list[tuple[str, str]] = []
     for line in receipt.lines:
         items.append((f"{line.qty} x {line.name}", format_rupiah(line.amount)))
         extras = [*line.modifiers, line.notes] if line.notes else list(line.modifiers)
         items.extend((f"   {extra}", "") for extra in extras)
-    totals: list[tuple[str, str]] = [(_tr("Total"), format_rupiah(receipt.total))]
+    totals: list[tuple[str, str]] = [
+        (QCoreApplication.translate("Receipt", "Total"), format_rupiah(receipt.total))
+    ]
     if refund:
-        totals.append((_tr("Refunded"), format_rupiah(-receipt.total)))
+        totals.append((QCoreApplication.translate("Receipt", "Refunded"), format_rupiah(-receipt.total)))
         if receipt.refund_reason:
-            totals.append((_tr("Reason"), receipt.refund_reason))
+            totals.append((QCoreApplication.translate("Receipt", "Reason"), receipt.refund_reason))
     else:
-        totals.append((_tr("Paid"), format_rupiah(receipt.paid)))
-        totals.append((_tr("Change"), format_rupiah(receipt.change)))
-    totals.append((_tr("Method"), method_name(receipt.method)))
+        totals.append((QCoreApplication.translate("Receipt", "Paid"), format_rupiah(receipt.paid)))
+        totals.append((QCoreApplication.translate("Receipt", "Change"), format_rupiah(receipt.change)))
+    totals.append((QCoreApplication.translate("Receipt", "Method"), method_name(receipt.method)))
     if receipt.reference:
-        totals.append((_tr("Reference"), receipt.reference))
-    footer = _tr("Refund processed") if refund else _tr("Thank you!")
+        totals.append((QCoreApplication.translate("Receipt", "Reference"), receipt.reference))
+    footer = (
+        QCoreApplication.translate("Receipt", "Refund processed")
+        if refund
+        else QCoreApplication.translate("Receipt", "Thank you!")
+    )
     return ReceiptText(title, tuple(header), tuple(items), tuple(totals), footer)

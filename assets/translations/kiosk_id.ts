@@ -1,0 +1,534 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="id_ID">
+<context>
+    <name>AllDayPanel</name>
+    <message>
+        <source>All day</source>
+        <translation>Sepanjang hari</translation>
+    </message>
+    <message>
+        <source>Nothing to make</source>
+        <translation>Tidak ada yang perlu dibuat</translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Tutup</translation>
+    </message>
+</context>
+<context>
+    <name>CancelDialog</name>
+    <message>
+        <source>Out of stock</source>
+        <translation>Stok habis</translation>
+    </message>
+    <message>
+        <source>Customer cancelled</source>
+        <translation>Dibatalkan pelanggan</translation>
+    </message>
+    <message>
+        <source>Duplicate order</source>
+        <translation>Pesanan ganda</translation>
+    </message>
+    <message>
+        <source>Stall closing</source>
+        <translation>Gerai tutup</translation>
+    </message>
+    <message>
+        <source>Cancel order</source>
+        <translation>Batalkan pesanan</translation>
+    </message>
+    <message>
+        <source>Why is order %1 cancelled?</source>
+        <translation>Mengapa pesanan %1 dibatalkan?</translation>
+    </message>
+    <message>
+        <source>Reason (required)</source>
+        <translation>Alasan (wajib)</translation>
+    </message>
+    <message>
+        <source>Keep order</source>
+        <translation>Jangan batalkan</translation>
+    </message>
+</context>
+<context>
+    <name>CashierScreen</name>
+    <message>
+        <source>Printing to %1…</source>
+        <translation>Mencetak ke %1…</translation>
+    </message>
+    <message>
+        <source>Saving %1…</source>
+        <translation>Menyimpan %1…</translation>
+    </message>
+    <message>
+        <source>Printed: %1</source>
+        <translation>Tercetak: %1</translation>
+    </message>
+    <message>
+        <source>Printing failed: %1</source>
+        <translation>Gagal mencetak: %1</translation>
+    </message>
+    <message>
+        <source>Transactions this shift</source>
+        <translation>Transaksi shift ini</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionBadge</name>
+    <message>
+        <source>Live</source>
+        <translation>Terhubung</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Menghubungkan…</translation>
+    </message>
+    <message>
+        <source>Offline since %1</source>
+        <translation>Terputus sejak %1</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Terputus</translation>
+    </message>
+    <message>
+        <source>Reconnecting in %1 s</source>
+        <translation>Menyambung ulang dalam %1 dtk</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Menyambung ulang…</translation>
+    </message>
+    <message>
+        <source>polling</source>
+        <translation>polling</translation>
+    </message>
+</context>
+<context>
+    <name>Header</name>
+    <message numerus="yes">
+        <source>%n open order(s)</source>
+        <translation>
+            <numerusform>%n pesanan terbuka</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) hidden by filter</source>
+        <translation>
+            <numerusform>%n pesanan disembunyikan oleh filter</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>KitchenCard</name>
+    <message>
+        <source>NEW</source>
+        <translation>BARU</translation>
+    </message>
+    <message>
+        <source>COOKING</source>
+        <translation>DIMASAK</translation>
+    </message>
+    <message>
+        <source>READY</source>
+        <translation>SIAP</translation>
+    </message>
+    <message>
+        <source>DONE</source>
+        <translation>SELESAI</translation>
+    </message>
+    <message>
+        <source>CANCELLED</source>
+        <translation>BATAL</translation>
+    </message>
+    <message>
+        <source>Dine in</source>
+        <translation>Makan di tempat</translation>
+    </message>
+    <message>
+        <source>Takeaway</source>
+        <translation>Bawa pulang</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>Antar</translation>
+    </message>
+    <message>
+        <source>Table %1</source>
+        <translation>Meja %1</translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation>Alasan: %1</translation>
+    </message>
+    <message>
+        <source>+%1 more…</source>
+        <translation>+%1 lagi…</translation>
+    </message>
+</context>
+<context>
+    <name>KitchenScreen</name>
+    <message>
+        <source>Recall last (R)</source>
+        <translation>Panggil ulang (R)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Kitchen</source>
+        <translation>Dapur</translation>
+    </message>
+    <message>
+        <source>Counter %1</source>
+        <translation>Kasir %1</translation>
+    </message>
+    <message>
+        <source>Stall %1</source>
+        <translation>Gerai %1</translation>
+    </message>
+    <message>
+        <source>User %1</source>
+        <translation>Pengguna %1</translation>
+    </message>
+    <message>
+        <source>New order %1</source>
+        <translation>Pesanan baru %1</translation>
+    </message>
+    <message>
+        <source>Order %1 cancelled</source>
+        <translation>Pesanan %1 dibatalkan</translation>
+    </message>
+    <message>
+        <source>%1 picked up</source>
+        <translation>%1 sudah diambil</translation>
+    </message>
+    <message>
+        <source>Kiosk — %1</source>
+        <translation>Kiosk — %1</translation>
+    </message>
+    <message>
+        <source>Offline: order %1 will be updated when the connection is back</source>
+        <translation>Terputus: pesanan %1 akan diperbarui saat koneksi kembali</translation>
+    </message>
+    <message>
+        <source>Order %1 was not changed: %2</source>
+        <translation>Pesanan %1 tidak diubah: %2</translation>
+    </message>
+    <message>
+        <source>Refund %1: %2</source>
+        <translation>Pengembalian dana %1: %2</translation>
+    </message>
+    <message>
+        <source>Paid %1: %2</source>
+        <translation>Dibayar %1: %2</translation>
+    </message>
+    <message>
+        <source>Notification: %1</source>
+        <translation>Notifikasi: %1</translation>
+    </message>
+    <message>
+        <source>Sound off</source>
+        <translation>Suara mati</translation>
+    </message>
+    <message>
+        <source>Sound on</source>
+        <translation>Suara hidup</translation>
+    </message>
+</context>
+<context>
+    <name>OrderStatus</name>
+    <message>
+        <source>New</source>
+        <translation>Baru</translation>
+    </message>
+    <message>
+        <source>Preparing</source>
+        <translation>Diproses</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Siap</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Selesai</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Batal</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Waktu</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pesanan</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Metode</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Jumlah</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>dikembalikan</translation>
+    </message>
+    <message>
+        <source>paid</source>
+        <translation>lunas</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <source>Cash</source>
+        <translation>Tunai</translation>
+    </message>
+    <message>
+        <source>QRIS</source>
+        <translation>QRIS</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Kartu</translation>
+    </message>
+    <message>
+        <source>E-wallet</source>
+        <translation>Dompet digital</translation>
+    </message>
+    <message>
+        <source>Bank transfer</source>
+        <translation>Transfer bank</translation>
+    </message>
+    <message>
+        <source>REFUND SLIP</source>
+        <translation>BUKTI PENGEMBALIAN DANA</translation>
+    </message>
+    <message>
+        <source>RECEIPT</source>
+        <translation>STRUK</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pesanan</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Pelanggan</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Kasir</translation>
+    </message>
+    <message>
+        <source>Cashier %1</source>
+        <translation>Kasir %1</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Waktu</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Dikembalikan</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Alasan</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Dibayar</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Kembalian</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Metode</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Referensi</translation>
+    </message>
+    <message>
+        <source>Refund processed</source>
+        <translation>Pengembalian dana diproses</translation>
+    </message>
+    <message>
+        <source>Thank you!</source>
+        <translation>Terima kasih!</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptView</name>
+    <message>
+        <source>Print</source>
+        <translation>Cetak</translation>
+    </message>
+    <message>
+        <source>Save PDF</source>
+        <translation>Simpan PDF</translation>
+    </message>
+    <message>
+        <source>Waiting for payments…</source>
+        <translation>Menunggu pembayaran…</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Pengembalian dana</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Kembalian</translation>
+    </message>
+</context>
+<context>
+    <name>SetupDialog</name>
+    <message>
+        <source>Please fill in: %1</source>
+        <translation>Harap isi: %1</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Memeriksa %1…</translation>
+    </message>
+    <message>
+        <source>Kiosk setup</source>
+        <translation>Pengaturan kiosk</translation>
+    </message>
+    <message>
+        <source>Connect this screen to the order server. The settings are checked with the server before they are saved.</source>
+        <translation>Hubungkan layar ini ke server pesanan. Pengaturan diperiksa dengan server sebelum disimpan.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Alamat server</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Ruang</translation>
+    </message>
+    <message>
+        <source>Device token</source>
+        <translation>Token perangkat</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Bahasa</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Tampilkan</translation>
+    </message>
+    <message>
+        <source>Check and save</source>
+        <translation>Periksa dan simpan</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Keluar</translation>
+    </message>
+</context>
+<context>
+    <name>TenantScreen</name>
+    <message>
+        <source>Sending…</source>
+        <translation>Mengirim…</translation>
+    </message>
+    <message>
+        <source>Offline: saved, will be sent when the connection is back</source>
+        <translation>Terputus: disimpan, akan dikirim saat koneksi kembali</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>Ditolak: %1</translation>
+    </message>
+    <message>
+        <source>%1 picked up</source>
+        <translation>%1 sudah diambil</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>Terima</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Siap</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Selesai</translation>
+    </message>
+    <message>
+        <source>Cancel…</source>
+        <translation>Batal…</translation>
+    </message>
+    <message numerus="yes">
+        <source>All orders (%n open)</source>
+        <translation>
+            <numerusform>Semua pesanan (%n terbuka)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stall %1: %n open order(s)</source>
+        <translation>
+            <numerusform>Gerai %1: %n pesanan terbuka</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) of other stalls hidden</source>
+        <translation>
+            <numerusform>%n pesanan gerai lain disembunyikan</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pick-ups (QR)</source>
+        <translation>Pengambilan (QR)</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Pembayaran</translation>
+    </message>
+</context>
+<context>
+    <name>TotalsPanel</name>
+    <message>
+        <source>Shift totals</source>
+        <translation>Total shift</translation>
+    </message>
+    <message numerus="yes">
+        <source>Refunds (%n)</source>
+        <translation>
+            <numerusform>Pengembalian dana (%n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Net total (%n payment(s))</source>
+        <translation>
+            <numerusform>Total bersih (%n pembayaran)</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
