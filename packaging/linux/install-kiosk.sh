@@ -172,9 +172,10 @@ if [ -n "$SERVER$ROOM$TOKEN" ]; then
     chmod 600 "$D$CONFIG_FILE"
     give_to_user "$D$CONFIG_FILE"
   fi
-  manifest+=("config:$CONFIG_FILE")
   say "config: $CONFIG_FILE"
 fi
+# Recorded even when not written now: uninstall.sh --purge removes the settings of this kind of install.
+manifest+=("config:$CONFIG_FILE")
 
 # What uninstall.sh removes (config only with --purge).
 {
