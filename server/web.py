@@ -24,6 +24,7 @@ log = logging.getLogger("server.api")
 BodyT = TypeVar("BodyT", bound=BaseModel)
 MAX_IDEMPOTENCY_KEY = 200
 REPLAYED_HEADER = "Idempotent-Replayed"
+_PRUNE_KEYS_EVERY = 1000  # events between sweeps of expired Idempotency-Keys
 
 
 def hub() -> Hub:
@@ -110,11 +111,14 @@ def transact(action: Callable[[Tx], dict[str, Any]], status: int = 200) -> Respo
             "Idempotency-Key",
         )
     with hub().write() as tx:
+        before = tx.seq
         if key is not None:
             replay = _replay(tx, who, key)
             if replay is not None:
                 return replay
         result = action(tx)
+        if tx.seq // _PRUNE_KEYS_EVERY > before // _PRUNE_KEYS_EVERY:
+            prune_idempotency(tx)
         if key is not None:
             tx.conn.execute(
                 "INSERT INTO idempotency (principal, key, method, path, status, body, created_at) "
