@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-
-import pytest
-from PySide6.QtWidgets import QApplication
 
 from kiosk.protocol import Order, OrderItem, Payment
 
@@ -50,32 +45,3 @@ def sample_payment(**changes: Any) -> Payment:
     }
     values.update(changes)
     return Payment(**values)
-
-
-@pytest.fixture
-def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop serviced by Qt's event processing, torn down WITHOUT ``loop.stop()``.
-
-    qasync's ``stop()`` calls ``QApplication.exit()``, which sets Qt's per-thread
-    ``quitNow`` flag: from then on every nested ``QEventLoop.exec()`` (what
-    ``qtbot.waitUntil`` runs) returns at once and timers never fire, so every
-    later test in the process times out.  Imported by part B's test modules to
-    override the conftest fixture of the same name.
-    """
-    import qasync
-
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        deadline = loop.time() + 5
-        while any(not task.done() for task in pending) and loop.time() < deadline:
-            qapp.processEvents()
-        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]  # what stop() does, minus app.exit()
-        asyncio.events._set_running_loop(None)
-        loop.close()
-        asyncio.set_event_loop(None)

@@ -19,10 +19,7 @@ from kiosk.ui.cashier.screen import CashierScreen, counter_of
 from kiosk.ui.printing import ReceiptKind
 from tests.support.flows import pay
 from tests.ui.conftest import make_config
-from tests.ui.support_b import (
-    aloop,  # noqa: F401 - overrides the conftest loop (see its docstring)
-    sample_payment,
-)
+from tests.ui.support_b import sample_payment
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from kiosk.protocol import OrderStatus
 from kiosk.ui.tenant.screen import TenantScreen, tenant_of
 from tests.support.flows import advance, pay
 from tests.ui.conftest import make_config
-from tests.ui.support_b import aloop  # noqa: F401 - overrides the conftest loop (see its docstring)
 
 
 @pytest.fixture
