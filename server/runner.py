@@ -84,8 +84,10 @@ def _serve_gevent(app: Any, host: str, port: int) -> None:
         from geventwebsocket.handler import WebSocketHandler
 
         handler = WebSocketHandler
+        log.info("websockets served by gevent-websocket")
     except ImportError:
         handler = pywsgi.WSGIHandler
+        log.info("websockets served by simple-websocket (gevent-websocket is not installed)")
     server = pywsgi.WSGIServer((host, port), app, handler_class=_no_delay(handler), log=None, error_log=log)
 
     def stop() -> None:

@@ -25,3 +25,24 @@ def test_async_mode_serves_rest_and_sockets(mode: str, tmp_path: Path, clients: 
         process.stop()
     if mode == "threading":
         assert "for comparison only" in process.log_path.read_text()
+
+
+def test_gevent_mode_works_without_gevent_websocket(
+    tmp_path: Path, clients: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-engineio then serves websockets through simple-websocket on plain pywsgi."""
+    shim = tmp_path / "shim" / "geventwebsocket"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text('raise ImportError("hidden: test the simple-websocket path")\n')
+    monkeypatch.setenv("PYTHONPATH", str(shim.parent))
+    process = ServerProcess(tmp_path / "k.db")
+    process.start()
+    try:
+        display = clients(process.url, process.admin_token)  # websocket transport only
+        assert display.emit("join-display")["ok"]
+        order = process.create_order(1)
+        (_, envelope), *_ = display.wait_count(1)
+        assert envelope["data"] == order
+    finally:
+        process.stop()
+    assert "websockets served by simple-websocket" in process.log_path.read_text()
