@@ -194,9 +194,12 @@ def change_status(
                 "status",
             )
     completed_at_value = iso(now) if target is OrderStatus.COMPLETED else row["completed_at"]
+    # A recalled order is back on the pass: it has not been picked up after all.
+    picked_up_at = None if target is OrderStatus.READY else row["picked_up_at"]
     tx.conn.execute(
-        "UPDATE orders SET status = ?, version = version + 1, completed_at = ?, updated_at = ? WHERE id = ?",
-        (target.value, completed_at_value, iso(now), order_id),
+        "UPDATE orders SET status = ?, version = version + 1, completed_at = ?, picked_up_at = ?, "
+        "updated_at = ? WHERE id = ?",
+        (target.value, completed_at_value, picked_up_at, iso(now), order_id),
     )
     return _publish_change(tx, Event.ORDER_STATUS_CHANGED, order, {})
 

@@ -86,6 +86,8 @@ def test_qr_pickup_completes_a_ready_order(shared_server: ServerProcess) -> None
     assert scan.json()["status"] == "completed" and scan.json()["picked_up_at"] == scan.json()["scanned_at"]
     again = shared_server.request("POST", "/api/qr/scan", json={"token": order["qr_token"]})
     assert again.status_code == 409 and "is completed" in again.json()["error"]["message"]
+    recalled = shared_server.request("PATCH", f"/api/orders/{order['id']}/status", json={"status": "ready"})
+    assert recalled.status_code == 200 and recalled.json()["picked_up_at"] is None
 
 
 def test_idempotent_post_retried_three_times_creates_one_order(shared_server: ServerProcess) -> None:
