@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--recall-window", type=float, default=None, help="seconds a completed order can be recalled"
     )
+    run.add_argument(
+        "--revocation-check",
+        type=float,
+        default=30.0,
+        help="seconds between sweeps that disconnect sockets of revoked devices",
+    )
     run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
     devices = commands.add_parser("devices", help="device tokens").add_subparsers(

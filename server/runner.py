@@ -54,6 +54,14 @@ def run(args: argparse.Namespace) -> int:
     except SchemaError as exc:
         log.error("%s", exc)
         return 2
+    from server.revocation import start_revocation_sweeper
+
+    start_revocation_sweeper(
+        socketio,
+        app.extensions["kiosk_hub"],
+        app.extensions["kiosk_connections"],
+        args.revocation_check,
+    )
     log.info(
         "listening on http://%s:%d (db %s, async mode %s, %d devices, keeping the last %d events)",
         args.host,

@@ -46,6 +46,11 @@ class Connections:
         with self._lock:
             return len(self._by_sid)
 
+    def devices(self) -> dict[str, Principal]:
+        """Connected sockets of device tokens (not the admin)."""
+        with self._lock:
+            return {sid: who for sid, who in self._by_sid.items() if not who.is_admin}
+
 
 def register_socket_handlers(socketio: SocketIO, hub: Hub, connections: Connections) -> None:
     def on_connect(auth: object = None) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,24 @@ def test_gevent_mode_works_without_gevent_websocket(
     finally:
         process.stop()
     assert "websockets served by simple-websocket" in process.log_path.read_text()
+
+
+def test_revoking_a_device_drops_its_live_socket(tmp_path: Path, clients: ClientFactory) -> None:
+    process = ServerProcess(tmp_path / "k.db", extra_args=["--revocation-check", "0.2"])
+    process.start()
+    try:
+        token = process.add_device("old-tablet", ["tenant-1"])
+        keeper = clients(process.url, process.add_device("new-tablet", ["tenant-1"]))
+        revoked = clients(process.url, token)
+        subprocess.run(
+            [sys.executable, "-m", "server", "devices", "revoke", "--db", str(process.db_path), "--name", "old-tablet"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while revoked.sio.connected and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling a condition with a deadline
+        assert not revoked.sio.connected
+        assert keeper.sio.connected and keeper.emit("join-tenant", 1)["ok"]
+    finally:
+        process.stop()
+    assert "device 'old-tablet' was revoked" in process.log_path.read_text()
