@@ -11,7 +11,7 @@ from flask_socketio import SocketIO
 from kiosk.protocol import EVERYONE, Event
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server import auth, db
-from server.config import MAX_SOCKET_MESSAGE_BYTES, ServerConfig
+from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
 from server.errors import register_error_handlers
 from server.hub import Hub
 from server.jsonio import OrjsonModule
@@ -37,6 +37,8 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
         async_mode=config.async_mode,
         json=OrjsonModule,
         max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        ping_interval=PING_INTERVAL_S,
+        ping_timeout=PING_TIMEOUT_S,
         logger=False,
         engineio_logger=False,
     )

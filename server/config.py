@@ -15,6 +15,9 @@ CATCH_UP_PAGE = 1000
 # Socket.IO clients only send joins: a small cap stops a client from making the server buffer megabytes.
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
 IDEMPOTENCY_TTL_S = 24 * 3600
+# Engine.IO pings: a screen on a dead link notices within interval + timeout (15 s, not the default 45 s).
+PING_INTERVAL_S = 10
+PING_TIMEOUT_S = 5
 
 
 @dataclass
