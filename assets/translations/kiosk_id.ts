@@ -264,6 +264,21 @@
     </message>
 </context>
 <context>
+    <name>OrderType</name>
+    <message>
+        <source>Dine in</source>
+        <translation>Makan di tempat</translation>
+    </message>
+    <message>
+        <source>Takeaway</source>
+        <translation>Bawa pulang</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>Antar</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsModel</name>
     <message>
         <source>Time</source>
@@ -486,15 +501,9 @@
         <translation>Batal…</translation>
     </message>
     <message numerus="yes">
-        <source>All orders (%n open)</source>
+        <source>Orders (%n open)</source>
         <translation>
-            <numerusform>Semua pesanan (%n terbuka)</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Stall %1: %n open order(s)</source>
-        <translation>
-            <numerusform>Gerai %1: %n pesanan terbuka</numerusform>
+            <numerusform>Pesanan (%n terbuka)</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -122,6 +123,23 @@ def test_refund_shows_a_refund_slip_and_updates_the_totals(
     assert statuses == {"paid", "refunded"}
 
 
+def test_after_a_restart_the_last_receipt_is_ready_to_reprint(
+    server, make_session, tmp_path: Path, qtbot: QtBot, kiosk_data_dir: Path
+) -> None:
+    earlier = server.create_order(1)
+    pay(server, earlier, counter_id=1, amount_paid=80_000)
+    config = make_config(server, "kasir-1", tmp_path)
+    session = make_session(config)
+    qtbot.waitUntil(lambda: bool(session.store.payments), timeout=10_000)
+    screen = CashierScreen(session, config, SystemClock())
+    qtbot.addWidget(screen)
+    assert screen.receipt_view.receipt is not None
+    assert screen.receipt_view.receipt.order_number == earlier["order_number"]
+    assert screen.receipt_view.change_amount.text() == "Rp 25.000"
+    assert screen.receipt_view.print_button.isEnabled()
+    screen.printer.close()
+
+
 def test_other_counters_payments_do_not_appear(cashier: CashierScreen, server, qtbot: QtBot) -> None:
     other = server.create_order(1)
     pay(server, other, counter_id=2)
@@ -189,3 +207,41 @@ def test_room_names_map_to_counters() -> None:
     assert counter_of("display") is None
     assert counter_of("nonsense") is None
     assert Event.PAYMENT_PROCESSED.type == "payment_processed"
+
+
+def test_cashier_screenshot_with_a_receipt_is_kept(
+    cashier: CashierScreen, server, qtbot: QtBot, qapp, artifacts: Path
+) -> None:
+    from kiosk.ui import theme
+    from kiosk.ui.headless import is_blank
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    theme.apply_theme(qapp)
+    try:
+        order = server.create_order(1, customer_name="Wayan")
+        pay(server, order, counter_id=1, amount_paid=100_000)
+        qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
+        image = cashier.grab().toImage()
+        assert not is_blank(image)
+        assert image.save(str(artifacts / "cashier-receipt.png"))
+    finally:
+        qapp.setStyleSheet(sheet)
+        qapp.setFont(font)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DISPLAY"), reason="no X display: scripts/test.sh starts Xvfb and sets DISPLAY"
+)
+def test_cashier_window_under_xvfb_is_not_blank(server, tmp_path: Path, artifacts: Path) -> None:
+    from tests.ui import test_headless as headless
+
+    token = server.add_device("xvfb-kasir", ["kasir-1"])
+    pay(server, server.create_order(1), counter_id=1, amount_paid=60_000)
+    shot = artifacts / "xvfb-cashier.png"
+    done = headless.kiosk(
+        "--server", server.url, "--room", "kasir-1", "--token", token, "--no-sound",
+        "--screenshot", str(shot), "--quit-after", "4",
+        env=headless.clean_env(tmp_path, QT_QPA_PLATFORM="xcb"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    headless.non_blank_png(shot)

@@ -46,11 +46,11 @@ def test_switching_language_retranslates_the_tenant_screen(
     assert current_language() == "id"
     qtbot.waitUntil(lambda: screen.buttons["accept"].text() == "Terima", timeout=2000)
     assert screen.buttons["cancel"].text() == "Batal…"
-    assert screen.heading.text() == "Gerai 1: 0 pesanan terbuka"
+    assert screen.heading.text() == "Pesanan (0 terbuka)"
     assert screen.pickups_heading.text() == "Pengambilan (QR)"
     install_translator(english_after, "en")
     qtbot.waitUntil(lambda: screen.buttons["accept"].text() == "Accept", timeout=2000)
-    assert screen.heading.text() == "Stall 1: 0 open order(s)"
+    assert screen.heading.text() == "Orders (0 open)"
 
 
 def test_receipts_and_cashier_screen_speak_indonesian(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,13 @@ def test_shows_only_its_own_tenants_orders(stall: TenantScreen, server, qtbot: Q
     assert {o.tenant_id for o in stall.model.orders()} == {1}
     assert mine["order_number"] in [o.order_number for o in stall.model.orders()]
     assert {o.customer_name for o in stall.model.orders()} == {"Sari", "Rina"}
-    assert "Stall 1: 2 open order(s)" in stall.heading.text()
+    assert stall.heading.text() == "Orders (2 open)"
+
+
+def test_first_order_is_selected_so_accept_is_one_tap(stall: TenantScreen) -> None:
+    assert stall.selected_order() is not None
+    assert stall.selected_order() == stall.model.orders()[0]
+    assert stall.buttons["accept"].isEnabled() and stall.buttons["cancel"].isEnabled()
 
 
 def test_accept_ready_complete_reach_the_server(stall: TenantScreen, server, qtbot: QtBot) -> None:
@@ -148,3 +155,22 @@ def test_an_order_of_another_stall_is_hidden_and_counted(stall: TenantScreen, qt
     assert "T2-999" not in [o.order_number for o in stall.model.orders()]
     assert stall.hidden_count() == 1
     assert stall.hidden_label.text() == "1 order(s) of other stalls hidden"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DISPLAY"), reason="no X display: scripts/test.sh starts Xvfb and sets DISPLAY"
+)
+def test_tenant_window_under_xvfb_is_not_blank(server, tmp_path: Path, artifacts: Path) -> None:
+    from tests.ui import test_headless as headless
+
+    token = server.add_device("xvfb-tenant", ["tenant-1"])
+    for name in ("Putu", "Ketut"):
+        server.create_order(1, customer_name=name)
+    shot = artifacts / "xvfb-tenant.png"
+    done = headless.kiosk(
+        "--server", server.url, "--room", "tenant-1", "--token", token, "--no-sound", "--lang", "id",
+        "--screenshot", str(shot), "--quit-after", "4",
+        env=headless.clean_env(tmp_path, QT_QPA_PLATFORM="xcb"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    headless.non_blank_png(shot)

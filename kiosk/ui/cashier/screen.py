@@ -97,6 +97,8 @@ class CashierScreen(QWidget):
         self.bridge.changes.connect(self.model.apply_changes)
         self.bridge.notice.connect(self._on_notice)
         self._retranslate()
+        if self.model.rowCount():  # after a restart: the last receipt, ready to reprint
+            self.receipt_view.show_receipt(Receipt.from_payment(self.model.payment_at(0)))
 
     # -- what the window and the state dump use ---------------------------------
     def state_extra(self) -> dict[str, Any]:
@@ -117,9 +119,6 @@ class CashierScreen(QWidget):
             "transactions": self.model.rowCount(),
             "totals": {"by_method": totals.by_method, "refunds": totals.refunds, "net": totals.net},
         }
-
-    def open_count(self) -> int:
-        return self.model.rowCount()
 
     def hidden_count(self) -> int:
         return 0

@@ -90,6 +90,7 @@ class TenantScreen(QWidget):
             self._add_pickup(order)
         self._connect(session)
         self._retranslate()
+        self._select_first_if_none()
         self._update_buttons()
 
     def _build(self) -> None:
@@ -124,8 +125,7 @@ class TenantScreen(QWidget):
         self.payments_table.setModel(self.payments)
         self.payments_table.verticalHeader().hide()
         self.payments_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.payments_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.payments_table.horizontalHeader().setStretchLastSection(True)
+        self.payments_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
     def _lay_out(self) -> None:
         button_row = QHBoxLayout()
@@ -157,6 +157,8 @@ class TenantScreen(QWidget):
         self.bridge.changes.connect(lambda _changes: self._update_buttons())
         self.bridge.notice.connect(self._on_notice)
         self.model.countChanged.connect(lambda _n: self._retranslate())
+        self.model.rowsInserted.connect(lambda *_: self._select_first_if_none())
+        self.model.modelReset.connect(self._select_first_if_none)
         self.model.hiddenCountChanged.connect(lambda _n: self._retranslate())
         self.list.selectionModel().selectionChanged.connect(self._on_selection)
         self._ticker = QTimer(self)
@@ -284,6 +286,12 @@ class TenantScreen(QWidget):
         while self.pickups.count() > MAX_PICKUPS:
             self.pickups.takeItem(self.pickups.count() - 1)
 
+    def _select_first_if_none(self) -> None:
+        """Keep one order selected, so staff can tap Accept without picking a row first."""
+        if not self.list.currentIndex().isValid() and self.model.rowCount():
+            self.list.setCurrentIndex(self.model.index(0))
+            self._update_buttons()
+
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self._update_buttons()
 
@@ -296,14 +304,7 @@ class TenantScreen(QWidget):
         }
         for name, button in self.buttons.items():
             button.setText(names[name])
-        if self.tenant_id is None:
-            self.heading.setText(self.tr("All orders (%n open)", "", self.open_count()))
-        else:
-            self.heading.setText(
-                self.tr("Stall %1: %n open order(s)", "", self.open_count()).replace(
-                    "%1", str(self.tenant_id)
-                )
-            )
+        self.heading.setText(self.tr("Orders (%n open)", "", self.open_count()))
         hidden = self.model.hidden_count()
         self.hidden_label.setText(self.tr("%n order(s) of other stalls hidden", "", hidden) if hidden else "")
         self.pickups_heading.setText(self.tr("Pick-ups (QR)"))
