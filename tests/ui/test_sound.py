@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import wave
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,27 @@ def test_without_an_audio_device_it_logs_once_and_carries_on(tmp_path: Path) -> 
     assert result["available"] is False
     warnings = [line for line in result["log"] if "without sound" in line]
     assert len(warnings) == 1, result["log"]
+
+
+def test_committed_wavs_are_what_the_script_makes(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, str(root / "scripts" / "make_sounds.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    for made in sorted(tmp_path.glob("*.wav")):
+        assert made.read_bytes() == asset("sounds", made.name).read_bytes(), (
+            f"{made.name} differs: rerun the script"
+        )
+    assert {p.name for p in tmp_path.glob("*.wav")} == {f"{s}.wav" for s in set(SOUND_FOR_KIND.values())}
+
+
+def test_every_sound_is_shorter_than_the_debounce_window() -> None:
+    """So a sound is never started again while it still plays (no overlapping chimes)."""
+    for sound in set(SOUND_FOR_KIND.values()):
+        with wave.open(str(asset("sounds", f"{sound}.wav"))) as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+            assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
+        assert 0.2 < seconds < DEBOUNCE_S, (sound, seconds)
