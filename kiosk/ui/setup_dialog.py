@@ -185,7 +185,14 @@ class SetupDialog(QDialog):
         self._show(self.tr("Checking %1…").replace("%1", config.server_url), error=False)
         log.info("setup: checking %s room %s", config.server_url, config.room)
         future = self._executor.submit(check_connection, config)
-        future.add_done_callback(lambda done: self._checked.emit((config, done)))
+        future.add_done_callback(lambda done: self._report(config, done))
+
+    def _report(self, config: Config, future: Future[CheckResult]) -> None:
+        """Worker thread: hand the verdict to the GUI thread (unless the dialog is gone)."""
+        try:
+            self._checked.emit((config, future))
+        except RuntimeError:  # the dialog was closed and deleted while checking
+            log.info("setup: check of %s finished after the dialog closed", config.server_url)
 
     def _on_checked(self, payload: tuple[Config, Future[CheckResult]]) -> None:
         config, future = payload

@@ -100,8 +100,15 @@ class PrintService(QObject):
         self._pending[job.id] = job
         log.info("print job %d: %s %s to %s", job.id, job.kind, job.order_number, target)
         future = self._executor.submit(work)
-        future.add_done_callback(lambda f: self._finished.emit((job, f)))
+        future.add_done_callback(lambda f: self._report(job, f))
         return job
+
+    def _report(self, job: PrintJob, future: Future[str]) -> None:
+        """Worker thread: hand the outcome to the GUI thread (unless the screen is gone)."""
+        try:
+            self._finished.emit((job, future))
+        except RuntimeError:  # the service was deleted while the job ran: nobody to tell
+            log.info("print job %d finished after its screen closed", job.id)
 
     def _deliver(self, payload: tuple[PrintJob, Future[str]]) -> None:
         job, future = payload
