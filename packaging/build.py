@@ -200,6 +200,10 @@ def stage_linux(app: App, bundle: Path, stage: Path, version: str) -> Path:
         render(linux / "install-server.sh", top / "install.sh", values, 0o755)
         render(linux / "uninstall-server.sh", top / "uninstall.sh", values, 0o755)
     (top / "VERSION").write_text(version + "\n", encoding="utf-8")
+    # The bundle links the build machine's glibc: install.sh refuses older systems with this number.
+    libc, libc_version = platform.libc_ver()
+    if libc == "glibc" and libc_version:
+        (top / "GLIBC_MINIMUM").write_text(libc_version + "\n", encoding="utf-8")
     shutil.copy2(ROOT / "docs" / "deploy.md", top / "DEPLOY.md")
     return top
 
@@ -337,6 +341,7 @@ def build(apps: Sequence[str], out: Path, work: Path) -> dict[str, object]:
         "os": system,
         "arch": arch(),
         "python": platform.python_version(),
+        "glibc": platform.libc_ver()[1] if os_name() == "linux" else None,
         "total_seconds": round(time.monotonic() - started, 1),
         "apps": {b.app: asdict(b) for b in results},
     }

@@ -67,6 +67,15 @@ done
   die "--token does not look like a device token (8-512 characters of A-Z a-z 0-9 . _ ~ + / = -)"
 [ -x "$HERE/kiosk/kiosk" ] || die "$HERE/kiosk/kiosk is missing: run install.sh from the unpacked tarball"
 
+# The bundle needs the glibc it was built against (or newer); say so instead of a loader error later.
+if [ -f "$HERE/GLIBC_MINIMUM" ] && command -v getconf >/dev/null 2>&1; then
+  need=$(cat "$HERE/GLIBC_MINIMUM")
+  have=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')
+  if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" != "$need" ]; then
+    die "this build needs glibc $need or newer and this system has $have; use a tarball built on this distribution release or an older one (see DEPLOY.md, Building)"
+  fi
+fi
+
 if [ "$(id -u)" -eq 0 ]; then
   PREFIX=${PREFIX:-/opt/kiosk}
   BIN_DIR=/usr/local/bin

@@ -377,3 +377,15 @@ def test_macos_provision_writes_the_config_and_launch_agent(world: Path) -> None
     agent = plistlib.loads((home / "Library" / "LaunchAgents" / "org.kiosk.screen.plist").read_bytes())
     assert agent["ProgramArguments"] == [f"{app}/Contents/MacOS/kiosk", "--fullscreen"]
     assert agent["RunAtLoad"] is True
+
+
+@pytest.mark.parametrize("app", ["kiosk", "server"])
+def test_install_refuses_a_system_older_than_the_build_machine(world: Path, app: str) -> None:
+    top = stage(world, app)
+    assert (top / "GLIBC_MINIMUM").read_text().strip(), "the build records the glibc it linked against"
+    (top / "GLIBC_MINIMUM").write_text("99.0\n")
+    args = [str(top / "install.sh"), "--destdir", str(world / "root")]
+    result = as_user(args, world / "home") if app == "kiosk" else run(args)
+    assert result.returncode == 2
+    assert "needs glibc 99.0 or newer" in result.stderr
+    assert not (world / "root").exists()
