@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+import orjson
+
 log = logging.getLogger("kiosk.sync")
 
 MAX_KEY_LENGTH = 300
@@ -30,7 +32,7 @@ class SeenIds:
         self.max_size = max_size
         self._ids: dict[str, None] = {}  # insertion-ordered: oldest first
         self._lines_on_disk = 0
-        self._handle: IO[str] | None = None
+        self._handle: IO[bytes] | None = None
         if path is not None:
             self._load(path)
 
@@ -81,12 +83,9 @@ class SeenIds:
             log.warning("cannot read seen-events file %s (%s); starting empty", path, exc)
             return
         bad = 0
-        lines = raw.decode("utf-8", errors="replace").splitlines()
+        lines = raw.splitlines()
         for line in lines:
-            try:
-                key = json.loads(line)
-            except ValueError:
-                key = None
+            key = _decode(line)
             if not isinstance(key, str):
                 bad += 1
                 continue
@@ -115,8 +114,8 @@ class SeenIds:
         try:
             if self._handle is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._handle = self.path.open("a", encoding="utf-8")
-            self._handle.write(json.dumps(key) + "\n")
+                self._handle = self.path.open("ab")
+            self._handle.write(_encode(key))
             self._lines_on_disk += 1
         except OSError as exc:
             self._disk_failed(exc)
@@ -129,8 +128,8 @@ class SeenIds:
         temporary = self.path.with_name(self.path.name + ".tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(key) + "\n" for key in self._ids)
+            with temporary.open("wb") as handle:
+                handle.writelines(_encode(key) for key in self._ids)
             os.replace(temporary, self.path)
             self._lines_on_disk = len(self._ids)
         except OSError as exc:
@@ -145,3 +144,20 @@ class SeenIds:
         )
         self._handle = None
         self.path = None
+
+
+def _encode(key: str) -> bytes:
+    try:
+        return orjson.dumps(key) + b"\n"
+    except orjson.JSONEncodeError:  # lone surrogates: the json module escapes them
+        return json.dumps(key).encode("ascii") + b"\n"
+
+
+def _decode(line: bytes) -> object:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(line)
+        except ValueError:
+            return None

@@ -110,6 +110,7 @@ class Session:
         self._tasks: list[asyncio.Task[None]] = []
         self._sync_lock = asyncio.Lock()
         self._offline = asyncio.Event()
+        self._retry_now = asyncio.Event()  # the server answered a poll again: do not wait out the backoff
         self._caught_up = False
         self._http: aiohttp.ClientSession | None = None
         self._sio: Any = None
@@ -240,7 +241,9 @@ class Session:
                     next_attempt_at=when,
                     detail=detail,
                 )
-            await asyncio.sleep(delay)
+            self._retry_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._retry_now.wait(), delay)
 
     async def _connect_and_serve(self) -> None:
         lost = asyncio.Event()
@@ -363,6 +366,8 @@ class Session:
             if self._offline.is_set() and ok != self.status.polling:
                 log.info("polling fallback %s", "delivers events" if ok else "cannot reach the server either")
                 self._set_status(self.status.state, polling=ok, keep=True)
+                if ok and self.status.state is ConnectionState.RECONNECTING:
+                    self._retry_now.set()  # the server is back: reconnect now rather than at the next backoff step
             await asyncio.sleep(self.config.poll_interval_s)
 
     async def _tick(self) -> None:

@@ -17,6 +17,7 @@ class BlockingProxy:
     def __init__(self, upstream_port: int, *, block_socketio: bool = True) -> None:
         self.upstream_port = upstream_port
         self.block_socketio = block_socketio
+        self.block_all = False  # a cable pulled: every connection is cut at once
         self.blocked = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
@@ -36,6 +37,10 @@ class BlockingProxy:
 
     def _serve(self, client: socket.socket) -> None:
         self._sockets.append(client)
+        if self.block_all:
+            self.blocked += 1
+            client.close()
+            return
         head = b""
         with suppress(OSError):
             while b"\r\n" not in head and len(head) < 8192:
@@ -72,6 +77,16 @@ class BlockingProxy:
         for sock in (source, target):
             with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Block everything and drop the connections that are open now."""
+        self.block_all = True
+        for sock in list(self._sockets):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
+                sock.close()
+        self._sockets.clear()
 
     def close(self) -> None:
         self._closing.set()

@@ -21,10 +21,10 @@ def test_duplicates_are_reported_and_the_set_is_bounded() -> None:
 def test_survives_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "seen.jsonl"
     seen = SeenIds(path, max_size=100)
-    seen.update(["e1", "e2", 'weird\n"id'])
+    seen.update(["e1", "e2", 'weird\n"id', "lone \ud800 surrogate"])
     seen.close()
     again = SeenIds(path, max_size=100)
-    assert "e1" in again and 'weird\n"id' in again and len(again) == 3
+    assert "e1" in again and 'weird\n"id' in again and "lone \ud800 surrogate" in again and len(again) == 4
 
 
 def test_file_is_compacted_to_the_bound(tmp_path: Path) -> None:

@@ -128,6 +128,42 @@ def test_blocked_websocket_events_still_arrive_by_polling(server: ServerProcess,
     asyncio.run(scenario())
 
 
+def test_outage_longer_than_the_event_log_reloads_and_announces_each_new_order_once(tmp_path: Path) -> None:
+    server = ServerProcess(
+        tmp_path / "short.db", log_path=tmp_path / "short.log", extra_args=["--retention-events", "5"]
+    )
+    server.start()
+    token = server.add_device("kitchen", ["display"])
+    kept = server.create_order()["id"]
+    proxy = BlockingProxy(server.port, block_socketio=False)
+
+    async def scenario() -> None:
+        session = Session(make_config(proxy.url, "display", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            proxy.cut()
+            await wait_until(lambda: session.status.state is not ConnectionState.LIVE, what="the cut noticed")
+            during = [(await asyncio.to_thread(server.create_order))["id"] for _ in range(20)]
+            proxy.block_all = False
+            await wait_until(
+                lambda: (
+                    session.status.state is ConnectionState.LIVE
+                    and set(session.store.orders) == {kept, *during}
+                ),
+                what="the reload",
+            )
+            assert session.syncer.resets >= 1  # the log no longer reached back
+            assert sorted(rec.created_ids()) == sorted(during)
+        finally:
+            await session.stop()
+            proxy.close()
+            server.stop()
+
+    asyncio.run(scenario())
+
+
 def test_stale_screen_action_is_refused_and_rolled_back_with_the_reason(
     server: ServerProcess, tmp_path: Path
 ) -> None:
