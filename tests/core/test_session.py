@@ -136,3 +136,23 @@ def test_actions_update_at_once_and_refusals_roll_back(server: ServerProcess, tm
 def _events_of(server: ServerProcess, order_id: Any, event: Event) -> int:
     body = server.request("GET", "/api/events?room=display&after=0").json()
     return sum(1 for e in body["events"] if e["type"] == event.type and e["data"]["id"] == order_id)
+
+
+def test_real_server_events_three_times_and_out_of_order(server: ServerProcess) -> None:
+    """The server's own envelopes, replayed 3x with status_changed first: right state, one alert."""
+    from kiosk.core.store import Store
+    from tests.core.test_store import Recorder as StoreRecorder
+
+    order = server.create_order()
+    assert server.request("PATCH", f"/api/orders/{order['id']}/status", json={"status": "preparing"}).ok
+    events = server.request("GET", "/api/events?room=display&after=0").json()["events"]
+    assert [e["type"] for e in events] == [Event.ORDER_CREATED.type, Event.ORDER_STATUS_CHANGED.type]
+    store = Store()
+    rec = StoreRecorder()
+    store.subscribe(rec)
+    for envelope in [events[1], events[0]] * 3:
+        store.apply_envelope(envelope)
+    assert store.orders[order["id"]].status is OrderStatus.PREPARING
+    assert store.orders[order["id"]].version == 2
+    assert len(rec.notices) == 1 and rec.notices[0].first_seen
+    assert store.seq == events[1]["seq"]
