@@ -197,7 +197,9 @@ class Store:
         if isinstance(entity, Payment):
             change = self._upsert_payment(entity)
             changes += [change] if change is not None else []
-            if entity.order is not None and (entity.order.id in self._orders or _is_active(entity.order)):
+            # Refresh an order this screen shows; never add one from a payment (a kasir room gets no
+            # order events, so such an order would go stale).
+            if entity.order is not None and entity.order.id in self._orders:
                 order_change = self._upsert_order(entity.order)
                 changes += [order_change] if order_change is not None else []
             if change is None:

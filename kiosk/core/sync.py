@@ -112,25 +112,38 @@ class Syncer:
         await self.snapshot(notify_new=True)
 
     async def snapshot(self, *, notify_new: bool) -> None:
-        """Load the active orders (and the day's payments where the room shows them)."""
-        params: dict[str, str | int] = {"active": "1"}
-        if self.room.kind is RoomKind.TENANT and self.room.id is not None:
-            params["tenant_id"] = self.room.id
-        body = await self._get_or_empty("/api/orders", params)
-        orders = _parse_list(body, "orders", Order)
-        seq = body.get("seq") if isinstance(body, dict) else None
-        if self.legacy is None:
-            self.legacy = not isinstance(seq, int)
-            if self.legacy:
-                log.info("the server's order list has no seq: older backend, resyncing from /api/orders")
+        """Load what the room shows: active orders (display, tenant), the day's payments (kasir, tenant).
+
+        The seq comes with the data it describes; a room that loads neither
+        (user-N) takes it from /api/health.  A fetched list without a seq means
+        an older backend.
+        """
+        seq: object = None
+        fetched = False
+        orders: list[Order] = []
+        # Counter and user rooms receive no order events: a snapshot of orders would only go stale.
+        if self.room.kind in (RoomKind.DISPLAY, RoomKind.TENANT):
+            params: dict[str, str | int] = {"active": "1"}
+            if self.room.kind is RoomKind.TENANT and self.room.id is not None:
+                params["tenant_id"] = self.room.id
+            body = await self._get_or_empty("/api/orders", params)
+            orders, seq, fetched = _parse_list(body, "orders", Order), _seq_of(body), bool(body)
         payments: list[Payment] | None = None
         if self.room.kind in (RoomKind.KASIR, RoomKind.TENANT):
             payment_params: dict[str, str | int] = {"since": iso(_start_of_day(self.clock.now()))}
             if self.room.kind is RoomKind.KASIR and self.room.id is not None:
                 payment_params["counter_id"] = self.room.id
-            payments = _parse_list(
-                await self._get_or_empty("/api/payments", payment_params), "payments", Payment
-            )
+            body = await self._get_or_empty("/api/payments", payment_params)
+            payments = _parse_list(body, "payments", Payment)
+            if not fetched:
+                seq, fetched = _seq_of(body), bool(body)
+        if not fetched:
+            body = await self._get_or_empty("/api/health", {})
+            seq, fetched = _seq_of(body), bool(body)
+        if self.legacy is None and fetched:
+            self.legacy = not isinstance(seq, int)
+            if self.legacy:
+                log.info("the server's lists carry no seq: older backend, resyncing from /api/orders")
         self.store.load_snapshot(
             orders, payments, seq if isinstance(seq, int) else None, notify_new=notify_new and self.loaded
         )
@@ -145,6 +158,10 @@ class Syncer:
                 log.info("%s is not available to this screen (%s); showing none", path, exc.message)
                 return {}
             raise
+
+
+def _seq_of(body: Any) -> object:
+    return body.get("seq") if isinstance(body, dict) else None
 
 
 def _parse_list(body: Any, key: str, model: type[Any]) -> list[Any]:

@@ -156,3 +156,70 @@ def test_real_server_events_three_times_and_out_of_order(server: ServerProcess) 
     assert store.orders[order["id"]].version == 2
     assert len(rec.notices) == 1 and rec.notices[0].first_seen
     assert store.seq == events[1]["seq"]
+
+
+def _pay(server: ServerProcess, order: dict[str, Any], counter: int = 1) -> dict[str, Any]:
+    body = {"order_id": order["id"], "amount_paid": 100000, "payment_method": "cash", "counter_id": counter}
+    response = server.request("POST", "/api/payments", json=body)
+    assert response.status_code == 201, response.text
+    payment: dict[str, Any] = response.json()
+    return payment
+
+
+def test_counter_room_loads_the_days_payments_and_hears_new_ones(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    earlier = _pay(server, server.create_order())
+    elsewhere = _pay(server, server.create_order(), counter=2)
+    token = server.add_device("counter-1", ["kasir-1"])
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "kasir-1", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            assert session.syncer.legacy is False
+            assert (
+                list(session.store.payments) == [earlier["id"]]
+                and elsewhere["id"] not in session.store.payments
+            )
+            assert session.store.orders == {} and rec.notices == []
+            order = await asyncio.to_thread(server.create_order)
+            paid = await asyncio.to_thread(_pay, server, order)
+            await wait_until(lambda: paid["id"] in session.store.payments, what="the new payment")
+            assert [n.event for n in rec.notices] == [Event.PAYMENT_PROCESSED]
+            assert session.store.payments[paid["id"]].order is not None  # the full order rides along
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())
+
+
+def test_user_room_gets_its_notifications_and_everyone_gets_alerts(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    token = server.add_device("manager", ["user-4"])
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "user-4", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            assert session.syncer.legacy is False and session.store.seq is not None
+            for path, body in (
+                ("/api/notifications", {"user_id": 4, "type": "shift", "data": {"text": "shift starts"}}),
+                ("/api/notifications", {"user_id": 5, "type": "shift", "data": {}}),
+                ("/api/alerts", {"severity": "warning", "message": "printer 2 offline"}),
+            ):
+                response = await asyncio.to_thread(server.request, "POST", path, json=body)
+                assert response.status_code == 201, response.text
+            await wait_until(lambda: len(rec.notices) >= 2, what="notification and alert")
+            assert [n.event for n in rec.notices] == [Event.NOTIFICATION, Event.ALERT]
+            assert session.store.notifications[0].user_id == 4
+            assert session.store.alerts[0].message == "printer 2 offline"
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())
