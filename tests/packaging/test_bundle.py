@@ -344,12 +344,19 @@ def test_frozen_kiosk_shows_the_servers_orders_and_chimes_from_bundled_sounds(
     first = frozen_server.create_order(tenant_id=1)
     home = tmp_path / "kiosk-home"
     home.mkdir()
-    state_file, log_file = tmp_path / "state.json", tmp_path / "kiosk.stderr"
+    state_file, log_file, shot = tmp_path / "state.json", tmp_path / "kiosk.stderr", tmp_path / "kitchen.png"
+    command = [str(built.kiosk_exe), "--server", frozen_server.url, "--room", "display", "--token", token]
+    command += [
+        "--offscreen",
+        "--dump-state",
+        str(state_file),
+        "--screenshot",
+        str(shot),
+        "--quit-after",
+        "60",
+    ]
     with log_file.open("wb") as log:
-        kiosk = subprocess.Popen(
-            [str(built.kiosk_exe), "--server", frozen_server.url, "--room", "display", "--token", token, "--offscreen", "--dump-state", str(state_file), "--quit-after", "20"],
-            stdout=log, stderr=subprocess.STDOUT, env=frozen_env(home),
-        )  # fmt: skip
+        kiosk = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=frozen_env(home))
         try:
             wait_for_line(log_file, r"live in display", kiosk, timeout=30)
             second = frozen_server.create_order(tenant_id=2, customer_name="Siti Rahma")
@@ -373,6 +380,9 @@ def test_frozen_kiosk_shows_the_servers_orders_and_chimes_from_bundled_sounds(
     assert "FileNotFoundError" not in text and "not found in" not in text
     if pulseaudio_up():
         assert "carries on without sound" not in text, "a bundled WAV could not be loaded or played"
+    assert shot.stat().st_size > 0, "the frozen app rendered its window"
+    if (ROOT / "test-artifacts").is_dir():
+        shutil.copy2(shot, ROOT / "test-artifacts" / "bundle-kitchen.png")
     internal = built.kiosk / "kiosk" / "_internal"
     for wav in (ROOT / "assets" / "sounds").glob("*.wav"):
         assert (internal / "assets" / "sounds" / wav.name).read_bytes() == wav.read_bytes()
@@ -445,32 +455,28 @@ def test_frozen_start_is_not_much_slower_than_from_source(
     """Start -> first frame -> exit, frozen vs ``python -m kiosk.cli``.
 
     Both run the same headless session against the same frozen server with
-    ``--quit-after 0``: imports, QApplication, theme, the window shown, the
-    session started, one turn of the event loop, then a clean shutdown.  The
+    ``--quit-after 0 --screenshot``: imports, QApplication, theme, the window
+    shown, the session started, one turn of the event loop, the window rendered
+    and saved as PNG (the first frame, for real), then a clean shutdown.  The
     first frozen run is the cold one (its files were just unpacked); then three
     warm runs of each.
     """
     token = frozen_server.add_device("timing", ["display"])
     frozen_server.create_order(tenant_id=1)
-    args = [
-        "--server",
-        frozen_server.url,
-        "--room",
-        "display",
-        "--token",
-        token,
-        "--offscreen",
-        "--quit-after",
-        "0",
-    ]
+    shot = tmp_path / "first-frame.png"
+    args = ["--server", frozen_server.url, "--room", "display", "--token", token, "--offscreen"]
+    args += ["--screenshot", str(shot), "--quit-after", "0"]
 
     def timed(command: Sequence[str], env: dict[str, str]) -> float:
         started = time.monotonic()
         result = subprocess.run(
             list(command), capture_output=True, text=True, env=env, timeout=120, check=False
         )
+        elapsed = time.monotonic() - started
         assert result.returncode == 0, result.stderr[-3000:]
-        return time.monotonic() - started
+        assert shot.is_file(), "a real frame was rendered and saved"
+        shot.unlink()
+        return elapsed
 
     home = tmp_path / "home"
     home.mkdir()
