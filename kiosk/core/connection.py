@@ -1,10 +1,36 @@
-"""The connection's state as screens show it: Live / Reconnecting in 4 s / Offline since 12:03."""
+"""The Socket.IO connection: state as screens show it, and the loop that never gives up.
+
+python-socketio's own reconnection is off: this loop owns the backoff (with
+the injected RNG and clock) so every step is visible in ``ConnectionStatus``
+- Live / Reconnecting in 4 s / Offline since 12:03 - and a refusal (bad token,
+room not allowed) is shown with the server's reason and retried slowly.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import socketio
+
+from kiosk.core.backoff import Backoff
+from kiosk.core.clock import Clock
+from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
+from kiosk.protocol import Event, JoinEvent, RoomKind
+
+if TYPE_CHECKING:
+    from kiosk.core.config import Config
+    from kiosk.core.store import Store
+    from kiosk.core.sync import Syncer
+
+log = logging.getLogger("kiosk.net")
 
 
 class ConnectionState(StrEnum):
@@ -22,3 +48,268 @@ class ConnectionStatus:
     offline_since: datetime | None = None
     detail: str = ""
     polling: bool = False  # events still arrive through the REST catch-up poll
+
+
+_FAILURES = (
+    socketio.exceptions.ConnectionError,
+    socketio.exceptions.TimeoutError,
+    ServerUnreachableError,
+    ApiRefusedError,
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    OSError,
+)
+
+
+class _RefusedError(Exception):
+    """The server said no to this device (token or room): retrying fast will not help."""
+
+
+class StatusBoard:
+    """The current ConnectionStatus and who wants to hear about changes."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.status = ConnectionStatus(ConnectionState.CONNECTING, offline_since=clock.now())
+        self._listeners: list[Callable[[ConnectionStatus], None]] = []
+
+    def subscribe(self, callback: Callable[[ConnectionStatus], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def set(
+        self,
+        state: ConnectionState,
+        *,
+        attempt: int = 0,
+        next_attempt_at: datetime | None = None,
+        detail: str = "",
+        polling: bool | None = None,
+        keep: bool = False,
+    ) -> None:
+        previous = self.status
+        if keep:
+            status = ConnectionStatus(
+                previous.state,
+                previous.attempt,
+                previous.next_attempt_at,
+                previous.offline_since,
+                previous.detail,
+                polling=bool(polling),
+            )
+        else:
+            offline_since = (
+                None if state is ConnectionState.LIVE else (previous.offline_since or self.clock.now())
+            )
+            status = ConnectionStatus(
+                state,
+                attempt,
+                next_attempt_at,
+                offline_since,
+                detail,
+                polling=False
+                if state is ConnectionState.LIVE
+                else bool(polling if polling is not None else previous.polling),
+            )
+        if status == previous:
+            return
+        self.status = status
+        for callback in list(self._listeners):
+            try:
+                callback(status)
+            except Exception:
+                log.exception("a status listener failed")
+
+
+class Connector:
+    """Connect, join, catch up, stay live; on loss back off and try again, forever."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        syncer: Syncer,
+        board: StatusBoard,
+        backoff: Backoff,
+        *,
+        clock: Clock,
+        sync_lock: asyncio.Lock,
+        on_live: Callable[[], Awaitable[object]],
+        join_timeout_s: float = 5.0,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.syncer = syncer
+        self.board = board
+        self.backoff = backoff
+        self.clock = clock
+        self.join_timeout_s = join_timeout_s
+        self._sync_lock = sync_lock
+        self._on_live = on_live
+        self.offline = asyncio.Event()  # set while not live: the poller works then
+        self.retry_now = asyncio.Event()  # the server answered a poll again: do not wait out the backoff
+        self.attempts = 0
+        self.connects = 0
+        self._caught_up = False
+        self._http: aiohttp.ClientSession | None = None
+        self._sio: Any = None
+
+    def _set_status(self, state: ConnectionState, **kwargs: Any) -> None:
+        self.board.set(state, **kwargs)
+
+    async def close(self) -> None:
+        if self._sio is not None:
+            with contextlib.suppress(Exception):
+                await self._sio.disconnect()
+            self._sio = None
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def run(self) -> None:
+        self.offline.set()
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        first = True
+        while True:
+            state = ConnectionState.CONNECTING if first else ConnectionState.RECONNECTING
+            self._set_status(state, attempt=self.backoff.attempt, detail="connecting")
+            refused: str | None = None
+            detail = ""
+            try:
+                await self._connect_and_serve()
+                detail = "connection lost"
+            except _RefusedError as exc:
+                refused = str(exc)
+            except _FAILURES as exc:
+                detail = _describe(exc)
+                log.info("connection to %s failed: %s", self.config.server_url, detail)
+            except Exception as exc:
+                detail = _describe(exc)
+                log.exception("unexpected failure of the connection to %s", self.config.server_url)
+            first = False
+            delay = self.backoff.penalty() if refused else self.backoff.next_delay()
+            when = self.clock.now() + timedelta(seconds=delay)
+            if refused:
+                log.error("server refused this screen: %s; retrying in %.0f s", refused, delay)
+                self._set_status(
+                    ConnectionState.OFFLINE,
+                    attempt=self.backoff.attempt,
+                    next_attempt_at=when,
+                    detail=refused,
+                )
+            else:
+                log.info("reconnecting in %.1f s (attempt %d)", delay, self.backoff.attempt)
+                self._set_status(
+                    ConnectionState.RECONNECTING,
+                    attempt=self.backoff.attempt,
+                    next_attempt_at=when,
+                    detail=detail,
+                )
+            self.retry_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.retry_now.wait(), delay)
+
+    async def _connect_and_serve(self) -> None:
+        lost = asyncio.Event()
+        refusal: dict[str, Any] = {}
+        sio = socketio.AsyncClient(reconnection=False, http_session=self._http, handle_sigint=False)
+        self._sio = sio
+
+        def on_connect_error(data: Any = None, *_: Any) -> None:
+            # python-socketio wraps the server's details: {"message": ..., "data": {"code", "message"}}
+            if isinstance(data, dict):
+                refusal.update(data)
+                if isinstance(data.get("data"), dict):
+                    refusal.update(data["data"])
+
+        sio.on("connect_error", on_connect_error)
+        sio.on("disconnect", lambda *_: lost.set())
+        for event in Event:
+            sio.on(event.value, self._on_live_event)
+        self.attempts += 1
+        try:
+            await sio.connect(
+                self.config.server_url,
+                auth={"token": self.config.token},
+                wait_timeout=self.config.request_timeout_s,
+            )
+        except socketio.exceptions.ConnectionError:
+            if refusal.get("code") == "unauthorized":
+                raise _RefusedError(str(refusal.get("message") or "unauthorized")) from None
+            raise
+        live = False
+        try:
+            self.connects += 1
+            await self._join(sio)
+            self._caught_up = False
+            async with self._sync_lock:
+                await self.syncer.catch_up()
+            self._caught_up = True
+            live = True
+            self.backoff.connected()
+            self.offline.clear()
+            self._set_status(ConnectionState.LIVE, detail="legacy backend" if self.syncer.legacy else "")
+            log.info("live in %s at seq %s", self.config.room, self.store.seq)
+            await self._on_live()
+            await lost.wait()
+            log.warning("connection to %s lost", self.config.server_url)
+        finally:
+            self._caught_up = False
+            self.offline.set()
+            if live:
+                self.backoff.disconnected()
+            self._sio = None
+            with contextlib.suppress(Exception):
+                await sio.disconnect()
+
+    async def _join(self, sio: Any) -> None:
+        room = self.syncer.room
+        if self.syncer.legacy is not True:
+            try:
+                ack = await sio.call(JoinEvent.JOIN.value, {"room": str(room)}, timeout=self.join_timeout_s)
+            except socketio.exceptions.TimeoutError:
+                log.info(
+                    "no answer to %r within %.0f s: older backend, joining with its own events",
+                    JoinEvent.JOIN.value,
+                    self.join_timeout_s,
+                )
+                self.syncer.legacy = True
+            else:
+                if isinstance(ack, dict) and ack.get("ok"):
+                    return
+                error = ack.get("error") if isinstance(ack, dict) else None
+                message = (
+                    str(error.get("message"))
+                    if isinstance(error, dict)
+                    else f"unexpected join answer {ack!r:.100}"
+                )
+                if isinstance(error, dict) and error.get("code") in ("forbidden", "unauthorized"):
+                    raise _RefusedError(message)
+                raise ServerUnreachableError(f"join {room} failed: {message}")
+        legacy_event = JoinEvent(f"join-{room.kind.value}")
+        if room.kind is RoomKind.DISPLAY:
+            await sio.emit(legacy_event.value)
+        else:
+            await sio.emit(legacy_event.value, room.id)
+
+    def _on_live_event(self, data: Any = None, *_: Any) -> None:
+        if (
+            self.syncer.legacy is None
+            and isinstance(data, dict)
+            and "seq" not in data
+            and "event_id" not in data
+        ):
+            log.info("events carry no seq: older backend, resyncing from /api/orders on reconnect")
+            self.syncer.legacy = True
+        self.store.apply_envelope(data, advance_seq=self._caught_up)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"

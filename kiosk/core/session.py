@@ -11,56 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import os
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import aiohttp
-import socketio
 
 from kiosk.core import config as config_module
 from kiosk.core.actions import Action, ActionOutcome, ActionQueue, ActionRunner
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, is_configured
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection import ConnectionState, ConnectionStatus, Connector, StatusBoard
 from kiosk.core.dedup import SeenIds
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Store
-from kiosk.core.sync import Syncer
-from kiosk.protocol import (
-    Event,
-    JoinEvent,
-    OrderStatus,
-    RoomKind,
-    bump_target,
-    can_transition,
-    describe_allowed,
-)
+from kiosk.core.sync import ResumePoint, Syncer
+from kiosk.protocol import OrderStatus, bump_target, can_transition, describe_allowed
 from kiosk.protocol.models import EntityId
 
 __all__ = ["ActionOutcome", "Session"]
 
 log = logging.getLogger("kiosk.net")
-
-_FAILURES = (
-    socketio.exceptions.ConnectionError,
-    socketio.exceptions.TimeoutError,
-    ServerUnreachableError,
-    ApiRefusedError,
-    aiohttp.ClientError,
-    asyncio.TimeoutError,
-    OSError,
-)
-
-
-class _RefusedError(Exception):
-    """The server said no to this device (token or room): retrying fast will not help."""
 
 
 class Session:
@@ -76,7 +48,6 @@ class Session:
         self.config = config
         self.clock: Clock = clock or SystemClock()
         self.data_dir = data_dir or config_module.data_dir()
-        self.join_timeout_s = join_timeout_s
         slug = (config.room or "unconfigured").replace("/", "_")
         self.store = Store(
             clock=self.clock,
@@ -99,27 +70,42 @@ class Session:
             self._publish_action,
             clock=self.clock,
         )
-        self._state_path = self.data_dir / f"state-{slug}.json"
-        self.syncer.resume_seq = self._load_resume_seq()
-        self._saved_seq: int | None = None
-        self.attempts = 0
-        self.status = ConnectionStatus(ConnectionState.CONNECTING, offline_since=self.clock.now())
+        self.resume = ResumePoint(self.data_dir / f"state-{slug}.json", config.server_url)
+        self.syncer.resume_seq = self.resume.load()
+        self.board = StatusBoard(self.clock)
+        self._sync_lock = asyncio.Lock()
+        self.connector = Connector(
+            config,
+            self.store,
+            self.syncer,
+            self.board,
+            self.backoff,
+            clock=self.clock,
+            sync_lock=self._sync_lock,
+            on_live=self.actions.replay,
+            join_timeout_s=join_timeout_s,
+        )
         self.last_bumped: EntityId | None = None
-        self._status_listeners: list[Callable[[ConnectionStatus], None]] = []
         self._action_listeners: list[Callable[[ActionOutcome], None]] = []
         self._tasks: list[asyncio.Task[None]] = []
-        self._sync_lock = asyncio.Lock()
-        self._offline = asyncio.Event()
-        self._retry_now = asyncio.Event()  # the server answered a poll again: do not wait out the backoff
-        self._caught_up = False
-        self._http: aiohttp.ClientSession | None = None
-        self._sio: Any = None
-        self.connects = 0
+
+    @property
+    def status(self) -> ConnectionStatus:
+        return self.board.status
+
+    @property
+    def attempts(self) -> int:
+        """Connection attempts made (for tests and the state dump)."""
+        return self.connector.attempts
+
+    @property
+    def connects(self) -> int:
+        return self.connector.connects
 
     # ------------------------------------------------------------ subscribers
 
     def subscribe_status(self, callback: Callable[[ConnectionStatus], None]) -> Callable[[], None]:
-        return _subscribe(self._status_listeners, callback)
+        return self.board.subscribe(callback)
 
     def subscribe_actions(self, callback: Callable[[ActionOutcome], None]) -> Callable[[], None]:
         return _subscribe(self._action_listeners, callback)
@@ -130,14 +116,17 @@ class Session:
         if self._tasks:
             return
         if not is_configured(self.config):
-            self._set_status(
+            self.board.set(
                 ConnectionState.OFFLINE, detail="not configured: server_url, room and token are needed"
             )
             return
-        self._http = aiohttp.ClientSession()
-        self._offline.set()
+        self.connector.offline.set()
         loop = asyncio.get_running_loop()
-        for name, coroutine in (("connect", self._run()), ("poll", self._poll()), ("tick", self._tick())):
+        for name, coroutine in (
+            ("connect", self.connector.run()),
+            ("poll", self._poll()),
+            ("tick", self._tick()),
+        ):
             self._tasks.append(loop.create_task(coroutine, name=f"kiosk-{name}"))
 
     async def stop(self) -> None:
@@ -147,14 +136,8 @@ class Session:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._sio is not None:
-            with contextlib.suppress(Exception):
-                await self._sio.disconnect()
-            self._sio = None
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
-        self._save_resume_seq()
+        await self.connector.close()
+        self.resume.save(self.store.seq, legacy=self.syncer.legacy)
         self.store.seen.close()
         self.rest.close()
 
@@ -202,149 +185,12 @@ class Session:
         self._publish_action(outcome)
         return outcome
 
-    # ------------------------------------------------------------- connection
-
-    async def _run(self) -> None:
-        first = True
-        while True:
-            state = ConnectionState.CONNECTING if first else ConnectionState.RECONNECTING
-            self._set_status(state, attempt=self.backoff.attempt, detail="connecting")
-            refused: str | None = None
-            detail = ""
-            try:
-                await self._connect_and_serve()
-                detail = "connection lost"
-            except _RefusedError as exc:
-                refused = str(exc)
-            except _FAILURES as exc:
-                detail = _describe(exc)
-                log.info("connection to %s failed: %s", self.config.server_url, detail)
-            except Exception as exc:
-                detail = _describe(exc)
-                log.exception("unexpected failure of the connection to %s", self.config.server_url)
-            first = False
-            delay = self.backoff.penalty() if refused else self.backoff.next_delay()
-            when = self.clock.now() + timedelta(seconds=delay)
-            if refused:
-                log.error("server refused this screen: %s; retrying in %.0f s", refused, delay)
-                self._set_status(
-                    ConnectionState.OFFLINE,
-                    attempt=self.backoff.attempt,
-                    next_attempt_at=when,
-                    detail=refused,
-                )
-            else:
-                log.info("reconnecting in %.1f s (attempt %d)", delay, self.backoff.attempt)
-                self._set_status(
-                    ConnectionState.RECONNECTING,
-                    attempt=self.backoff.attempt,
-                    next_attempt_at=when,
-                    detail=detail,
-                )
-            self._retry_now.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._retry_now.wait(), delay)
-
-    async def _connect_and_serve(self) -> None:
-        lost = asyncio.Event()
-        refusal: dict[str, Any] = {}
-        sio = socketio.AsyncClient(reconnection=False, http_session=self._http, handle_sigint=False)
-        self._sio = sio
-
-        def on_connect_error(data: Any = None, *_: Any) -> None:
-            # python-socketio wraps the server's details: {"message": ..., "data": {"code", "message"}}
-            if isinstance(data, dict):
-                refusal.update(data)
-                if isinstance(data.get("data"), dict):
-                    refusal.update(data["data"])
-
-        sio.on("connect_error", on_connect_error)
-        sio.on("disconnect", lambda *_: lost.set())
-        for event in Event:
-            sio.on(event.value, self._on_live_event)
-        self.attempts += 1
-        try:
-            await sio.connect(
-                self.config.server_url,
-                auth={"token": self.config.token},
-                wait_timeout=self.config.request_timeout_s,
-            )
-        except socketio.exceptions.ConnectionError:
-            if refusal.get("code") == "unauthorized":
-                raise _RefusedError(str(refusal.get("message") or "unauthorized")) from None
-            raise
-        live = False
-        try:
-            self.connects += 1
-            await self._join(sio)
-            self._caught_up = False
-            async with self._sync_lock:
-                await self.syncer.catch_up()
-            self._caught_up = True
-            live = True
-            self.backoff.connected()
-            self._offline.clear()
-            self._set_status(ConnectionState.LIVE, detail="legacy backend" if self.syncer.legacy else "")
-            log.info("live in %s at seq %s", self.config.room, self.store.seq)
-            await self.actions.replay()
-            await lost.wait()
-            log.warning("connection to %s lost", self.config.server_url)
-        finally:
-            self._caught_up = False
-            self._offline.set()
-            if live:
-                self.backoff.disconnected()
-            self._sio = None
-            with contextlib.suppress(Exception):
-                await sio.disconnect()
-
-    async def _join(self, sio: Any) -> None:
-        room = self.syncer.room
-        if self.syncer.legacy is not True:
-            try:
-                ack = await sio.call(JoinEvent.JOIN.value, {"room": str(room)}, timeout=self.join_timeout_s)
-            except socketio.exceptions.TimeoutError:
-                log.info(
-                    "no answer to %r within %.0f s: older backend, joining with its own events",
-                    JoinEvent.JOIN.value,
-                    self.join_timeout_s,
-                )
-                self.syncer.legacy = True
-            else:
-                if isinstance(ack, dict) and ack.get("ok"):
-                    return
-                error = ack.get("error") if isinstance(ack, dict) else None
-                message = (
-                    str(error.get("message"))
-                    if isinstance(error, dict)
-                    else f"unexpected join answer {ack!r:.100}"
-                )
-                if isinstance(error, dict) and error.get("code") in ("forbidden", "unauthorized"):
-                    raise _RefusedError(message)
-                raise ServerUnreachableError(f"join {room} failed: {message}")
-        legacy_event = JoinEvent(f"join-{room.kind.value}")
-        if room.kind is RoomKind.DISPLAY:
-            await sio.emit(legacy_event.value)
-        else:
-            await sio.emit(legacy_event.value, room.id)
-
-    def _on_live_event(self, data: Any = None, *_: Any) -> None:
-        if (
-            self.syncer.legacy is None
-            and isinstance(data, dict)
-            and "seq" not in data
-            and "event_id" not in data
-        ):
-            log.info("events carry no seq: older backend, resyncing from /api/orders on reconnect")
-            self.syncer.legacy = True
-        self.store.apply_envelope(data, advance_seq=self._caught_up)
-
     # ----------------------------------------------------------- background
 
     async def _poll(self) -> None:
         """While the socket is down, catch up over REST so events still arrive."""
         while True:
-            await self._offline.wait()
+            await self.connector.offline.wait()
             ok = True
             try:
                 async with self._sync_lock:
@@ -363,11 +209,11 @@ class Session:
                 ok = False
                 log.exception("catch-up poll failed unexpectedly")
             ok = ok and self.status.state is not ConnectionState.CONNECTING
-            if self._offline.is_set() and ok != self.status.polling:
+            if self.connector.offline.is_set() and ok != self.status.polling:
                 log.info("polling fallback %s", "delivers events" if ok else "cannot reach the server either")
-                self._set_status(self.status.state, polling=ok, keep=True)
+                self.board.set(self.status.state, polling=ok, keep=True)
                 if ok and self.status.state is ConnectionState.RECONNECTING:
-                    self._retry_now.set()  # the server is back: reconnect now rather than at the next backoff step
+                    self.connector.retry_now.set()  # the server is back: reconnect now rather than at the next backoff step
             await asyncio.sleep(self.config.poll_interval_s)
 
     async def _tick(self) -> None:
@@ -375,80 +221,9 @@ class Session:
             await asyncio.sleep(1.0)
             self.store.prune()
             self.store.seen.flush()
-            self._save_resume_seq()
+            self.resume.save(self.store.seq, legacy=self.syncer.legacy)
 
-    def _load_resume_seq(self) -> int | None:
-        try:
-            state = json.loads(self._state_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable %s (%s): loading a fresh snapshot", self._state_path, exc)
-            return None
-        seq = state.get("seq") if isinstance(state, dict) else None
-        if not isinstance(seq, int) or state.get("server_url") != self.config.server_url:
-            return None
-        return seq
-
-    def _save_resume_seq(self) -> None:
-        seq = self.store.seq
-        if seq is None or seq == self._saved_seq or self.syncer.legacy:
-            return
-        temporary = self._state_path.with_name(self._state_path.name + ".tmp")
-        try:
-            self._state_path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(
-                json.dumps({"server_url": self.config.server_url, "seq": seq}), encoding="utf-8"
-            )
-            os.replace(temporary, self._state_path)
-            self._saved_seq = seq
-        except OSError as exc:
-            log.warning("cannot save %s (%s): a restart will reload the snapshot", self._state_path, exc)
-
-    # --------------------------------------------------------------- status
-
-    def _set_status(
-        self,
-        state: ConnectionState,
-        *,
-        attempt: int = 0,
-        next_attempt_at: datetime | None = None,
-        detail: str = "",
-        polling: bool | None = None,
-        keep: bool = False,
-    ) -> None:
-        previous = self.status
-        if keep:
-            status = ConnectionStatus(
-                previous.state,
-                previous.attempt,
-                previous.next_attempt_at,
-                previous.offline_since,
-                previous.detail,
-                polling=bool(polling),
-            )
-        else:
-            offline_since = (
-                None if state is ConnectionState.LIVE else (previous.offline_since or self.clock.now())
-            )
-            status = ConnectionStatus(
-                state,
-                attempt,
-                next_attempt_at,
-                offline_since,
-                detail,
-                polling=False
-                if state is ConnectionState.LIVE
-                else bool(polling if polling is not None else previous.polling),
-            )
-        if status == previous:
-            return
-        self.status = status
-        for callback in list(self._status_listeners):
-            try:
-                callback(status)
-            except Exception:
-                log.exception("a status listener failed")
+    # ----------------------------------------------------------------- report
 
     def _publish_action(self, outcome: ActionOutcome) -> None:
         for callback in list(self._action_listeners):
@@ -465,6 +240,7 @@ class Session:
                 "attempt": self.status.attempt,
                 "detail": self.status.detail,
                 "polling": self.status.polling,
+                "attempts": self.attempts,
                 "legacy": self.syncer.legacy,
             },
             "room": self.config.room,
@@ -485,8 +261,3 @@ def _subscribe(listeners: list[Any], callback: Any) -> Callable[[], None]:
             listeners.remove(callback)
 
     return unsubscribe
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 200 else text[:200] + "…"

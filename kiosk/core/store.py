@@ -11,36 +11,35 @@ duplicate.  Bad input is logged and skipped; nothing here raises into the loop.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Protocol
 
 import orjson
 from pydantic import ValidationError
 
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.dedup import SeenIds
-from kiosk.protocol import EVENT_BY_TYPE, Alert, Envelope, Event, Notification, Order, Payment, iso
+from kiosk.core.versions import (
+    SkipError,
+    first_error,
+    is_active,
+    is_newer_order,
+    is_newer_payment,
+    legacy_key,
+    parse_entity,
+)
+from kiosk.protocol import EVENT_BY_TYPE, Alert, Envelope, Event, Notification, Order, Payment
 from kiosk.protocol.models import EntityId
-from kiosk.protocol.status import FINAL_STATUSES, OrderStatus, can_transition
+from kiosk.protocol.status import FINAL_STATUSES
 
 log = logging.getLogger("kiosk.sync")
 
 MAX_EVENT_BYTES = 256 * 1024
-_ORDER_EVENTS = {Event.ORDER_CREATED, Event.ORDER_STATUS_CHANGED, Event.ORDER_CANCELLED, Event.QR_SCANNED}
-_PAYMENT_EVENTS = {Event.PAYMENT_PROCESSED, Event.PAYMENT_REFUNDED}
-_RANK = {
-    OrderStatus.PENDING: 0,
-    OrderStatus.PREPARING: 1,
-    OrderStatus.READY: 2,
-    OrderStatus.COMPLETED: 3,
-    OrderStatus.CANCELLED: 4,
-}
 
 
 class ChangeKind(StrEnum):
@@ -75,10 +74,6 @@ class StoreListener(Protocol):
     def on_changes(self, changes: Sequence[Change]) -> None: ...
 
     def on_notice(self, notice: Notice) -> None: ...
-
-
-class _SkipError(Exception):
-    """Input to skip, with the reason for the log."""
 
 
 class Store:
@@ -140,7 +135,7 @@ class Store:
         """
         try:
             return self._apply_envelope(raw, advance_seq)
-        except _SkipError as skip:
+        except SkipError as skip:
             self.skipped += 1
             log.warning("skipped event: %s", skip)
             return False
@@ -166,21 +161,21 @@ class Store:
 
     def _decode(self, raw: object) -> tuple[Event, Envelope, Order | Payment | Alert | Notification]:
         if not isinstance(raw, dict):
-            raise _SkipError(f"an event must be a JSON object, got {type(raw).__name__}: {raw!r:.120}")
+            raise SkipError(f"an event must be a JSON object, got {type(raw).__name__}: {raw!r:.120}")
         try:
             size = len(orjson.dumps(raw))
         except (TypeError, orjson.JSONEncodeError) as exc:
-            raise _SkipError(f"event is not plain JSON ({exc})") from None
+            raise SkipError(f"event is not plain JSON ({exc})") from None
         if size > self.max_event_bytes:
-            raise _SkipError(f"event of {size} bytes is over the {self.max_event_bytes} byte limit")
+            raise SkipError(f"event of {size} bytes is over the {self.max_event_bytes} byte limit")
         try:
             envelope = Envelope.model_validate(raw)
         except ValidationError as exc:
-            raise _SkipError(f"malformed envelope ({_first_error(exc)}): {raw!r:.200}") from None
+            raise SkipError(f"malformed envelope ({first_error(exc)}): {raw!r:.200}") from None
         event = EVENT_BY_TYPE.get(envelope.type)
         if event is None:
-            raise _SkipError(f"unknown event type {envelope.type!r:.60} (known: {', '.join(EVENT_BY_TYPE)})")
-        return event, envelope, _parse_entity(event, envelope.data)
+            raise SkipError(f"unknown event type {envelope.type!r:.60} (known: {', '.join(EVENT_BY_TYPE)})")
+        return event, envelope, parse_entity(event, envelope.data)
 
     def _apply_entity(
         self, event: Event, envelope: Envelope, entity: Order | Payment | Alert | Notification
@@ -188,9 +183,12 @@ class Store:
         changes: list[Change] = []
         if isinstance(entity, Order):
             before = self._orders.get(entity.id)
+            pending = self._optimistic.get(entity.id)
             change = self._upsert_order(entity)
             changes += [change] if change is not None else []
-            newsworthy = change is not None
+            # The echo of this screen's own action (arriving before its REST answer) is no news.
+            own_echo = pending is not None and before is pending[1] and entity.status == pending[1].status
+            newsworthy = change is not None and not own_echo
             if event is Event.QR_SCANNED:
                 newsworthy = before is None or entity.version >= before.version
             return changes, Notice(event, entity, envelope, before is None) if newsworthy else None
@@ -239,7 +237,7 @@ class Store:
                 changes.append(change)
                 if notify_new and before is None and change.kind is ChangeKind.INSERTED:
                     notices.append(Notice(Event.ORDER_CREATED, order, None, first_seen=True))
-        for key in [k for k, o in self._orders.items() if k not in present and _is_active(o)]:
+        for key in [k for k, o in self._orders.items() if k not in present and is_active(o)]:
             changes.append(self._remove_order(key))
         for payment in payments or ():
             change = self._upsert_payment(payment)
@@ -317,13 +315,13 @@ class Store:
             gone = self._gone.get(new.id)
             if gone is not None and new.version <= gone:
                 return None
-            if not _is_active(new):
+            if not is_active(new):
                 self._remember_gone(new)
                 return None
             self._orders[new.id] = new
             self._track_final(new)
             return Change(ChangeKind.INSERTED, "orders", new.id, None, new)
-        if not _is_newer_order(old, new):
+        if not is_newer_order(old, new):
             return None
         self._orders[new.id] = new
         self._track_final(new)
@@ -331,7 +329,7 @@ class Store:
 
     def _upsert_payment(self, new: Payment) -> Change | None:
         old = self._payments.get(new.id)
-        if old is not None and not _is_newer_payment(old, new):
+        if old is not None and not is_newer_payment(old, new):
             return None
         self._payments[new.id] = new
         if old is None and len(self._payments) > self.max_payments:
@@ -377,61 +375,3 @@ class Store:
                 listener.on_notice(notice)
             except Exception:
                 log.exception("a store listener failed on a %s notice", kind)
-
-
-def _parse_entity(event: Event, data: dict[str, Any]) -> Order | Payment | Alert | Notification:
-    model: type[Order | Payment | Alert | Notification]
-    if event in _ORDER_EVENTS:
-        model = Order
-    elif event in _PAYMENT_EVENTS:
-        model = Payment
-    elif event is Event.ALERT:
-        model = Alert
-    else:
-        model = Notification
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _SkipError(f"{event.value} with a malformed {model.__name__} ({_first_error(exc)})") from None
-
-
-def legacy_key(event: Event, entity: Order | Payment | Alert | Notification, envelope: Envelope) -> str:
-    """A dedup key for backends without ``event_id``: type + entity id + status + time."""
-    status = getattr(entity, "status", "")
-    moment = envelope.timestamp or getattr(entity, "updated_at", None) or getattr(entity, "created_at", None)
-    ident = getattr(entity, "id", None)
-    if ident is None:
-        ident = hashlib.sha1(orjson.dumps(envelope.data, default=str), usedforsecurity=False).hexdigest()[:16]
-    when = iso(moment) if moment is not None else ""
-    return f"legacy:{event.type}:{ident}:{status}:{when}"
-
-
-def _is_active(order: Order) -> bool:
-    return order.status not in FINAL_STATUSES
-
-
-def _is_newer_order(old: Order, new: Order) -> bool:
-    if new.version != old.version:
-        return new.version > old.version
-    if new.version > 0 or new == old:
-        return False
-    # Legacy backends send no versions: trust timestamps, then the status machine.
-    if old.updated_at is not None and new.updated_at is not None and new.updated_at != old.updated_at:
-        return new.updated_at > old.updated_at
-    if new.status != old.status:
-        return can_transition(old.status, new.status) or _RANK[new.status] > _RANK[old.status]
-    return True
-
-
-def _is_newer_payment(old: Payment, new: Payment) -> bool:
-    if new.version != old.version:
-        return new.version > old.version
-    if new.version > 0 or new == old:
-        return False
-    return not (old.status == "refunded" and new.status != "refunded")
-
-
-def _first_error(exc: ValidationError) -> str:
-    problem = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in problem["loc"]) or "envelope"
-    return f"{where}: {problem['msg']}"

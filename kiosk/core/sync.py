@@ -11,8 +11,11 @@ no ``seq`` in its order list, or a 404 from /api/events - it resyncs from
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -186,3 +189,39 @@ def _parse_list(body: Any, key: str, model: type[Any]) -> list[Any]:
 def _start_of_day(now: datetime) -> datetime:
     local = now.astimezone()
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class ResumePoint:
+    """The seq reached before the app closed, saved beside the seen ids (per room and server)."""
+
+    def __init__(self, path: Path, server_url: str) -> None:
+        self.path = path
+        self.server_url = server_url
+        self._saved: int | None = None
+
+    def load(self) -> int | None:
+        try:
+            state = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable %s (%s): loading a fresh snapshot", self.path, exc)
+            return None
+        seq = state.get("seq") if isinstance(state, dict) else None
+        if not isinstance(seq, int) or state.get("server_url") != self.server_url:
+            return None
+        self._saved = seq
+        return seq
+
+    def save(self, seq: int | None, *, legacy: bool | None) -> None:
+        """Write the seq if it moved (cheap: called every second)."""
+        if seq is None or seq == self._saved or legacy:
+            return
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"server_url": self.server_url, "seq": seq}), encoding="utf-8")
+            os.replace(temporary, self.path)
+            self._saved = seq
+        except OSError as exc:
+            log.warning("cannot save %s (%s): a restart will reload the snapshot", self.path, exc)

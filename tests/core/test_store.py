@@ -171,6 +171,17 @@ def test_optimistic_update_and_rollback() -> None:
     assert store.orders[1].status is OrderStatus.READY
 
 
+def test_the_echo_of_an_own_action_is_no_news_but_someone_elses_change_is() -> None:
+    store, rec, _ = make_store()
+    store.apply_envelope(created(1))
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.PREPARING}))
+    store.apply_envelope(status_changed(1, "preparing", 2))  # our bump, echoed before the REST answer
+    store.confirm(1)
+    assert store.orders[1].version == 2 and len(rec.notices) == 1
+    store.apply_envelope(status_changed(1, "ready", 3))  # another screen's bump
+    assert [n.event for n in rec.notices] == [Event.ORDER_CREATED, Event.ORDER_STATUS_CHANGED]
+
+
 def test_restart_with_the_dedup_file_repeats_nothing(tmp_path: Any) -> None:
     path = tmp_path / "seen.jsonl"
     events = [created(n) for n in range(1, 6)]
