@@ -494,3 +494,39 @@ def test_frozen_start_is_not_much_slower_than_from_source(
     )
     # The target is 1.5x; the assertion leaves room for a busy CI machine, the figure is reported.
     assert frozen <= 2.5 * source, FIGURES
+
+
+@pytest.mark.parametrize("source", ["environment", "config file"])
+def test_frozen_kiosk_is_provisioned_without_flags(
+    built: Built, frozen_server: FrozenServer, tmp_path: Path, source: str
+) -> None:
+    """Unattended set-up: KIOSK_SERVER_URL/KIOSK_ROOM/KIOSK_TOKEN, or kiosk.toml in the config dir."""
+    token = frozen_server.add_device("stall-3", ["tenant-3"])
+    frozen_server.create_order(tenant_id=3, customer_name="Dewi")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = frozen_env(home)
+    if source == "environment":
+        env.update(KIOSK_SERVER_URL=frozen_server.url, KIOSK_ROOM="tenant-3", KIOSK_TOKEN=token)
+    else:
+        config = Path(env["XDG_CONFIG_HOME"]) / "kiosk" / "kiosk.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text(f'server_url = "{frozen_server.url}"\nroom = "tenant-3"\ntoken = "{token}"\n')
+    state_file, log_file = tmp_path / "state.json", tmp_path / "kiosk.stderr"
+    with log_file.open("wb") as log:
+        kiosk = subprocess.Popen(
+            [str(built.kiosk_exe), "--offscreen", "--dump-state", str(state_file), "--quit-after", "60"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            wait_for_line(log_file, r"live in tenant-3", kiosk, timeout=30)
+            kiosk.send_signal(signal.SIGTERM)
+            assert kiosk.wait(timeout=30) == 0, log_file.read_text()[-3000:]
+        finally:
+            if kiosk.poll() is None:
+                kiosk.kill()
+    state = json.loads(state_file.read_text())
+    assert state["room"] == "tenant-3"
+    assert [order["customer_name"] for order in state["orders"]] == ["Dewi"]
