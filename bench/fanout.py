@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import platform
 import queue
+import signal
 import statistics
 import sys
 import tempfile
@@ -61,6 +62,7 @@ class RunResult:
     duplicates: int = 0
     disconnects: int = 0
     server_cpu_pct: float = 0.0
+    server_us_per_msg: float = 0.0
     clients_cpu_pct: float = 0.0
     client_proc_max_pct: float = 0.0
     publisher_cpu_pct: float = 0.0
@@ -202,7 +204,11 @@ def run_one(args: argparse.Namespace, round_no: int, target: str, screens: int, 
         wall = time.monotonic() - wall0
         result.machine_cpu_pct = psutil.cpu_percent(None)
         result.load1 = os.getloadavg()[0]
-        result.server_cpu_pct = 100 * (_cpu_seconds(server_procs) - cpu0[0]) / wall
+        server_cpu = _cpu_seconds(server_procs) - cpu0[0]
+        result.server_cpu_pct = 100 * server_cpu / wall
+        # CPU per delivered message: what a saturated 2-core box runs out of first, and far
+        # less sensitive to other people's load than a latency percentile.
+        result.server_us_per_msg = 1e6 * server_cpu / (screens * args.events)
         per_client = [
             100 * (_cpu_seconds([p]) - c0) / wall for p, c0 in zip(client_procs, cpu0[1], strict=True)
         ]
@@ -262,7 +268,7 @@ def print_table(results: list[RunResult]) -> None:
     w = max(24, *(len(r.target) + 2 for r in results))
     header = (
         f"{'target':<{w}}{'N':>5}{'bytes':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}{'dup':>5}"
-        f"{'srv%':>6}{'cli%':>6}{'cli1%':>6}{'pub%':>6}{'mach%':>6}{'load1':>6}{'rate':>6}{'POST99':>7}{'p99/node':>9}  verdict"
+        f"{'srv%':>6}{'µs/msg':>7}{'cli%':>6}{'cli1%':>6}{'pub%':>6}{'mach%':>6}{'load1':>6}{'rate':>6}{'POST99':>7}{'p99/node':>9}  verdict"
     )
     print(header)
     print("-" * len(header))
@@ -277,7 +283,7 @@ def print_table(results: list[RunResult]) -> None:
         ratio = f"{r.p99_ms / node_p99:.2f}" if node_p99 else "-"
         print(
             f"{r.target:<{w}}{r.screens:>5}{r.payload_bytes:>7}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}{r.max_ms:>8.1f}"
-            f"{r.lost:>6}{r.duplicates:>5}{r.server_cpu_pct:>6.0f}{r.clients_cpu_pct:>6.0f}"
+            f"{r.lost:>6}{r.duplicates:>5}{r.server_cpu_pct:>6.0f}{r.server_us_per_msg:>7.1f}{r.clients_cpu_pct:>6.0f}"
             f"{r.client_proc_max_pct:>6.0f}{r.publisher_cpu_pct:>6.0f}{r.machine_cpu_pct:>6.0f}{r.load1:>6.2f}"
             f"{r.rate_achieved:>6.1f}{r.post_p99_ms:>7.1f}{ratio:>9}  {_verdict(r, node_p99)}"
         )
@@ -312,7 +318,7 @@ def print_summary(results: list[RunResult]) -> None:
     w = max(24, *(len(r.target) + 2 for r in results))
     print(
         f"\nmedian over rounds\n{'target':<{w}}{'N':>5}{'runs':>5}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
-        f"{'lost':>6}{'p99/node':>9}"
+        f"{'lost':>6}{'µs/msg':>7}{'p99/node':>9}"
     )
     for screens, target in keys:
         runs = [r for r in ok if r.screens == screens and r.target == target]
@@ -321,7 +327,8 @@ def print_summary(results: list[RunResult]) -> None:
         ratio = f"{p99 / statistics.median(node_runs):.2f}" if node_runs else "-"
         print(
             f"{target:<{w}}{screens:>5}{len(runs):>5}{statistics.median(r.p50_ms for r in runs):>8.1f}{p99:>8.1f}"
-            f"{statistics.median(r.max_ms for r in runs):>8.1f}{sum(r.lost for r in runs):>6}{ratio:>9}"
+            f"{statistics.median(r.max_ms for r in runs):>8.1f}{sum(r.lost for r in runs):>6}"
+            f"{statistics.median(r.server_us_per_msg for r in runs):>7.1f}{ratio:>9}"
         )
 
 
@@ -388,6 +395,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Stop cleanly (servers and client processes we started) on SIGTERM, and on Ctrl-C
+    # even when started in the background, where the shell ignores SIGINT.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     screen_counts = [int(n) for n in args.screens.split(",")]
     print(
