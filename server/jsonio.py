@@ -7,6 +7,7 @@ order snapshots every event carries.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -22,7 +23,13 @@ class OrjsonModule:
 
     @staticmethod
     def loads(text: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        return orjson.loads(text)
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            # Clients on the stdlib encoder may send NaN/Infinity; decode them like python-socketio's
+            # default would, so the handler can refuse the value with an ack instead of the packet
+            # being dropped with a traceback.  Invalid JSON still raises.
+            return json.loads(text)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
