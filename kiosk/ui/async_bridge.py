@@ -35,12 +35,15 @@ class SessionBridge(QObject):
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._unsubscribe: list[Callable[[], None]] = [
+        handles: list[Callable[[], None]] = [
             session.store.subscribe(self),
             session.subscribe_status(self._on_status),
             session.subscribe_actions(self._on_action),
         ]
-        self.destroyed.connect(self._drop_subscriptions)
+        self._unsubscribe = handles
+        # When Qt deletes the bridge with its screen, unsubscribe without touching
+        # the half-destroyed object: the closure holds only the handles.
+        self.destroyed.connect(lambda *_: _drop(handles))
 
     # StoreListener
     def on_changes(self, changes: Sequence[Change]) -> None:
@@ -59,13 +62,17 @@ class SessionBridge(QObject):
         """Stop listening to the session (idempotent)."""
         self._drop_subscriptions()
 
-    def _drop_subscriptions(self, *_: object) -> None:
-        while self._unsubscribe:
-            unsubscribe = self._unsubscribe.pop()
-            try:
-                unsubscribe()
-            except Exception:  # a failing unsubscribe must not break closing a screen
-                log.exception("unsubscribing a screen from the session failed")
+    def _drop_subscriptions(self) -> None:
+        _drop(self._unsubscribe)
+
+
+def _drop(handles: list[Callable[[], None]]) -> None:
+    while handles:
+        unsubscribe = handles.pop()
+        try:
+            unsubscribe()
+        except Exception:  # a failing unsubscribe must not break closing a screen
+            log.exception("unsubscribing a screen from the session failed")
 
 
 _running: set[asyncio.Task[Any]] = set()

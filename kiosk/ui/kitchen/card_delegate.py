@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from kiosk.core.clock import Clock
@@ -26,6 +26,7 @@ from kiosk.ui.models import ORDER_ROLE, OrderListModel
 CARD_SIZE = QSize(300, 250)
 MARGIN = 5
 HEADER_H = 50
+CACHE_KIB = 24 * 1024  # ~80 cached cards: more than a 4K screen shows
 
 FRESH = QColor("#2e7d32")
 WARN = QColor("#f9a825")
@@ -156,6 +157,7 @@ class CardDelegate(QStyledItemDelegate):
         self._chip_font = QFont(base)
         self._chip_font.setPixelSize(13)
         self._chip_font.setBold(True)
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), CACHE_KIB))
         self._item_h = QFontMetrics(self._item_font).height()
         self._small_h = QFontMetrics(self._small_font).height()
 
@@ -165,16 +167,66 @@ class CardDelegate(QStyledItemDelegate):
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
+        """Blit the cached card, then draw the one thing that changes every second: the elapsed time.
+
+        The card without its timer is cached per (order version, colour,
+        selection, size, texts), so the 1 s tick costs a pixmap copy and one
+        drawText per card in view instead of a full card layout.
+        """
         model = index.model()
         order = model.order_at(index.row()) if isinstance(model, OrderListModel) else index.data(ORDER_ROLE)
         if not isinstance(order, Order):
             return
-        text = card_text(order, self._clock.now())
-        colour = age_colour(order, self._clock.now(), self._limits)
-        rect: QRect = option.rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
+        now = self._clock.now()
+        text = card_text(order, now)
+        colour = age_colour(order, now, self._limits)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        full: QRect = option.rect
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = "|".join(
+            (
+                "card",
+                str(order.id),
+                str(order.version),
+                order.status.value,
+                str(colour.rgb()),
+                str(selected),
+                f"{full.width()}x{full.height()}@{ratio:g}",
+                text.status,
+                text.kind,
+            )
+        )
+        card = QPixmap()
+        if not QPixmapCache.find(key, card):
+            card = QPixmap(round(full.width() * ratio), round(full.height() * ratio))
+            card.setDevicePixelRatio(ratio)
+            card.fill(Qt.GlobalColor.transparent)
+            static = QPainter(card)
+            self._paint_card(
+                static,
+                QRect(0, 0, full.width(), full.height()),
+                order,
+                text,
+                colour=colour,
+                selected=selected,
+            )
+            static.end()
+            QPixmapCache.insert(key, card)
+        painter.drawPixmap(full.topLeft(), card)
+        header = full.adjusted(MARGIN + 12, MARGIN, -MARGIN - 12, 0)
+        header.setHeight(HEADER_H)
+        painter.save()
+        painter.setFont(self._timer_font)
+        painter.setPen(TEXT if order.status is not OrderStatus.CANCELLED else MUTED)
+        painter.drawText(header, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text.elapsed)
+        painter.restore()
+
+    def _paint_card(
+        self, painter: QPainter, full: QRect, order: Order, text: CardText, *, colour: QColor, selected: bool
+    ) -> None:
+        rect = full.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
         cancelled = order.status is OrderStatus.CANCELLED
         left = Qt.AlignmentFlag.AlignLeft
-        painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(BODY)
@@ -188,8 +240,6 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(TEXT if not cancelled else MUTED)
         painter.setFont(self._number_font)
         painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | left, text.number)
-        painter.setFont(self._timer_font)
-        painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text.elapsed)
 
         y = header.bottom() + 8
         body = rect.adjusted(12, 0, -12, -8)
@@ -213,11 +263,10 @@ class CardDelegate(QStyledItemDelegate):
             mid = header.center().y()
             width = QFontMetrics(self._number_font).horizontalAdvance(text.number)
             painter.drawLine(inner.left(), mid, inner.left() + width, mid)
-        if option.state & QStyle.StateFlag.State_Selected:
+        if selected:
             painter.setPen(QPen(SELECTED, 4))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 8, 8)
-        painter.restore()
 
     def _chip(self, painter: QPainter, status: OrderStatus, label: str, area: QRect) -> None:
         painter.save()
