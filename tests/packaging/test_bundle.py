@@ -530,3 +530,39 @@ def test_frozen_kiosk_is_provisioned_without_flags(
     state = json.loads(state_file.read_text())
     assert state["room"] == "tenant-3"
     assert [order["customer_name"] for order in state["orders"]] == ["Dewi"]
+
+
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X server (scripts/test.sh starts Xvfb)")
+def test_frozen_kiosk_runs_on_a_real_x_server(
+    built: Built, frozen_server: FrozenServer, tmp_path: Path
+) -> None:
+    """Offscreen proves the app; this proves the bundled xcb platform plugin and X11 libraries load."""
+    token = frozen_server.add_device("kitchen-x", ["display"])
+    home = tmp_path / "home"
+    home.mkdir()
+    # QT_QPA_PLATFORM=xcb: Qt aborts instead of falling back if the bundled plugin cannot load.
+    env = frozen_env(home, DISPLAY=os.environ["DISPLAY"], QT_QPA_PLATFORM="xcb")
+    shot = tmp_path / "x11.png"
+    result = subprocess.run(
+        [
+            str(built.kiosk_exe),
+            "--server",
+            frozen_server.url,
+            "--room",
+            "display",
+            "--token",
+            token,
+            "--screenshot",
+            str(shot),
+            "--quit-after",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "could not load the Qt platform plugin" not in result.stderr
+    assert shot.stat().st_size > 0
