@@ -253,6 +253,7 @@ def package_windows(job: Job) -> None:
         f"/DAppVersionNumeric={numbers}",
         f"/DBundleDir={bundle}",
         f"/DDocsFile={ROOT / 'docs' / 'deploy.md'}",
+        *([f"/DIconFile={icon}"] if (icon := specsupport.icon_for("win32", ROOT)) else []),
         f"/O{out}",
         str(HERE / "windows" / "kiosk.iss"),
     ]

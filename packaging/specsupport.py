@@ -341,10 +341,17 @@ def win_version_info(exe_name: str, description: str, version: str) -> object:
 
 
 def icon_for(platform: str, root: Path = ROOT) -> str | None:
-    """The app icon in the format the platform wants, if assets/icons has one."""
-    suffix = {"win32": ".ico", "darwin": ".icns"}.get(platform, ".png")
-    path = root / "assets" / "icons" / f"kiosk{suffix}"
-    return str(path) if path.exists() else None
+    """The app icon for the platform from assets/icons, if there is one.
+
+    Windows wants .ico; macOS takes .icns, or a .png that PyInstaller converts
+    (with Pillow, which the kiosk already depends on through python-escpos).
+    """
+    icons = root / "assets" / "icons"
+    wanted = {"win32": ["kiosk.ico"], "darwin": ["kiosk.icns", "kiosk.png"]}.get(platform, ["kiosk.png"])
+    for name in wanted:
+        if (icons / name).exists():
+            return str(icons / name)
+    return None
 
 
 def check_sources(pure: Sequence[tuple[str, str, str]], root: Path, packages: Sequence[str]) -> None:

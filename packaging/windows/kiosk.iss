@@ -2,7 +2,8 @@
 ;
 ; Built by packaging/build.py on Windows, which passes the defines below:
 ;   ISCC /DAppVersion=0.1.0 /DAppVersionNumeric=0.1.0.0 /DBundleDir=<dist>\kiosk
-;        /DDocsFile=<repo>\docs\deploy.md /O<out> packaging\windows\kiosk.iss
+;        /DDocsFile=<repo>\docs\deploy.md [/DIconFile=<repo>\assets\icons\kiosk.ico]
+;        /O<out> packaging\windows\kiosk.iss
 ;
 ; Unattended install of one screen (see docs/deploy.md, "Windows"):
 ;   Kiosk-0.1.0-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /TASKS="autostart"
@@ -49,6 +50,9 @@ Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
 UninstallDisplayIcon={app}\kiosk.exe
+#ifdef IconFile
+SetupIconFile={#IconFile}
+#endif
 UninstallDisplayName=Kiosk {#AppVersion}
 ; An update closes the running screen (Restart Manager) instead of failing on locked files.
 CloseApplications=force

@@ -169,3 +169,16 @@ def test_macos_provisioning_writes_the_config_where_the_app_looks(monkeypatch: p
     script = (ROOT / "packaging" / "macos" / "provision.sh").read_text()
     assert 'CONFIG_FILE="$USER_HOME/Library/Application Support/kiosk/kiosk.toml"' in script
     assert expected == "/Users/kitchen/Library/Application Support/kiosk/kiosk.toml"
+
+
+def test_each_platform_gets_an_icon_format_it_can_use(tmp_path: Path) -> None:
+    icons = tmp_path / "assets" / "icons"
+    icons.mkdir(parents=True)
+    assert ss.icon_for("win32", tmp_path) is None
+    (icons / "kiosk.png").write_bytes(b"png")
+    (icons / "kiosk.ico").write_bytes(b"ico")
+    assert ss.icon_for("win32", tmp_path) == str(icons / "kiosk.ico")
+    assert ss.icon_for("darwin", tmp_path) == str(icons / "kiosk.png")  # PyInstaller converts it
+    (icons / "kiosk.icns").write_bytes(b"icns")
+    assert ss.icon_for("darwin", tmp_path) == str(icons / "kiosk.icns")
+    assert ss.icon_for("linux", tmp_path) == str(icons / "kiosk.png")
