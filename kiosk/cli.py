@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk import __version__
+
+STARTED = time.monotonic()  # the zero of "first frame after N ms" in the log
 
 # Short names people type (and the command line) for some settings.
 ALIASES: dict[str, tuple[str, ...]] = {"server_url": ("--server",), "language": ("--lang",)}
@@ -123,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
             print("kiosk: setup was cancelled; nothing to show", file=sys.stderr)
             return EXIT_CONFIG
         config = configured
-    return run_app([config], headless)
+    return run_app([config], headless, started=STARTED)
 
 
 if __name__ == "__main__":  # pragma: no cover

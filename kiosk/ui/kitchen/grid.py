@@ -75,13 +75,22 @@ class CardGrid(QListView):
         index = self.indexAt(QPoint(SPACING + 2, SPACING + 2))
         return index.row() if index.isValid() else 0
 
-    def select_row(self, row: int) -> bool:
+    def page(self, direction: int) -> None:
+        """Scroll by whole rows of cards filling the view, and pick the first card of the new page."""
+        row_height = self.gridSize().height()
+        rows_in_view = max(1, self.viewport().height() // row_height)
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + direction * rows_in_view * row_height)
+        self.select_row(self.first_visible_row(), scroll=False)
+
+    def select_row(self, row: int, *, scroll: bool = True) -> bool:
         model = self.model()
         if model is None or not 0 <= row < model.rowCount():
             return False
         index = model.index(row, 0)
         self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.scrollTo(index)
+        if scroll:
+            self.scrollTo(index)
         return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
@@ -97,6 +106,10 @@ class CardGrid(QListView):
                 current = model.index(0, 0) if model is not None and model.rowCount() else QModelIndex()
             if current.isValid():
                 self.bumpRequested.emit(current)
+            event.accept()
+            return
+        if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            self.page(1 if key == Qt.Key.Key_PageDown else -1)
             event.accept()
             return
         if key == Qt.Key.Key_R:
