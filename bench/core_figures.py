@@ -67,12 +67,15 @@ async def reconnect_rounds(rounds: int, down_s: float) -> None:
                     lambda: session.status.state is ConnectionState.LIVE, within=60, what="live again"
                 )
                 live.append(time.perf_counter() - started)
+                attempts = session.backoff.attempt
                 # events the kiosk must receive before the next round
                 for _ in range(20):
                     await asyncio.to_thread(server.create_order)
                 await wait_until(lambda: session.store.seq == server.seq(), within=30, what="caught up")
+                # a real restart comes after a stable connection, which resets the backoff
+                await wait_until(session.backoff.is_stable, within=60, what="a stable connection")
                 print(
-                    f"  round {n + 1}: health {health[-1]:.2f} s, live {live[-1]:.2f} s, attempt {session.backoff.attempt}"
+                    f"  round {n + 1}: health {health[-1]:.2f} s, live {live[-1]:.2f} s, {attempts} attempt(s)"
                 )
         finally:
             await session.stop()
@@ -81,7 +84,8 @@ async def reconnect_rounds(rounds: int, down_s: float) -> None:
         f"reconnect after SIGKILL + {down_s:.0f} s down, default backoff (median of {rounds}): "
         f"server start -> health {statistics.median(health):.2f} s, "
         f"server start -> kiosk live and caught up {statistics.median(live):.2f} s "
-        f"(min {min(live):.2f}, max {max(live):.2f})"
+        f"(min {min(live):.2f}, max {max(live):.2f}); "
+        f"server healthy -> kiosk live {statistics.median([b - a for a, b in zip(health, live, strict=True)]):.2f} s"
     )
 
 
@@ -133,6 +137,9 @@ def main() -> None:
     import logging
 
     logging.basicConfig(level=logging.ERROR)
+    if "-v" in sys.argv:
+        sys.argv.remove("-v")
+        logging.getLogger("kiosk.net").setLevel(logging.INFO)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -141,8 +148,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--seen", type=int, default=100_000)
     parser.add_argument("--skip-reconnect", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
-    memory(args.orders, args.seen)
+    if not args.skip_memory:
+        memory(args.orders, args.seen)
     if not args.skip_reconnect:
         asyncio.run(reconnect_rounds(args.rounds, args.down))
 
