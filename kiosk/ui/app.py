@@ -24,7 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.config import Config, save_config
+from kiosk.core.config import Config
 from kiosk.core.connection import ConnectionState
 from kiosk.core.session import Session
 from kiosk.ui.headless import HeadlessOptions, save_screenshot, state_dump, write_state
@@ -114,11 +114,9 @@ def setup_if_needed(config: Config, path: Path | None) -> Config | None:
     except (ImportError, AttributeError) as exc:
         log.error("no setup dialog available (%s); pass --server, --room and --token", exc)
         return None
-    result: Config | None = run_setup_dialog(config)
-    if result is None:
-        return None
-    saved = save_config(result, path)
-    log.info("settings saved to %s", saved)
+    result: Config | None = run_setup_dialog(config, path)  # checks by connecting, then saves
+    if result is not None:
+        log.info("first-run setup done for room %s", result.room)
     return result
 
 

@@ -259,6 +259,14 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            title = room_title(self.config.room)
+            self.setWindowTitle(self.tr("Kiosk — %1").replace("%1", title))
+            self.header.retranslate(title)
+            self._set_muted(self.mute_button.isChecked())
+        super().changeEvent(event)
+
     def tick(self) -> None:
         """Once a second: clock, badge countdown, expiring banners and toasts."""
         self.header.tick()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -151,3 +152,26 @@ def test_hidden_cursor_and_f11_fullscreen(
     assert not window.isFullScreen()
     window.close()
     assert QGuiApplication.overrideCursor() is None
+
+
+def test_switching_language_retranslates_the_window_and_the_cards(
+    qtbot: QtBot, qapp: Any, server: ServerProcess, live_session: Session, display_config: Config
+) -> None:
+    from kiosk.ui.i18n import install_translator
+
+    created = server.create_order()
+    window = MainWindow(live_session, display_config, SystemClock())
+    qtbot.addWidget(window)
+    screen: Any = window.screen_widget
+    qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)
+    assert window.header.count_label.text() == "1 open order(s)"
+    try:
+        install_translator(qapp, "id")
+        qtbot.waitUntil(lambda: window.header.count_label.text() == "1 pesanan terbuka", timeout=WAIT_MS)
+        assert screen.recall_button.text() == "Panggil ulang (R)"
+        assert screen.card_text(created["id"]).status == "BARU"
+        assert window.header.room_label.text() != "Kitchen"
+    finally:
+        install_translator(qapp, "en")
+    qtbot.waitUntil(lambda: window.header.count_label.text() == "1 open order(s)", timeout=WAIT_MS)
+    assert screen.card_text(created["id"]).status == "NEW"

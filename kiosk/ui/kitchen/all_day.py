@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.core.store import Change
@@ -92,6 +92,12 @@ class AllDayPanel(QWidget):
             self._body.setText(self.tr("Nothing to make"))
             return
         self._body.setText("\n".join(f"{qty:>3} × {shorten(name)}" for name, qty in lines))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self._title.setText(self.tr("All day"))
+            self.refresh()
+        super().changeEvent(event)
 
     def text(self) -> str:
         return self._body.text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
@@ -86,6 +86,12 @@ class KitchenScreen(QWidget):
     def _bump_index(self, index: QModelIndex) -> None:
         if index.isValid():
             self.bump(self.model.order_at(index.row()).id)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.recall_button.setText(self.tr("Recall last (R)"))
+            self.model.refresh_all()  # cards repaint with the new words (chips, order types)
+        super().changeEvent(event)
 
     # -- window hooks ----------------------------------------------------------
     def tick(self) -> None:

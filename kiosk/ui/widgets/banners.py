@@ -35,7 +35,9 @@ class Banner(QFrame):
         self.close_button = QPushButton("×", self)
         self.close_button.setObjectName("bannerClose")
         self.close_button.setToolTip(self.tr("Dismiss"))
-        self.close_button.setFixedWidth(44)
+        self.close_button.setStyleSheet(
+            "padding: 2px 14px; min-width: 0px;"
+        )  # the theme pads buttons for touch
         self.close_button.clicked.connect(self.dismissed.emit)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 4, 4)

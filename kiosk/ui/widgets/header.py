@@ -17,6 +17,8 @@ class Header(QWidget):
         super().__init__(parent)
         self.setObjectName("header")
         self._clock = clock
+        self._open = 0
+        self._hidden = 0
         self.room_label = QLabel(room_title, self)
         self.room_label.setObjectName("roomLabel")
         self.room_label.setProperty("role", "title")
@@ -49,11 +51,20 @@ class Header(QWidget):
         self._layout.addWidget(widget)
 
     def set_open_count(self, count: int) -> None:
+        self._open = count
         self.count_label.setText(self.tr("%n open order(s)", "", count))
 
     def set_hidden_count(self, count: int) -> None:
+        self._hidden = count
         self.hidden_label.setText(self.tr("%n order(s) hidden by filter", "", count))
         self.hidden_label.setVisible(count > 0)
+
+    def retranslate(self, room_title: str) -> None:
+        """The language changed: redo every text this header shows."""
+        self.room_label.setText(room_title)
+        self.set_open_count(self._open)
+        self.set_hidden_count(self._hidden)
+        self.badge.refresh()
 
     def set_status(self, status: ConnectionStatus) -> None:
         self.badge.set_status(status)
