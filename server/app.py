@@ -56,6 +56,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     connections = Connections()
     app.extensions["kiosk_hub"] = hub
     app.extensions["kiosk_config"] = config
+    app.extensions["kiosk_started"] = config.clock.monotonic()
     app.extensions["kiosk_connections"] = connections
     app.before_request(identify)
     app.register_blueprint(api)

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import current_app
 
+from server.auth import count_devices
+
 
 def stats_body() -> dict[str, Any]:
     socketio = current_app.extensions["socketio"]
@@ -17,10 +19,19 @@ def stats_body() -> dict[str, Any]:
         if room is None or not isinstance(room, str) or room in members:
             continue  # None is "all sockets" and every sid has a room of its own
         rooms[room] = len(members)
+    config = current_app.extensions["kiosk_config"]
+    with hub.read() as conn:
+        devices = count_devices(conn)
+        orders_today = conn.execute(
+            "SELECT COUNT(*) FROM orders WHERE created_at >= ?", (config.clock.now().strftime("%Y-%m-%d"),)
+        ).fetchone()[0]
     return {
         "connections": connections.count(),
         "rooms": dict(sorted(rooms.items())),
         "seq": hub.seq,
         "pruned_through": hub.pruned_through,
         "async_mode": socketio.async_mode,
+        "devices": devices,
+        "orders_today": orders_today,
+        "uptime_s": round(config.clock.monotonic() - current_app.extensions["kiosk_started"], 1),
     }

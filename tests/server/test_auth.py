@@ -190,9 +190,11 @@ def test_stats_need_the_admin_and_count_connections(
     assert shared_server.request("GET", "/api/stats", token=token).status_code == 403
     client = clients(shared_server.url, token)
     client.emit("join-display")
+    shared_server.create_order(1)
     stats = shared_server.request("GET", "/api/stats").json()
     assert stats["connections"] >= 1 and stats["rooms"]["display"] >= 1
     assert stats["async_mode"] == "gevent"
+    assert stats["devices"] >= 1 and stats["orders_today"] >= 1 and stats["uptime_s"] >= 0
 
 
 def test_an_oversized_socket_message_drops_only_that_connection(
