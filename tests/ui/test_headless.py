@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,35 +50,60 @@ def non_blank_png(path: Path) -> QImage:
     return image
 
 
+def wait_for_line(path: Path, text: str, child: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text():
+            return
+        assert child.poll() is None, f"kiosk exited early: {child.communicate()[1][-3000:]}"
+        time.sleep(0.05)  # polling another process's log file, bounded by the deadline
+    raise AssertionError(f"{text!r} did not appear in {path} within {timeout} s")
+
+
 def test_headless_run_dumps_the_orders_and_a_screenshot(
     server: ServerProcess, tmp_path: Path, artifacts: Path, qapp: Any
 ) -> None:
     token = server.add_device("headless-display", ["display"])
-    created = server.create_order(customer_name="Rina")
+    before = server.create_order(customer_name="Rina")
     shot = artifacts / "headless-kitchen.png"
     dump = tmp_path / "state.json"
-    done = kiosk(
-        "--server", server.url, "--room", "display", "--token", token, "--no-sound",
-        "--offscreen", "--screenshot", str(shot), "--dump-state", str(dump), "--quit-after", "4",
+    child = subprocess.Popen(
+        [
+            sys.executable, "-m", "kiosk.cli", "--server", server.url, "--room", "display", "--token", token,
+            "--offscreen", "--screenshot", str(shot), "--dump-state", str(dump), "--quit-after", "6",
+        ],
         env=clean_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
+    try:
+        wait_for_line(tmp_path / "logs" / "kiosk.log", "live with 1 orders on screen", child)
+        during = server.create_order(customer_name="Tono")
+        _, stderr = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, stderr[-3000:]
     state = json.loads(dump.read_text())
     assert state["connection"]["state"] == "live"
     assert state["room"] == "display"
-    [order] = state["orders"]
-    assert (order["id"], order["order_number"], order["status"]) == (
-        created["id"],
-        created["order_number"],
+    orders = {order["id"]: order for order in state["orders"]}
+    assert set(orders) == {before["id"], during["id"]}
+    first = orders[before["id"]]
+    assert (first["order_number"], first["status"], first["customer_name"]) == (
+        before["order_number"],
         "pending",
+        "Rina",
     )
-    assert order["items"][0]["name"] == "Nasi Goreng Spesial" and order["customer_name"] == "Rina"
+    assert first["items"][0]["name"] == "Nasi Goreng Spesial"
     assert state["payments"] == []
-    assert state["alerts"].get("order_created", 0) == 0  # it was there before: loaded quietly, no alert
-    assert state["sounds_played"] == 0
+    assert state["alerts"] == {"order_created": 1}  # the order that was already there came quietly
+    assert state["sounds_played"] == 1
     image = non_blank_png(shot)
     assert (image.width(), image.height()) == (1280, 800)
-    assert (tmp_path / "logs" / "kiosk.log").read_text().count("state dump written") == 1
+    log_text = (tmp_path / "logs" / "kiosk.log").read_text()
+    assert log_text.count("state dump written") == 1 and "first frame after" in log_text
 
 
 @pytest.mark.skipif(
