@@ -345,6 +345,11 @@ def wait_for_quiet(max_busy_pct: float, timeout_s: float) -> float:
     return float(busy)
 
 
+def _write_json(path: Path, results: list[RunResult]) -> None:
+    meta = {"argv": sys.argv, "cores": psutil.cpu_count(), "python": platform.python_version()}
+    path.write_text(json.dumps({"meta": meta, "runs": [asdict(r) for r in results]}, indent=1))
+
+
 def _default_targets() -> str:
     if (REPO / "server" / "__main__.py").exists():
         return "node,server:gevent,server:eventlet,server:threading"
@@ -418,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"round {round_no}: {target} N={screens} ...", flush=True)
                     result = run_one(args, round_no, target, screens, Path(tmp))
                     results.append(result)
+                    if args.json_out:  # after every run, so an interrupted session keeps what it measured
+                        _write_json(Path(args.json_out), results)
                     print(
                         f"  p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, max {result.max_ms:.1f} ms, "
                         f"lost {result.lost}, load {result.load1:.2f}"
@@ -428,11 +435,6 @@ def main(argv: list[str] | None = None) -> int:
             print_table([r for r in results if r.round == round_no])
     if args.rounds > 1:
         print_summary(results)
-    if args.json_out:
-        meta = {"argv": sys.argv, "cores": psutil.cpu_count(), "python": platform.python_version()}
-        Path(args.json_out).write_text(
-            json.dumps({"meta": meta, "runs": [asdict(r) for r in results]}, indent=1)
-        )
     failed = [r for r in results if r.error or r.lost or r.duplicates]
     return 1 if failed else 0
 
