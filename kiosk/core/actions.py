@@ -124,7 +124,9 @@ class ActionRunner:
         publish: Callable[[ActionOutcome], None],
         *,
         clock: Clock | None = None,
+        reachable: Callable[[], bool] = lambda: True,
     ) -> None:
+        self.reachable = reachable  # False: known offline, queue at once instead of waiting for a timeout
         self.rest = rest
         self.store = store
         self.queue = queue
@@ -144,6 +146,8 @@ class ActionRunner:
         async with self._lock:
             if len(self.queue):  # keep the order of actions: behind what is already waiting
                 return self._queue(action, "earlier actions are still waiting for the server")
+            if not self.reachable():
+                return self._queue(action, "the server cannot be reached")
             try:
                 outcome = await self._send(action)
             except ServerUnreachableError as exc:

@@ -69,6 +69,7 @@ class Session:
             ActionQueue(self.data_dir / f"actions-{slug}.jsonl"),
             self._publish_action,
             clock=self.clock,
+            reachable=lambda: self.status.state is ConnectionState.LIVE or self.status.polling,
         )
         self.resume = ResumePoint(self.data_dir / f"state-{slug}.json", config.server_url)
         self.syncer.resume_seq = self.resume.load()
@@ -208,7 +209,6 @@ class Session:
             except Exception:
                 ok = False
                 log.exception("catch-up poll failed unexpectedly")
-            ok = ok and self.status.state is not ConnectionState.CONNECTING
             if self.connector.offline.is_set() and ok != self.status.polling:
                 log.info("polling fallback %s", "delivers events" if ok else "cannot reach the server either")
                 self.board.set(self.status.state, polling=ok, keep=True)
@@ -217,11 +217,20 @@ class Session:
             await asyncio.sleep(self.config.poll_interval_s)
 
     async def _tick(self) -> None:
+        last_replay = self.clock.monotonic()
         while True:
             await asyncio.sleep(1.0)
             self.store.prune()
             self.store.seen.flush()
             self.resume.save(self.store.seq, legacy=self.syncer.legacy)
+            # Live but with actions still waiting (a 5xx during the replay): retry them now and then.
+            due = self.clock.monotonic() - last_replay >= self.config.poll_interval_s
+            if len(self.actions.queue) and self.status.state is ConnectionState.LIVE and due:
+                last_replay = self.clock.monotonic()
+                try:
+                    await self.actions.replay()
+                except Exception:
+                    log.exception("replaying queued actions failed")
 
     # ----------------------------------------------------------------- report
 

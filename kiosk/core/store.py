@@ -40,6 +40,7 @@ from kiosk.protocol.status import FINAL_STATUSES
 log = logging.getLogger("kiosk.sync")
 
 MAX_EVENT_BYTES = 256 * 1024
+SKIP_LOG_LIMIT = 20  # bad-event log lines per minute
 
 
 class ChangeKind(StrEnum):
@@ -107,6 +108,7 @@ class Store:
         self.payments: Mapping[EntityId, Payment] = MappingProxyType(self._payments)
         self.notice_counts: Mapping[str, int] = MappingProxyType(self._notice_counts)
         self.skipped = 0  # bad or oversized inputs, for the state dump
+        self._skip_window = (0.0, 0, 0)  # (window start, logged, suppressed): a flood of garbage, not of logs
 
     @property
     def alerts(self) -> Sequence[Alert]:
@@ -137,12 +139,29 @@ class Store:
             return self._apply_envelope(raw, advance_seq)
         except SkipError as skip:
             self.skipped += 1
-            log.warning("skipped event: %s", skip)
+            self._log_skip(str(skip))
             return False
         except Exception:  # a bug must not take the screen down; keep the evidence
             self.skipped += 1
             log.exception("skipped event that broke the store: %.200r", raw)
             return False
+
+    def _log_skip(self, reason: str) -> None:
+        """Log bad input, at most SKIP_LOG_LIMIT lines a minute plus one summary of the rest."""
+        start, logged, suppressed = self._skip_window
+        now = self._clock.monotonic()
+        if now - start >= 60.0:
+            if suppressed:
+                log.warning(
+                    "skipped %d more bad event(s) in the last minute without logging each", suppressed
+                )
+            start, logged, suppressed = now, 0, 0
+        if logged < SKIP_LOG_LIMIT:
+            log.warning("skipped event: %s", reason)
+            logged += 1
+        else:
+            suppressed += 1
+        self._skip_window = (start, logged, suppressed)
 
     def _apply_envelope(self, raw: object, advance_seq: bool) -> bool:
         event, envelope, entity = self._decode(raw)

@@ -295,3 +295,26 @@ def test_queued_action_whose_answer_was_lost_is_not_applied_twice(
             await session.stop()
 
     asyncio.run(scenario())
+
+
+def test_actions_left_in_the_queue_while_live_are_retried(server: ServerProcess, tmp_path: Path) -> None:
+    token = server.add_device("kitchen", ["display"])
+    order = server.create_order()["id"]
+
+    async def scenario() -> None:
+        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+            # as if the replay on connect had met a 5xx: the entry is still waiting while live
+            session.actions.queue.append(Action("status", order, status="preparing"))
+            await wait_until(lambda: len(session.actions.queue) == 0, what="the retry")
+            assert [o.ok and o.replayed for o in rec.outcomes] == [True]
+            await wait_until(
+                lambda: session.store.orders[order].status is OrderStatus.PREPARING, what="the event"
+            )
+        finally:
+            await session.stop()
+
+    asyncio.run(scenario())

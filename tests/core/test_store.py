@@ -216,6 +216,20 @@ def test_bad_input_is_logged_and_skipped(raw: object, words: str, caplog: pytest
     assert rec.changes == [] and rec.notices == [] and store.skipped == 1
 
 
+def test_a_flood_of_garbage_does_not_flood_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    store, _, clock = make_store()
+    clock.advance(100)
+    with caplog.at_level(logging.WARNING, logger="kiosk.sync"):
+        for _ in range(500):
+            store.apply_envelope({"type": "nonsense", "data": {}})
+        assert len(caplog.records) == 20
+        clock.advance(60)
+        store.apply_envelope("garbage")
+    assert "skipped 480 more bad event(s)" in caplog.records[-2].getMessage()
+    assert "JSON object" in caplog.records[-1].getMessage()
+    assert store.skipped == 501
+
+
 def test_a_failing_listener_does_not_break_the_store(caplog: pytest.LogCaptureFixture) -> None:
     store, rec, _ = make_store()
 
