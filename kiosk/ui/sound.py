@@ -161,15 +161,18 @@ class SoundBoard(QObject):
 
     def _load(self, name: str) -> QSoundEffect:
         effect = QSoundEffect(self)
+        effect.setObjectName(name)
         if self._device_ok:
-            effect.statusChanged.connect(lambda: self._on_status(name, effect))
+            # a bound slot (not a lambda): Qt drops the connection when the board is deleted
+            effect.statusChanged.connect(self._on_status)
             effect.setSource(QUrl.fromLocalFile(str(asset("sounds", f"{name}.wav"))))
         return effect
 
-    def _on_status(self, name: str, effect: QSoundEffect) -> None:
-        if effect.status() == QSoundEffect.Status.Error:
+    def _on_status(self) -> None:
+        effect = self.sender()
+        if isinstance(effect, QSoundEffect) and effect.status() == QSoundEffect.Status.Error:
             self._device_ok = False
-            self._log_unavailable(f"cannot play {name}.wav on the audio output")
+            self._log_unavailable(f"cannot play {effect.objectName()}.wav on the audio output")
 
     def _log_unavailable(self, why: str) -> None:
         if self._error_logged:

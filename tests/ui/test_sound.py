@@ -180,3 +180,26 @@ def test_every_sound_is_shorter_than_the_debounce_window() -> None:
             seconds = wav.getnframes() / wav.getframerate()
             assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
         assert 0.2 < seconds < DEBOUNCE_S, (sound, seconds)
+
+
+@pytest.mark.qt_log_ignore(".*")  # Qt warns about the undecodable file itself; that is the point
+def test_an_unplayable_wav_turns_the_effect_to_error_and_is_logged_once(
+    qapp, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not QMediaDevices.audioOutputs():
+        pytest.skip("no audio output: start the PulseAudio null sink as scripts/test.sh does")
+    (tmp_path / "sounds").mkdir()
+    for sound in set(SOUND_FOR_KIND.values()):
+        (tmp_path / "sounds" / f"{sound}.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really a wav")
+    monkeypatch.setenv("KIOSK_ASSETS_DIR", str(tmp_path))
+    caplog.set_level("INFO", logger="kiosk.sound")
+    board = SoundBoard(FakeClock(), enabled=True)
+    sounds = set(SOUND_FOR_KIND.values())
+    # the FFmpeg backend decodes each file on its own; at least one reports Error
+    qtbot.waitUntil(
+        lambda: any(board.effect(s).status() == QSoundEffect.Status.Error for s in sounds), timeout=5000
+    )
+    assert not board.audio_available
+    assert sum("without sound" in record.getMessage() for record in caplog.records) == 1
+    assert board.play(ORDER_CREATED)  # still counted, never raises
+    assert board.played_count == 1
