@@ -42,6 +42,9 @@ class RestClient:
         self.token = token
         self.timeout = timeout
         self._local = threading.local()
+        # Did the last call get an answer?  Lets actions queue at once while the server is known
+        # to be away, instead of each waiting out a timeout.  Written from worker threads (atomic).
+        self.reachable = True
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kiosk-rest")
 
     def _session(self) -> requests.Session:
@@ -71,7 +74,9 @@ class RestClient:
                 method, url, params=params, json=json, headers=headers, timeout=self.timeout
             )
         except requests.RequestException as exc:
+            self.reachable = False
             raise ServerUnreachableError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
+        self.reachable = response.status_code < 500
         if response.status_code >= 500:
             raise ServerUnreachableError(f"{method} {path}: server error {response.status_code}")
         try:

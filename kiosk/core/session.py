@@ -69,7 +69,7 @@ class Session:
             ActionQueue(self.data_dir / f"actions-{slug}.jsonl"),
             self._publish_action,
             clock=self.clock,
-            reachable=lambda: self.status.state is ConnectionState.LIVE or self.status.polling,
+            reachable=lambda: self.rest.reachable,
         )
         self.resume = ResumePoint(self.data_dir / f"state-{slug}.json", config.server_url)
         self.syncer.resume_seq = self.resume.load()

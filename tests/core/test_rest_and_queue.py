@@ -23,8 +23,10 @@ def test_refusals_carry_the_servers_reason_and_unreachable_is_separate(server: S
             with pytest.raises(ApiRefusedError) as refused:
                 await bad.call("GET", "/api/orders")
             assert refused.value.status == 401 and "token" in refused.value.message
+            assert bad.reachable  # a refusal is an answer
             with pytest.raises(ServerUnreachableError, match="GET /api/orders"):
                 await nowhere.call("GET", "/api/orders")
+            assert not nowhere.reachable  # later actions queue at once instead of waiting a timeout
             order = await asyncio.to_thread(server.create_order)
             with pytest.raises(ApiRefusedError) as conflict:
                 await admin.call("PATCH", f"/api/orders/{order['id']}/status", json={"status": "completed"})
