@@ -125,7 +125,11 @@ class TenantScreen(QWidget):
         self.payments_table.setModel(self.payments)
         self.payments_table.verticalHeader().hide()
         self.payments_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.payments_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # a stall needs which order, how much and whether it was refunded; the method
+        # column is the cashier's business and would squeeze the amounts off the side
+        self.payments_table.hideColumn(PaymentsModel.COLUMNS.index("method"))
+        self.payments_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.payments_table.horizontalHeader().setStretchLastSection(True)
 
     def _lay_out(self) -> None:
         button_row = QHBoxLayout()
