@@ -422,6 +422,34 @@
 <context>
     <name>SetupDialog</name>
     <message>
+        <source>cannot reach server at %1: %2</source>
+        <translation>server %1 tidak dapat dihubungi: %2</translation>
+    </message>
+    <message>
+        <source>connected to %1 as room %2</source>
+        <translation>terhubung ke %1 sebagai ruang %2</translation>
+    </message>
+    <message>
+        <source>token not accepted by %1: %2</source>
+        <translation>token ditolak oleh %1: %2</translation>
+    </message>
+    <message>
+        <source>this token may not join room %1: %2</source>
+        <translation>token ini tidak boleh masuk ruang %1: %2</translation>
+    </message>
+    <message>
+        <source>server at %1 answered HTTP %2: %3</source>
+        <translation>server %1 menjawab HTTP %2: %3</translation>
+    </message>
+    <message>
+        <source>connection refused or host unknown (is the server running and the address right?)</source>
+        <translation>koneksi ditolak atau host tidak dikenal (apakah server berjalan dan alamatnya benar?)</translation>
+    </message>
+    <message>
+        <source>no answer in time (firewall, or wrong address?)</source>
+        <translation>tidak ada jawaban tepat waktu (firewall, atau alamat salah?)</translation>
+    </message>
+    <message>
         <source>Please fill in: %1</source>
         <translation>Harap isi: %1</translation>
     </message>

@@ -10,13 +10,14 @@ thread so the dialog stays responsive while a wrong address times out.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +46,11 @@ class CheckResult:
     message: str
 
 
+def _fill(template: str, *values: str) -> str:
+    """Qt-style %1, %2 placeholders (translators may reorder them), filled in one pass."""
+    return re.sub(r"%(\d)", lambda m: values[int(m.group(1)) - 1], template)
+
+
 def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
     """Ask the server whether this token may read this room; a readable verdict either way."""
     url = config.server_url.rstrip("/") + "/api/events"
@@ -56,15 +62,51 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
             timeout=timeout_s,
         )
     except requests.RequestException as exc:
-        return CheckResult(False, f"cannot reach server at {config.server_url}: {_short(exc)}")
+        return CheckResult(
+            False,
+            _fill(
+                QCoreApplication.translate("SetupDialog", "cannot reach server at %1: %2"),
+                config.server_url,
+                _short(exc),
+            ),
+        )
     reason = _server_message(response)
     if response.status_code == 200:
-        return CheckResult(True, f"connected to {config.server_url} as room {config.room}")
+        return CheckResult(
+            True,
+            _fill(
+                QCoreApplication.translate("SetupDialog", "connected to %1 as room %2"),
+                config.server_url,
+                config.room,
+            ),
+        )
     if response.status_code == 401:
-        return CheckResult(False, f"token not accepted by {config.server_url}: {reason}")
+        return CheckResult(
+            False,
+            _fill(
+                QCoreApplication.translate("SetupDialog", "token not accepted by %1: %2"),
+                config.server_url,
+                reason,
+            ),
+        )
     if response.status_code == 403:
-        return CheckResult(False, f"this token may not join room {config.room}: {reason}")
-    return CheckResult(False, f"server at {config.server_url} answered HTTP {response.status_code}: {reason}")
+        return CheckResult(
+            False,
+            _fill(
+                QCoreApplication.translate("SetupDialog", "this token may not join room %1: %2"),
+                config.room,
+                reason,
+            ),
+        )
+    return CheckResult(
+        False,
+        _fill(
+            QCoreApplication.translate("SetupDialog", "server at %1 answered HTTP %2: %3"),
+            config.server_url,
+            str(response.status_code),
+            reason,
+        ),
+    )
 
 
 def _server_message(response: requests.Response) -> str:
@@ -81,9 +123,11 @@ def _server_message(response: requests.Response) -> str:
 def _short(exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, requests.ConnectionError):
-        return "connection refused or host unknown (is the server running and the address right?)"
+        return QCoreApplication.translate(
+            "SetupDialog", "connection refused or host unknown (is the server running and the address right?)"
+        )
     if isinstance(exc, requests.Timeout):
-        return "no answer in time (firewall, or wrong address?)"
+        return QCoreApplication.translate("SetupDialog", "no answer in time (firewall, or wrong address?)")
     return text[:200]
 
 

@@ -100,3 +100,11 @@ def test_every_string_has_an_indonesian_translation() -> None:
     assert unfinished == []
     qm = asset("translations", "kiosk_id.qm")
     assert qm.stat().st_size > 1000
+
+
+def test_setup_refusal_reads_in_indonesian(english_after: QApplication, server) -> None:
+    from kiosk.ui.setup_dialog import check_connection
+
+    install_translator(english_after, "id")
+    result = check_connection(Config(server_url=server.url, room="display", token="salah"))
+    assert result.message.startswith(f"token ditolak oleh {server.url}: ")
