@@ -176,3 +176,18 @@ def test_tenant_window_under_xvfb_is_not_blank(server, tmp_path: Path, artifacts
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     headless.non_blank_png(shot)
+
+
+def test_enter_key_advances_and_delete_asks_to_cancel(stall: TenantScreen, server, qtbot: QtBot) -> None:
+    order = stall.model.orders()[0]
+    select(stall, order.order_number)
+    stall.list.setFocus()
+    qtbot.keyClick(stall.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: server_status(server, int(order.id)) == "preparing", timeout=10_000)
+    qtbot.waitUntil(lambda: stall.model.orders()[0].status is OrderStatus.PREPARING, timeout=10_000)
+    qtbot.keyClick(stall.list, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: server_status(server, int(order.id)) == "ready", timeout=10_000)
+    qtbot.keyClick(stall.list, Qt.Key.Key_Delete)
+    assert stall.cancel_dialog is not None and stall.cancel_dialog.isVisible()
+    stall.cancel_dialog.reject()
+    assert server_status(server, int(order.id)) == "ready"

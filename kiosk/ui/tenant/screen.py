@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,7 +34,16 @@ from kiosk.core.config import Config
 from kiosk.core.formatting import format_clock
 from kiosk.core.session import Session
 from kiosk.core.store import Notice
-from kiosk.protocol import Event, Order, OrderStatus, ProtocolError, RoomKind, can_transition, parse_room
+from kiosk.protocol import (
+    Event,
+    Order,
+    OrderStatus,
+    ProtocolError,
+    RoomKind,
+    bump_target,
+    can_transition,
+    parse_room,
+)
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.cashier.payments_model import PaymentsModel, of_tenant
@@ -153,6 +163,7 @@ class TenantScreen(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
         self.setFocusProxy(self.list)
+        self.list.installEventFilter(self)
 
     def _connect(self, session: Session) -> None:
         self.bridge = SessionBridge(session, self)
@@ -211,6 +222,26 @@ class TenantScreen(QWidget):
         if not index.isValid():
             return None
         return self.model.order_at(index.row())
+
+    def advance(self) -> None:
+        """Enter / Space: the next step for the selected order (Accept, then Ready, then Complete)."""
+        order = self.selected_order()
+        target = bump_target(order.status) if order is not None else None
+        names = {status: name for name, status in STATUS_BUTTONS.items()}
+        if target is not None:
+            self.act(names[target])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Keys on the order list: Enter/Space advance the order, Delete asks to cancel it."""
+        if watched is self.list and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+                self.advance()
+                return True
+            if key == Qt.Key.Key_Delete:
+                self.act("cancel")
+                return True
+        return super().eventFilter(watched, event)
 
     def act(self, name: str) -> None:
         """Run the action behind a button on the selected order (Cancel asks for a reason first)."""
