@@ -74,6 +74,18 @@ def test_print_button_sends_the_receipt_to_the_escpos_device(
     assert b"Rp 5.000" in data  # the change
 
 
+def test_ctrl_p_prints_the_receipt_on_screen(
+    cashier: CashierScreen, server, qtbot: QtBot, tmp_path: Path
+) -> None:
+    order = server.create_order(1)
+    pay(server, order, counter_id=1, amount_paid=55_000)
+    qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
+    cashier.table.setFocus()
+    qtbot.keyClick(cashier.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: cashier.receipt_view.print_status.text().startswith("Printed"), timeout=10_000)
+    assert order["order_number"].encode() in (tmp_path / "lp0").read_bytes()
+
+
 def test_save_pdf_writes_a_receipt_pdf_with_number_and_change(
     cashier: CashierScreen, server, qtbot: QtBot, kiosk_data_dir: Path
 ) -> None:

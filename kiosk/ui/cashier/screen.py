@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -90,6 +91,10 @@ class CashierScreen(QWidget):
         self.printer.failed.connect(self._print_failed)
         self.receipt_view.printRequested.connect(self.print_receipt)
         self.receipt_view.pdfRequested.connect(self.save_pdf)
+        # Ctrl+P (and a receipt printer's "print" key mapped to it) prints the receipt on screen
+        self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        self.print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.print_shortcut.activated.connect(self.receipt_view.print_button.click)
         self.model.totalsChanged.connect(self.totals.show_totals)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
