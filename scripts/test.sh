@@ -9,7 +9,12 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d /tmp/kiosk-xdg.XXXXXX)}
 chmod 700 "$XDG_RUNTIME_DIR"
 
 cleanup=()
-trap 'for pid in "${cleanup[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+# shellcheck disable=SC2329  # invoked by the EXIT trap
+stop_services() {
+  local pid
+  for pid in "${cleanup[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap stop_services EXIT
 
 if command -v pulseaudio >/dev/null && ! pulseaudio --check 2>/dev/null; then
   pulseaudio --daemonize=yes --exit-idle-time=-1 -n \
@@ -25,4 +30,6 @@ if [ -z "${DISPLAY:-}" ] && command -v Xvfb >/dev/null; then
 fi
 
 mkdir -p test-artifacts
-exec .venv/bin/pytest "$@"
+status=0
+.venv/bin/pytest "$@" || status=$?
+exit "$status"
