@@ -223,3 +223,37 @@ def test_user_room_gets_its_notifications_and_everyone_gets_alerts(
             await session.stop()
 
     asyncio.run(scenario())
+
+
+def test_reconnect_delays_follow_the_seeded_curve(tmp_path: Path) -> None:
+    """Server down: the badge's next-attempt times are exactly the seeded backoff curve, capped."""
+    import random
+
+    from kiosk.core.backoff import Backoff
+    from kiosk.core.clock import FakeClock
+
+    clock = FakeClock()  # frozen: next_attempt_at - now is exactly the delay chosen
+    config = make_config(
+        f"http://127.0.0.1:{free_port()}", "display", "t", backoff_initial_s=0.02, backoff_max_s=0.16
+    )
+    reference = Backoff(0.02, 0.16, rng=random.Random(7))
+    expected = [round(reference.next_delay(), 9) for _ in range(7)]
+
+    async def scenario() -> None:
+        session = Session(config, clock=clock, rng=random.Random(7), data_dir=tmp_path)
+        rec = Recorder(session)
+        await session.start()
+        try:
+            await wait_until(lambda: session.attempts >= 8, what="eight attempts")
+        finally:
+            await session.stop()
+        waits = [
+            round((s.next_attempt_at - clock.now()).total_seconds(), 6)
+            for s in rec.statuses
+            if s.state is ConnectionState.RECONNECTING and s.next_attempt_at is not None
+        ]
+        assert waits[:7] == [round(d, 6) for d in expected]
+        assert [s.attempt for s in rec.statuses if s.next_attempt_at][:7] == [1, 2, 3, 4, 5, 6, 7]
+        assert max(waits) <= 0.16 and min(waits[3:7]) >= 0.08  # capped, jitter within half the cap
+
+    asyncio.run(scenario())
