@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import Config, ConfigError, save_config
 from kiosk.protocol import ROOM_FORMS
+from kiosk.ui.printing.relay import relay
 
 log = logging.getLogger("kiosk.ui")
 
@@ -134,8 +135,6 @@ def _short(exc: Exception) -> str:
 class SetupDialog(QDialog):
     """Fields for the four settings a screen needs; Save only after the server said yes."""
 
-    _checked = Signal(object)  # (Config, CheckResult), worker -> GUI thread
-
     def __init__(self, config: Config, path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setupDialog")
@@ -178,7 +177,7 @@ class SetupDialog(QDialog):
         self.quit_button = QPushButton(self)
         self.save_button.clicked.connect(self.check_and_save)
         self.quit_button.clicked.connect(self.reject)
-        self._checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
+        self._relay = relay()  # created here, on the GUI thread
 
         self._lay_out()
         self._retranslate()
@@ -229,14 +228,7 @@ class SetupDialog(QDialog):
         self._show(self.tr("Checking %1…").replace("%1", config.server_url), error=False)
         log.info("setup: checking %s room %s", config.server_url, config.room)
         future = self._executor.submit(check_connection, config)
-        future.add_done_callback(lambda done: self._report(config, done))
-
-    def _report(self, config: Config, future: Future[CheckResult]) -> None:
-        """Worker thread: hand the verdict to the GUI thread (unless the dialog is gone)."""
-        try:
-            self._checked.emit((config, future))
-        except RuntimeError:  # the dialog was closed and deleted while checking
-            log.info("setup: check of %s finished after the dialog closed", config.server_url)
+        future.add_done_callback(lambda done: self._relay.deliver(self._on_checked, (config, done)))
 
     def _on_checked(self, payload: tuple[Config, Future[CheckResult]]) -> None:
         config, future = payload

@@ -167,3 +167,32 @@ def test_long_item_names_wrap_and_keep_the_amount_right_aligned(qapp) -> None:
     lines = render_lines(receipt_text(Receipt.from_payment(sample_payment(order=order))), columns=32)
     assert all(len(line) <= 32 for chunk in lines for line in chunk.split("\n"))
     assert any(line.endswith("Rp 45.000") for chunk in lines for line in chunk.split("\n"))
+
+
+def test_a_job_finishing_after_its_screen_was_deleted_is_dropped_safely(
+    qapp, qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shiboken6
+
+    caplog.set_level("INFO", logger="kiosk.ui")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    accepted = threading.Event()
+    release = threading.Event()
+
+    def serve() -> None:  # holds the job until the service is gone
+        conn, _ = listener.accept()
+        accepted.set()
+        release.wait(10)
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    svc = PrintService(f"network:127.0.0.1:{port}", tmp_path)
+    svc.print_receipt(Receipt.from_payment(sample_payment()))
+    assert accepted.wait(10)
+    shiboken6.delete(svc)  # the screen closed mid-job
+    release.set()
+    qtbot.waitUntil(lambda: "arrived after its PrintService was closed" in caplog.text, timeout=10_000)
+    listener.close()

@@ -21,11 +21,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from kiosk.ui.printing.document import default_printer_name, print_to_pdf, print_to_system_printer
 from kiosk.ui.printing.escpos_out import open_printer, print_escpos
 from kiosk.ui.printing.receipt import Receipt
+from kiosk.ui.printing.relay import relay
 
 log = logging.getLogger("kiosk.print")
 
@@ -47,7 +48,6 @@ class PrintService(QObject):
 
     done = Signal(object)  # PrintJob
     failed = Signal(object)  # PrintJob
-    _finished = Signal(object)  # worker -> GUI thread relay
 
     def __init__(self, escpos_spec: str, pdf_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +55,7 @@ class PrintService(QObject):
         self._pdf_dir = pdf_dir
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print")
         self._pending: dict[int, PrintJob] = {}
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._relay = relay()  # created here, on the GUI thread
         executor = self._executor
         self.destroyed.connect(lambda *_: executor.shutdown(wait=False, cancel_futures=True))
 
@@ -100,15 +100,8 @@ class PrintService(QObject):
         self._pending[job.id] = job
         log.info("print job %d: %s %s to %s", job.id, job.kind, job.order_number, target)
         future = self._executor.submit(work)
-        future.add_done_callback(lambda f: self._report(job, f))
+        future.add_done_callback(lambda f: self._relay.deliver(self._deliver, (job, f)))
         return job
-
-    def _report(self, job: PrintJob, future: Future[str]) -> None:
-        """Worker thread: hand the outcome to the GUI thread (unless the screen is gone)."""
-        try:
-            self._finished.emit((job, future))
-        except RuntimeError:  # the service was deleted while the job ran: nobody to tell
-            log.info("print job %d finished after its screen closed", job.id)
 
     def _deliver(self, payload: tuple[PrintJob, Future[str]]) -> None:
         job, future = payload
