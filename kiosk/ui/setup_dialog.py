@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import Config, ConfigError, save_config
 from kiosk.protocol import ROOM_FORMS
+from kiosk.ui.i18n import install_translator
 from kiosk.ui.printing.relay import relay
 
 log = logging.getLogger("kiosk.ui")
@@ -168,6 +169,7 @@ class SetupDialog(QDialog):
         self.language_combo.addItem("English", "en")
         self.language_combo.addItem("Bahasa Indonesia", "id")
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(config.language)))
+        self.language_combo.currentIndexChanged.connect(self._language_chosen)
         self.status = QLabel(self)
         self.status.setObjectName("setupStatus")
         self.status.setWordWrap(True)
@@ -181,6 +183,12 @@ class SetupDialog(QDialog):
 
         self._lay_out()
         self._retranslate()
+
+    def _language_chosen(self, _index: int) -> None:
+        """Show the dialog in the language just picked, so the choice is self-evident."""
+        app = QCoreApplication.instance()
+        if app is not None:
+            install_translator(app, str(self.language_combo.currentData()))
 
     def _lay_out(self) -> None:
         self.form = QFormLayout()

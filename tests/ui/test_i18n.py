@@ -83,6 +83,18 @@ def test_setup_dialog_follows_the_language(english_after: QApplication, qtbot: Q
     assert dialog.windowTitle() == "Pengaturan kiosk"
 
 
+def test_picking_a_language_in_the_setup_dialog_switches_it_at_once(
+    english_after: QApplication, qtbot: QtBot
+) -> None:
+    dialog = SetupDialog(Config())
+    qtbot.addWidget(dialog)
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("id"))
+    qtbot.waitUntil(lambda: dialog.save_button.text() == "Periksa dan simpan", timeout=2000)
+    assert current_language() == "id"
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("en"))
+    qtbot.waitUntil(lambda: dialog.save_button.text() == "Check and save", timeout=2000)
+
+
 def test_unknown_language_is_refused_with_the_choices(qapp: QApplication) -> None:
     with pytest.raises(ValueError, match="use one of en, id"):
         install_translator(qapp, "fr")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,16 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config, load_config
+from kiosk.ui.i18n import install_translator
 from kiosk.ui.setup_dialog import SetupDialog, check_connection
 from tests.support.server_process import free_port
+
+
+@pytest.fixture(autouse=True)
+def english_after(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Picking a language in the dialog switches the whole app; put it back."""
+    yield
+    install_translator(qapp, "en")
 
 
 def open_dialog(qtbot: QtBot, path: Path, **config: str) -> SetupDialog:
