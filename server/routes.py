@@ -25,6 +25,7 @@ from server.stats import stats_body
 from server.web import body, forbid, hub, principal, query_int, transact
 
 api = Blueprint("api", __name__, url_prefix="/api")
+_NO = ("0", "false", "no")
 
 
 def _config() -> ServerConfig:
@@ -53,11 +54,8 @@ def create_order() -> Response:
 @api.get("/orders")
 def list_orders() -> Response:
     scope = policy.order_scope(principal())
-    active = request.args.get("active") is not None and request.args.get("active", "").lower() not in (
-        "0",
-        "false",
-        "no",
-    )
+    # ``?active``, ``?active=1`` and ``?active=true`` all mean active only; ``?active=0|false|no`` do not.
+    active = request.args.get("active", "false" if "active" not in request.args else "").lower() not in _NO
     tenant_id = query_int("tenant_id", minimum=1)
     with hub().read() as conn:
         found = orders.find(conn, active=active, tenant_ids=scope, tenant_id=tenant_id)

@@ -37,6 +37,8 @@ def test_order_lists_filter_and_carry_their_seq(shared_server: ServerProcess) ->
     listing = shared_server.request("GET", "/api/orders?active&tenant_id=13").json()
     assert [order["id"] for order in listing["orders"]] == [active["id"]]
     assert listing["seq"] == shared_server.seq()
+    assert shared_server.request("GET", "/api/orders?active=1&tenant_id=13").json() == listing
+    assert len(shared_server.request("GET", "/api/orders?active=false&tenant_id=13").json()["orders"]) == 3
     everything = shared_server.request("GET", "/api/orders?tenant_id=13").json()["orders"]
     assert [order["id"] for order in everything] == [active["id"], done["id"], cancelled["id"]]
     assert everything[2]["cancel_reason"] == "stok habis" and everything[2]["status"] == "cancelled"
