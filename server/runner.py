@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         args.revocation_check,
     )
     log.info(
-        "listening on http://%s:%d (db %s, async mode %s, %d devices, keeping the last %d events)",
+        "listening on http://%s:%d (db %s, async mode %s, %d device(s), keeping the last %d events)",
         args.host,
         args.port,
         db_path,

@@ -61,3 +61,24 @@ def test_help_lists_the_commands() -> None:
     )
     for command in ("run", "devices", "demo-feed"):
         assert command in result.stdout
+
+
+def test_demo_feed_with_a_duration_stops_by_itself(server: ServerProcess) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "demo-feed", "--url", server.url, "--token", server.admin_token,
+         "--rate", "20", "--duration", "1", "--seed", "3"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sent = int(result.stdout.strip().splitlines()[-1].split()[1])
+    assert 1 <= sent <= 21 and server.seq() == sent
+
+
+def test_run_logs_where_it_listens_and_what_it_serves(server: ServerProcess) -> None:
+    server.add_device("kitchen", ["display"])
+    server.stop()
+    server.start()
+    start_lines = [line for line in server.log_path.read_text().splitlines() if "listening on" in line]
+    assert len(start_lines) == 2
+    assert f"http://127.0.0.1:{server.port}" in start_lines[-1] and str(server.db_path) in start_lines[-1]
+    assert "async mode gevent" in start_lines[-1] and "1 device(s)" in start_lines[-1]
