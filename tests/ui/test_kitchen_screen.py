@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import FakeClock, SystemClock
@@ -188,3 +189,32 @@ def test_the_tick_repaints_ageing_cards_and_drops_lingering_cancelled_ones(
     clock.advance(10)
     screen.tick()  # type: ignore[attr-defined]
     assert card_status(window, created["id"]) is None
+
+
+def test_the_tick_turns_a_card_yellow_then_red_on_screen(
+    qtbot: QtBot, live_session: Session, display_config: Config, server: ServerProcess
+) -> None:
+    clock = FakeClock(start=SystemClock().now())
+    window = open_window(qtbot, live_session, display_config, clock)
+    screen: Any = window.screen_widget
+    created = server.create_order()
+    qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)
+    card = screen.grid.visualRect(screen.model.index(screen.model.row_of(created["id"])))
+    probe = card.topLeft() + QPoint(40, 12)  # inside the coloured header band, left of the number
+
+    at = screen.grid.viewport().mapTo(window, probe)
+
+    def band() -> QColor:
+        # What the window really shows (the platform's backing store), not a fresh render:
+        # this fails if the tick repaints only the timers when a card changes colour.
+        return window.screen().grabWindow(window.winId()).toImage().pixelColor(at)
+
+    qtbot.waitUntil(lambda: band() == FRESH, timeout=WAIT_MS)
+    assert "0:0" in screen.card_text(created["id"]).elapsed
+    clock.advance(display_config.warn_after_s + 1)
+    screen.tick()
+    qtbot.waitUntil(lambda: band() == WARN, timeout=WAIT_MS)
+    clock.advance(display_config.late_after_s - display_config.warn_after_s)
+    screen.tick()
+    qtbot.waitUntil(lambda: band() == LATE, timeout=WAIT_MS)
+    assert screen.card_text(created["id"]).elapsed.startswith("10:0")

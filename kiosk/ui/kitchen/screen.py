@@ -19,7 +19,7 @@ from kiosk.core.session import Session
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.kitchen.all_day import AllDayPanel
-from kiosk.ui.kitchen.card_delegate import CardDelegate, CardText, Thresholds, card_text
+from kiosk.ui.kitchen.card_delegate import CardDelegate, CardText, Thresholds, card_text, timer_rect
 from kiosk.ui.kitchen.grid import CardGrid
 from kiosk.ui.models import OrderListModel
 
@@ -68,6 +68,7 @@ class KitchenScreen(QWidget):
         self.grid.bumpRequested.connect(self._bump_index)
         self.grid.recallRequested.connect(self.recall)
 
+        self._colours: dict[EntityId, int] = {}  # age colour of each card in view at the last tick
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick)
@@ -95,13 +96,30 @@ class KitchenScreen(QWidget):
 
     # -- window hooks ----------------------------------------------------------
     def tick(self) -> None:
-        """Once a second: drop cancelled cards that have lingered, repaint the cards in view.
+        """Once a second: drop cancelled cards that have lingered, refresh the timers in view.
 
-        Only the viewport repaints, so the cost follows the cards on screen,
-        not the number of open orders.
+        Only the timer of each card in view is repainted, and a whole card only
+        when its age colour changes, so the cost follows the cards on screen
+        (not the number of open orders) and stays a few small blits.
         """
         self.model.expire()
-        self.grid.viewport().update()
+        viewport = self.grid.viewport()
+        area = viewport.rect()
+        seen: dict[EntityId, int] = {}
+        for row in range(self.grid.first_visible_row(), self.model.rowCount()):
+            card = self.grid.visualRect(self.model.index(row))
+            if card.top() > area.bottom():
+                break
+            if not card.intersects(area):
+                continue
+            order = self.model.order_at(row)
+            colour = self.delegate.colour_of(order).rgb()
+            seen[order.id] = colour
+            if self._colours.get(order.id) != colour:
+                viewport.update(card)
+            else:
+                viewport.update(timer_rect(card))
+        self._colours = seen
 
     def focus_order(self, key: EntityId) -> bool:
         """Select and scroll to an order's card (a toast was clicked); False if it is gone."""
