@@ -27,6 +27,8 @@ STARTED = time.monotonic()  # the zero of "first frame after N ms" in the log
 # Short names people type (and the command line) for some settings.
 ALIASES: dict[str, tuple[str, ...]] = {"server_url": ("--server",), "language": ("--lang",)}
 
+METAVARS = {"server_url": "URL", "room": "ROOM", "token": "T", "printer": "DEVICE"}
+
 EXIT_CONFIG = 2
 
 
@@ -44,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="PATH", help="settings file (default: the platform config dir)"
     )
     for setting in SETTINGS:
-        flags = (setting.flag, *ALIASES.get(setting.name, ()))
+        flags = (*ALIASES.get(setting.name, ()), setting.flag)  # the short name first, as people type it
         help_text = f"{setting.description} ({setting.allowed()}; env {setting.env_var})"
         if setting.type is bool:
             parser.add_argument(
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                 dest=setting.name,
                 default=None,
                 choices=choices,
-                metavar=None if choices else setting.type.__name__.upper(),
+                metavar=None if choices else METAVARS.get(setting.name, setting.type.__name__.upper()),
                 help=help_text,
             )
     add_headless_arguments(parser)

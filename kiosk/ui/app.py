@@ -9,6 +9,7 @@ does that), never here.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -73,6 +74,36 @@ class Screen:
     config: Config
     session: Session
     window: MainWindow
+
+
+class GuiThreadCollector(QObject):
+    """Run Python's cyclic garbage collector on the GUI thread only.
+
+    Left automatic, a collection can start in any thread that allocates (the
+    REST executor) and destroy Qt objects there, which Qt forbids ("Timers
+    cannot be stopped from another thread") and which can crash.  So automatic
+    collection is off and this timer collects, generation by generation as the
+    thresholds say, on the GUI thread (the pattern pyqtgraph uses).
+    """
+
+    def __init__(self, interval_ms: int = 1000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.check)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer.start(interval_ms)
+
+    def check(self) -> None:
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self._thresholds[generation]:
+                gc.collect(generation)
+                return
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()
 
 
 def make_application(offscreen: bool, argv: Sequence[str] = ()) -> QApplication:
@@ -203,9 +234,11 @@ def run_app(
     install_language(app, language or configs[0].language)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GuiThreadCollector(parent=app)
     try:
         code: int = loop.run_until_complete(run_screens(configs, headless, started=started))
         return code
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+        collector.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -59,6 +60,22 @@ def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)
+        loop._timer.deleteLater()  # type: ignore[attr-defined]  # its Qt timers die on this thread
+        qapp.processEvents()
+        del loop
+        gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Collect a test's cyclic garbage here, after its widgets are closed.
+
+    Left to chance, Python's collector may run in an executor thread (a REST
+    call) and destroy Qt objects there ("Timers cannot be stopped from another
+    thread", and sometimes a crash).  The app avoids it with GuiThreadCollector.
+    """
+    yield
+    gc.collect()
 
 
 RunAsync = Callable[..., Any]
