@@ -22,6 +22,7 @@ from PySide6.QtDBus import QDBusConnection, QDBusInterface
 
 log = logging.getLogger("kiosk.ui")
 
+_BUS_NAME = "kiosk-keep-awake"
 _ES_CONTINUOUS = 0x80000000
 _ES_DISPLAY_REQUIRED = 0x00000002
 
@@ -70,29 +71,27 @@ class KeepAwake:
         self._cookie, self._caffeinate, self._windows, self.method = None, None, False, ""
 
     def _dbus_acquire(self) -> str:
-        bus = QDBusConnection.sessionBus()
+        # A connection of our own: closing it ends the inhibition (the service
+        # drops inhibitors that leave the bus), which also sidesteps passing the
+        # uint32 cookie back to UnInhibit from Python.
+        bus = QDBusConnection.connectToBus(QDBusConnection.BusType.SessionBus, _BUS_NAME)
         if not bus.isConnected():
+            QDBusConnection.disconnectFromBus(_BUS_NAME)
             return ""
         saver = QDBusInterface(
             "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", bus
         )
-        if not saver.isValid():
-            return ""
-        reply = saver.call("Inhibit", "kiosk", "kiosk screen running fullscreen")
-        arguments = reply.arguments()
+        reply = saver.call("Inhibit", "kiosk", "kiosk screen running fullscreen") if saver.isValid() else None
+        arguments = reply.arguments() if reply is not None else []
         if not arguments or not isinstance(arguments[0], int):
+            QDBusConnection.disconnectFromBus(_BUS_NAME)
             return ""
         self._cookie = arguments[0]
         return "org.freedesktop.ScreenSaver.Inhibit over D-Bus"
 
     def _dbus_release(self, cookie: int) -> None:
-        saver = QDBusInterface(
-            "org.freedesktop.ScreenSaver",
-            "/org/freedesktop/ScreenSaver",
-            "org.freedesktop.ScreenSaver",
-            QDBusConnection.sessionBus(),
-        )
-        saver.call("UnInhibit", cookie)
+        log.debug("ending screensaver inhibition %s by leaving the bus", cookie)
+        QDBusConnection.disconnectFromBus(_BUS_NAME)
 
     def _windows_acquire(self) -> str:
         kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
