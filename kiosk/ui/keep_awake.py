@@ -27,6 +27,17 @@ _ES_CONTINUOUS = 0x80000000
 _ES_DISPLAY_REQUIRED = 0x00000002
 
 
+def session_bus_address() -> str | None:
+    """The session bus, read now (libdbus would cache the first answer for the process's life)."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address:
+        return address
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.exists(os.path.join(runtime, "bus")):
+        return f"unix:path={os.path.join(runtime, 'bus')}"
+    return None
+
+
 class KeepAwake:
     def __init__(self) -> None:
         self._cookie: int | None = None
@@ -74,7 +85,10 @@ class KeepAwake:
         # A connection of our own: closing it ends the inhibition (the service
         # drops inhibitors that leave the bus), which also sidesteps passing the
         # uint32 cookie back to UnInhibit from Python.
-        bus = QDBusConnection.connectToBus(QDBusConnection.BusType.SessionBus, _BUS_NAME)
+        address = session_bus_address()
+        if address is None:
+            return ""
+        bus = QDBusConnection.connectToBus(address, _BUS_NAME)
         if not bus.isConnected():
             QDBusConnection.disconnectFromBus(_BUS_NAME)
             return ""
