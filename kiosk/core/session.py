@@ -151,9 +151,14 @@ class Session:
         target = bump_target(order.status)
         if target is None:
             return self._refuse(order_id, describe_allowed(order.status))
+        if target is not OrderStatus.COMPLETED:
+            return await self.set_status(order_id, target)
+        # Optimistic, like the card: R pressed before the server has answered
+        # must recall this order, not say "nothing to recall".
+        previous, self.last_bumped = self.last_bumped, order_id
         outcome = await self.set_status(order_id, target)
-        if outcome.ok and target is OrderStatus.COMPLETED:
-            self.last_bumped = order_id
+        if not outcome.ok and self.last_bumped == order_id:
+            self.last_bumped = previous  # refused and rolled back: it never left the screen
         return outcome
 
     async def set_status(self, order_id: EntityId, status: OrderStatus) -> ActionOutcome:

@@ -94,7 +94,7 @@ def test_bump_bar_keys_reach_the_server_and_move_the_card_on(
     qtbot.waitUntil(lambda: server_status(server, second["id"]) == "completed", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: card_status(window, second["id"]) is None, timeout=WAIT_MS)
     assert screen.model.rowCount() == 1  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: live_session.last_bumped == second["id"], timeout=WAIT_MS)  # the answer is in
+    qtbot.waitUntil(lambda: live_session.last_bumped == second["id"], timeout=WAIT_MS)  # the recall target
 
     # R recalls the last bumped order: completed -> ready, back on the grid
     qtbot.keyClick(grid, Qt.Key.Key_R)
