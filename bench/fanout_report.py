@@ -30,8 +30,8 @@ def render(runs: list[dict[str, Any]], max_busy: float) -> str:
         "| machine % | load1 | p99 / Node |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    keys = list(dict.fromkeys((r["screens"], r["target"]) for r in kept))
-    keys.sort(key=lambda k: k[0])
+    order = list(dict.fromkeys((r["screens"], r["target"]) for r in runs))  # run order, Node first
+    keys = sorted({(r["screens"], r["target"]) for r in kept}, key=order.index)
     for screens, target in keys:
         group = [r for r in kept if r["screens"] == screens and r["target"] == target]
         node = [r for r in kept if r["screens"] == screens and r["target"] == "node"]
