@@ -11,19 +11,27 @@ QSoundEffect never raises when there is no audio device: its status just
 turns to Error.  The board notices that, says so once on ``kiosk.sound`` and
 keeps counting what it would have played (the state dump reports it), so a
 kiosk without speakers works exactly like one with them, only silently.
+
+QtMultimedia is loaded at the first sound that is really started (or when
+someone asks whether audio is available), not at start-up: importing it and
+opening the audio backend costs ~29 MiB of RSS, which a screen with sound
+switched off, or a quiet one, never needs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
 from kiosk.core.clock import Clock
 from kiosk.paths import asset
 from kiosk.protocol import Event
+
+if TYPE_CHECKING:
+    from PySide6.QtMultimedia import QSoundEffect
 
 log = logging.getLogger("kiosk.sound")
 
@@ -52,6 +60,8 @@ class SoundBoard(QObject):
 
     ``played_count`` counts the sounds the board started (or would have started
     on a machine without an audio device); muted or debounced calls do not count.
+    The QSoundEffects (and the audio backend under them) are made at the first
+    started sound, so a muted or silent board never loads QtMultimedia.
     """
 
     played = Signal(str)  # the sound name, after a play was started
@@ -75,11 +85,7 @@ class SoundBoard(QObject):
         self._effects: dict[str, QSoundEffect] = {}
         self._error_logged = False
         self.played_count = 0
-        self._device_ok = bool(QMediaDevices.audioOutputs())
-        if not self._device_ok:
-            self._log_unavailable("no audio output device found")
-        for name in sorted(set(SOUND_FOR_KIND.values())):
-            self._effects[name] = self._load(name)
+        self._device_ok: bool | None = None  # None: not probed yet (QtMultimedia not loaded)
         # The repeat check runs on a coarse Qt timer but decides on the injected
         # clock; tests call tick() directly after advancing a FakeClock.
         self._repeat_timer = QTimer(self)
@@ -96,21 +102,25 @@ class SoundBoard(QObject):
     def muted(self, value: bool) -> None:
         self._muted = bool(value)
         if self._muted:
-            for effect in self._effects.values():
+            for effect in self._effects.values():  # none yet if nothing was ever played
                 effect.stop()
         log.info("sound %s", "muted" if self._muted else "unmuted")
 
     @property
     def audio_available(self) -> bool:
-        """False once we know sounds cannot be heard (no device, or a playback error)."""
-        return self._device_ok
+        """False once we know sounds cannot be heard (no device, or a playback error).
+
+        Asking probes the audio output (loading QtMultimedia) if no sound has done so yet.
+        """
+        return self._probe_device()
 
     @property
     def repeat_pending(self) -> bool:
         return self._repeat_due is not None
 
     def effect(self, sound: str) -> QSoundEffect:
-        """The QSoundEffect behind a sound name (for tests and diagnostics)."""
+        """The QSoundEffect behind a sound name (for tests and diagnostics); makes the effects if needed."""
+        self._load_effects()
         return self._effects[sound]
 
     def play(self, kind: str) -> bool:
@@ -155,20 +165,41 @@ class SoundBoard(QObject):
     def _start(self, sound: str, now: float) -> None:
         self._last_started[sound] = now
         self.played_count += 1
+        self._load_effects()
         if self._device_ok:
             self._effects[sound].play()
         self.played.emit(sound)
 
-    def _load(self, name: str) -> QSoundEffect:
+    def _probe_device(self) -> bool:
+        if self._device_ok is None:
+            from PySide6.QtMultimedia import QMediaDevices  # noqa: PLC0415 - lazy: see the module docstring
+
+            self._device_ok = bool(QMediaDevices.audioOutputs())
+            if not self._device_ok:
+                self._log_unavailable("no audio output device found")
+        return self._device_ok
+
+    def _load_effects(self) -> None:
+        if self._effects:
+            return
+        device_ok = self._probe_device()
+        for name in sorted(set(SOUND_FOR_KIND.values())):
+            self._effects[name] = self._load(name, device_ok)
+
+    def _load(self, name: str, device_ok: bool) -> QSoundEffect:
+        from PySide6.QtMultimedia import QSoundEffect  # noqa: PLC0415 - lazy, loaded by now
+
         effect = QSoundEffect(self)
         effect.setObjectName(name)
-        if self._device_ok:
+        if device_ok:
             # a bound slot (not a lambda): Qt drops the connection when the board is deleted
             effect.statusChanged.connect(self._on_status)
             effect.setSource(QUrl.fromLocalFile(str(asset("sounds", f"{name}.wav"))))
         return effect
 
     def _on_status(self) -> None:
+        from PySide6.QtMultimedia import QSoundEffect  # noqa: PLC0415 - lazy, loaded by now
+
         effect = self.sender()
         if isinstance(effect, QSoundEffect) and effect.status() == QSoundEffect.Status.Error:
             self._device_ok = False

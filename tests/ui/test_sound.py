@@ -207,3 +207,41 @@ def test_an_unplayable_wav_turns_the_effect_to_error_and_is_logged_once(
     assert sum("without sound" in record.getMessage() for record in caplog.records) == 1
     assert board.play(ORDER_CREATED)  # still counted, never raises
     assert board.played_count == 1
+
+
+def test_qtmultimedia_is_loaded_only_at_the_first_sound_started(tmp_path: Path) -> None:
+    # A child process: this module imports QtMultimedia itself. The audio backend
+    # costs ~29 MiB, so a muted or still-quiet board must not have loaded it.
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from PySide6.QtWidgets import QApplication
+        from kiosk.core.clock import FakeClock
+        from kiosk.ui.sound import SoundBoard
+        import kiosk.ui.app  # the whole app's import chain
+        app = QApplication(sys.argv)
+        loaded = lambda: "PySide6.QtMultimedia" in sys.modules
+        steps = {"imported": loaded()}
+        muted = SoundBoard(FakeClock(), enabled=False)
+        quiet = SoundBoard(FakeClock(), enabled=True)
+        steps["constructed"] = loaded()
+        muted.play("order_created"); quiet.play("no_such_event"); quiet.tick(); quiet.acknowledge()
+        steps["muted or nothing to play"] = loaded()
+        quiet.play("order_created")
+        steps["first sound"] = loaded()
+        print(json.dumps({"steps": steps, "count": quiet.played_count + muted.played_count}))
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    env["PULSE_SERVER"] = f"unix:{tmp_path}/no-such-socket"  # no device needed: only what gets loaded
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["steps"] == {
+        "imported": False,
+        "constructed": False,
+        "muted or nothing to play": False,
+        "first sound": True,
+    }
+    assert result["count"] == 1
