@@ -4,6 +4,10 @@ python-socketio's own reconnection is off: this loop owns the backoff (with
 the injected RNG and clock) so every step is visible in ``ConnectionStatus``
 - Live / Reconnecting in 4 s / Offline since 12:03 - and a refusal (bad token,
 room not allowed) is shown with the server's reason and retried slowly.
+
+aiohttp and python-socketio are imported when the loop starts, not with this
+module: together they take ~250 ms to import, and the window's first frame
+does not need them.
 """
 
 from __future__ import annotations
@@ -17,15 +21,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-import socketio
-
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import Clock
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
 from kiosk.protocol import Event, JoinEvent, RoomKind
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from kiosk.core.config import Config
     from kiosk.core.store import Store
     from kiosk.core.sync import Syncer
@@ -50,15 +53,20 @@ class ConnectionStatus:
     polling: bool = False  # events still arrive through the REST catch-up poll
 
 
-_FAILURES = (
-    socketio.exceptions.ConnectionError,
-    socketio.exceptions.TimeoutError,
-    ServerUnreachableError,
-    ApiRefusedError,
-    aiohttp.ClientError,
-    asyncio.TimeoutError,
-    OSError,
-)
+def _failures() -> tuple[type[Exception], ...]:
+    """What a failed attempt may raise (expected: logged on one line, then back off)."""
+    import aiohttp  # noqa: PLC0415 - lazy, see the module docstring
+    import socketio  # noqa: PLC0415
+
+    return (
+        socketio.exceptions.ConnectionError,
+        socketio.exceptions.TimeoutError,
+        ServerUnreachableError,
+        ApiRefusedError,
+        aiohttp.ClientError,
+        asyncio.TimeoutError,
+        OSError,
+    )
 
 
 class _RefusedError(Exception):
@@ -173,6 +181,9 @@ class Connector:
 
     async def run(self) -> None:
         self.offline.set()
+        import aiohttp  # noqa: PLC0415 - lazy, see the module docstring
+
+        failures = _failures()
         if self._http is None:
             self._http = aiohttp.ClientSession()
         first = True
@@ -186,7 +197,7 @@ class Connector:
                 detail = "connection lost"
             except _RefusedError as exc:
                 refused = str(exc)
-            except _FAILURES as exc:
+            except failures as exc:
                 detail = _describe(exc)
                 log.info("connection to %s failed: %s", self.config.server_url, detail)
             except Exception as exc:
@@ -216,6 +227,8 @@ class Connector:
                 await asyncio.wait_for(self.retry_now.wait(), delay)
 
     async def _connect_and_serve(self) -> None:
+        import socketio  # noqa: PLC0415 - lazy, see the module docstring
+
         lost = asyncio.Event()
         refusal: dict[str, Any] = {}
         sio = socketio.AsyncClient(reconnection=False, http_session=self._http, handle_sigint=False)
@@ -269,6 +282,8 @@ class Connector:
                 await sio.disconnect()
 
     async def _join(self, sio: Any) -> None:
+        import socketio  # noqa: PLC0415 - lazy, see the module docstring
+
         room = self.syncer.room
         if self.syncer.legacy is not True:
             try:
