@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import PySide6
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -101,17 +104,64 @@ def test_unknown_language_is_refused_with_the_choices(qapp: QApplication) -> Non
 
 
 def test_every_string_has_an_indonesian_translation() -> None:
-    """The .ts in the repo is complete and the compiled .qm is not older than it."""
+    """The .ts in the repo is complete: no unfinished, empty or placeholder-losing entry."""
     ts = asset("translations", "kiosk_id.ts")
+    messages = list(ET.parse(ts).getroot().iter("message"))
+    assert len(messages) > 100
     unfinished = [
         message.findtext("source")
-        for message in ET.parse(ts).getroot().iter("message")
+        for message in messages
         if message.find("translation") is not None
         and message.find("translation").get("type") in ("unfinished", "vanished", "obsolete")
     ]
     assert unfinished == []
+    empty = [message.findtext("source") for message in messages if not _translations(message)]
+    assert empty == [], "messages without an Indonesian text"
+    lost = [
+        (message.findtext("source"), text)
+        for message in messages
+        for text in _translations(message)
+        if set(re.findall(r"%\d", message.findtext("source") or "")) != set(re.findall(r"%\d", text))
+    ]
+    assert lost == [], "a translation must keep every %1/%2 placeholder of its source"
     qm = asset("translations", "kiosk_id.qm")
     assert qm.stat().st_size > 1000
+
+
+def _translations(message: ET.Element) -> list[str]:
+    """The non-blank Indonesian texts of a message (each plural form of a numerus message)."""
+    node = message.find("translation")
+    if node is None:
+        return []
+    forms = node.findall("numerusform") if message.get("numerus") == "yes" else [node]
+    texts = ["".join(form.itertext()).strip() for form in forms]
+    return texts if texts and all(texts) else []
+
+
+def test_translation_files_are_up_to_date_with_the_source(tmp_path: Path) -> None:
+    """Every tr()/translate() string in kiosk/ui is in the .ts, and the .qm is compiled from it.
+
+    Runs the same tools as scripts/update_translations.sh on copies: if this fails,
+    run that script, translate what it marks unfinished, and commit both files.
+    """
+    tools = Path(PySide6.__file__).parent
+    root = Path(__file__).resolve().parents[2]
+    sources = sorted(str(path) for path in (root / "kiosk" / "ui").rglob("*.py"))
+    ts = tmp_path / "kiosk_id.ts"
+    ts.write_bytes(asset("translations", "kiosk_id.ts").read_bytes())
+    update = [str(tools / "lupdate"), "-no-obsolete", "-locations", "none", "-target-language", "id_ID"]
+    subprocess.run([*update, *sources, "-ts", str(ts)], check=True, capture_output=True, timeout=60)
+    assert ts.read_bytes() == asset("translations", "kiosk_id.ts").read_bytes(), (
+        "kiosk/ui has strings the .ts lacks (or the .ts has strings no longer used): "
+        "run scripts/update_translations.sh and translate the unfinished entries"
+    )
+    qm = tmp_path / "kiosk_id.qm"
+    subprocess.run(
+        [str(tools / "lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True, timeout=60
+    )
+    assert qm.read_bytes() == asset("translations", "kiosk_id.qm").read_bytes(), (
+        "kiosk_id.qm is not compiled from the current kiosk_id.ts: run scripts/update_translations.sh"
+    )
 
 
 def test_setup_refusal_reads_in_indonesian(english_after: QApplication, server) -> None:
