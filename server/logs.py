@@ -12,5 +12,3 @@ def setup_logging(level: str) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # gevent-websocket writes an access line per request; our refusals are logged by server.api.
-    logging.getLogger("geventwebsocket.handler").setLevel(max(logging.WARNING, logging.getLevelName(level)))

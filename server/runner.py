@@ -27,6 +27,10 @@ def patch_for(async_mode: str) -> None:
         from gevent import monkey
 
         monkey.patch_all()
+        # python-engineio prefers gevent-websocket whenever it is importable; we serve
+        # websockets with simple-websocket on every install (maintained; as fast or
+        # faster in bench/fanout.py, see docs/benchmarks.md), so hide the other one.
+        sys.modules["geventwebsocket"] = None  # type: ignore[assignment]
     elif async_mode == "eventlet":
         import eventlet  # type: ignore[import-untyped]
 
@@ -86,17 +90,10 @@ def _serve_gevent(app: Any, host: str, port: int) -> None:
     import gevent
     from gevent import pywsgi
 
-    handler: Any
-    try:
-        # python-engineio uses gevent-websocket when it is installed; its handler must then serve.
-        from geventwebsocket.handler import WebSocketHandler
-
-        handler = WebSocketHandler
-        log.info("websockets served by gevent-websocket")
-    except ImportError:
-        handler = pywsgi.WSGIHandler
-        log.info("websockets served by simple-websocket (gevent-websocket is not installed)")
-    server = pywsgi.WSGIServer((host, port), app, handler_class=_no_delay(handler), log=None, error_log=log)
+    log.info("websockets served by simple-websocket on gevent's pywsgi")
+    server = pywsgi.WSGIServer(
+        (host, port), app, handler_class=_no_delay(pywsgi.WSGIHandler), log=None, error_log=log
+    )
 
     def stop() -> None:
         log.info("SIGTERM: stopping")

@@ -30,13 +30,13 @@ def test_async_mode_serves_rest_and_sockets(mode: str, tmp_path: Path, clients: 
         assert "for comparison only" in process.log_path.read_text()
 
 
-def test_gevent_mode_works_without_gevent_websocket(
+def test_gevent_mode_serves_websockets_with_simple_websocket_even_beside_gevent_websocket(
     tmp_path: Path, clients: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """python-engineio then serves websockets through simple-websocket on plain pywsgi."""
+    """An installed gevent-websocket (here a stand-in that would break the server) is never used."""
     shim = tmp_path / "shim" / "geventwebsocket"
     shim.mkdir(parents=True)
-    (shim / "__init__.py").write_text('raise ImportError("hidden: test the simple-websocket path")\n')
+    (shim / "__init__.py").write_text('raise RuntimeError("gevent-websocket must not be imported")\n')
     monkeypatch.setenv("PYTHONPATH", str(shim.parent))
     process = ServerProcess(tmp_path / "k.db")
     process.start()

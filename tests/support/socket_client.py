@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -55,8 +56,20 @@ class RecordingClient:
         return ack
 
     def disconnect(self) -> None:
-        if self.sio.connected:
-            self.sio.disconnect()
+        """Disconnect without the sync client's 3 s stall.
+
+        python-engineio's sync client closes its websocket-client socket with
+        ``close(timeout=3)``, which waits for a close frame that its own read
+        loop thread has usually consumed already; it then sits out the whole
+        timeout.  On loopback 0.2 s is ample.  (The kiosk's asyncio client
+        has no such wait: Session.stop() takes milliseconds.)
+        """
+        if not self.sio.connected:
+            return
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None:
+            ws.close = functools.partial(ws.close, timeout=0.2)
+        self.sio.disconnect()
 
     def wait_for(
         self, predicate: Callable[[list[tuple[str, dict[str, Any]]]], bool], timeout: float = 10
