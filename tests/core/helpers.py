@@ -1,18 +1,20 @@
-"""Helpers for core tests on a plain asyncio loop: waiting on conditions, recording."""
+"""Helpers for core tests on a plain asyncio loop: running a session, waiting on conditions, recording."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kiosk.core.actions import ActionOutcome
 from kiosk.core.config import Config, load_config
-from kiosk.core.connection import ConnectionStatus
+from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.core.store import Change, Notice
 from kiosk.protocol import Event
+from tests.support.server_process import ServerProcess
 
 FAST = {
     "backoff_initial_s": 0.05,
@@ -36,6 +38,33 @@ async def wait_until(predicate: Callable[[], object], within: float = 15.0, what
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def wait_live(session: Session, what: str = "live") -> None:
+    await wait_until(lambda: session.status.state is ConnectionState.LIVE, what=what)
+
+
+@contextlib.asynccontextmanager
+async def running_session(
+    config: Config, data_dir: Path, **kwargs: Any
+) -> AsyncIterator[tuple[Session, Recorder]]:
+    """A started Session with a Recorder attached before the start (so it hears the first status); stopped on exit.
+
+    ``kwargs`` go to ``Session`` (clock, rng, join_timeout_s).
+    """
+    session = Session(config, data_dir=data_dir, **kwargs)
+    recorder = Recorder(session)
+    await session.start()
+    try:
+        yield session, recorder
+    finally:
+        await session.stop()
+
+
+def events_of(server: ServerProcess, order_id: Any, event: Event, room: str = "display") -> int:
+    """How many ``event`` envelopes for this order the server has logged (an action applied twice shows as 2)."""
+    body = server.request("GET", f"/api/events?room={room}&after=0").json()
+    return sum(1 for e in body["events"] if e["type"] == event.type and e["data"]["id"] == order_id)
 
 
 class Recorder:

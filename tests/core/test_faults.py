@@ -15,24 +15,14 @@ import requests
 
 from kiosk.core.actions import Action
 from kiosk.core.connection import ConnectionState
-from kiosk.core.session import Session
 from kiosk.protocol import Event, OrderStatus
-from tests.core.helpers import Recorder, make_config, wait_until
+from tests.core.helpers import events_of, make_config, running_session, wait_live, wait_until
 from tests.core.proxy import BlockingProxy
 from tests.support.server_process import ServerProcess, order_body
 
 
 def _active_ids(server: ServerProcess) -> set[Any]:
     return {o["id"] for o in server.request("GET", "/api/orders?active").json()["orders"]}
-
-
-def _status_events(server: ServerProcess, order_id: Any) -> int:
-    body = server.request("GET", "/api/events?room=display&after=0").json()
-    return sum(
-        1
-        for e in body["events"]
-        if e["type"] == Event.ORDER_STATUS_CHANGED.type and e["data"]["id"] == order_id
-    )
 
 
 def _post_burst(server: ServerProcess, count: int, created: list[Any], stop: threading.Event) -> None:
@@ -65,38 +55,35 @@ def test_sigkill_mid_burst_ends_equal_to_the_server_with_one_alert_each(
     token = server.add_device("kitchen", ["display"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
         created: list[Any] = []
         stop = threading.Event()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
-            poster = asyncio.ensure_future(asyncio.to_thread(_post_burst, server, 200, created, stop))
-            await wait_until(lambda: len(created) >= 80, what="80 orders posted")
-            await asyncio.to_thread(server.kill)
-            await wait_until(
-                lambda: session.status.state is not ConnectionState.LIVE, what="the loss noticed"
-            )
-            await asyncio.to_thread(server.start)
-            await asyncio.wait_for(poster, 90)
-            assert len(created) == 200 and len(set(created)) == 200
-            expected = await asyncio.to_thread(_active_ids, server)
-            assert expected == set(created)
-            await wait_until(
-                lambda: (
-                    session.status.state is ConnectionState.LIVE and set(session.store.orders) == expected
-                ),
-                within=30,
-                what="the store equal to the server's active orders",
-            )
-            counts = Counter(rec.created_ids())
-            assert set(counts) == expected
-            assert max(counts.values()) == 1, [k for k, v in counts.items() if v > 1]
-            assert session.store.seq == await asyncio.to_thread(server.seq)
-        finally:
-            stop.set()
-            await session.stop()
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (session, rec):
+            try:
+                await wait_live(session)
+                poster = asyncio.ensure_future(asyncio.to_thread(_post_burst, server, 200, created, stop))
+                await wait_until(lambda: len(created) >= 80, what="80 orders posted")
+                await asyncio.to_thread(server.kill)
+                await wait_until(
+                    lambda: session.status.state is not ConnectionState.LIVE, what="the loss noticed"
+                )
+                await asyncio.to_thread(server.start)
+                await asyncio.wait_for(poster, 90)
+                assert len(created) == 200 and len(set(created)) == 200
+                expected = await asyncio.to_thread(_active_ids, server)
+                assert expected == set(created)
+                await wait_until(
+                    lambda: (
+                        session.status.state is ConnectionState.LIVE and set(session.store.orders) == expected
+                    ),
+                    within=30,
+                    what="the store equal to the server's active orders",
+                )
+                counts = Counter(rec.created_ids())
+                assert set(counts) == expected
+                assert max(counts.values()) == 1, [k for k, v in counts.items() if v > 1]
+                assert session.store.seq == await asyncio.to_thread(server.seq)
+            finally:
+                stop.set()
 
     asyncio.run(scenario())
 
@@ -107,10 +94,7 @@ def test_blocked_websocket_events_still_arrive_by_polling(server: ServerProcess,
     proxy = BlockingProxy(server.port)
 
     async def scenario() -> None:
-        session = Session(make_config(proxy.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
+        async with running_session(make_config(proxy.url, "display", token), tmp_path) as (session, rec):
             await wait_until(lambda: session.status.polling, what="the polling fallback")
             assert session.status.state is ConnectionState.RECONNECTING
             assert proxy.blocked >= 1
@@ -121,11 +105,11 @@ def test_blocked_websocket_events_still_arrive_by_polling(server: ServerProcess,
             outcome = await session.bump(new)  # actions need only REST
             assert outcome.ok and not outcome.queued
             assert session.status.state is not ConnectionState.LIVE
-        finally:
-            await session.stop()
-            proxy.close()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.close()
 
 
 def test_outage_longer_than_the_event_log_reloads_and_announces_each_new_order_once(tmp_path: Path) -> None:
@@ -138,11 +122,8 @@ def test_outage_longer_than_the_event_log_reloads_and_announces_each_new_order_o
     proxy = BlockingProxy(server.port, block_socketio=False)
 
     async def scenario() -> None:
-        session = Session(make_config(proxy.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(proxy.url, "display", token), tmp_path) as (session, rec):
+            await wait_live(session)
             proxy.cut()
             await wait_until(lambda: session.status.state is not ConnectionState.LIVE, what="the cut noticed")
             during = [(await asyncio.to_thread(server.create_order))["id"] for _ in range(20)]
@@ -156,12 +137,12 @@ def test_outage_longer_than_the_event_log_reloads_and_announces_each_new_order_o
             )
             assert session.syncer.resets >= 1  # the log no longer reached back
             assert sorted(rec.created_ids()) == sorted(during)
-        finally:
-            await session.stop()
-            proxy.close()
-            server.stop()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.close()
+        server.stop()
 
 
 def test_stale_screen_action_is_refused_and_rolled_back_with_the_reason(
@@ -174,10 +155,7 @@ def test_stale_screen_action_is_refused_and_rolled_back_with_the_reason(
     async def scenario() -> None:
         # a screen that only polls every minute: it cannot know the order was cancelled elsewhere
         config = make_config(proxy.url, "display", token, poll_interval_s=60)
-        session = Session(config, data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
+        async with running_session(config, tmp_path) as (session, rec):
             await wait_until(lambda: order in session.store.orders, what="the first load")
             response = await asyncio.to_thread(
                 server.request, "DELETE", f"/api/orders/{order}", json={"reason": "customer left"}
@@ -188,11 +166,11 @@ def test_stale_screen_action_is_refused_and_rolled_back_with_the_reason(
             assert session.store.orders[order].status is OrderStatus.PENDING  # rolled back
             shown = [c.new.status for c in rec.changes if c.key == order and c.new is not None]  # type: ignore[union-attr]
             assert shown[-2:] == [OrderStatus.PREPARING, OrderStatus.PENDING]
-        finally:
-            await session.stop()
-            proxy.close()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.close()
 
 
 def test_restart_with_the_dedup_file_repeats_no_alert(server: ServerProcess, tmp_path: Path) -> None:
@@ -201,14 +179,11 @@ def test_restart_with_the_dedup_file_repeats_no_alert(server: ServerProcess, tmp
 
     async def scenario() -> None:
         config = make_config(server.url, "display", token)
-        first = Session(config, data_dir=data)
-        rec1 = Recorder(first)
-        await first.start()
-        await wait_until(lambda: first.status.state is ConnectionState.LIVE, what="live")
-        seq_before = first.store.seq
-        ids = [(await asyncio.to_thread(server.create_order))["id"] for _ in range(3)]
-        await wait_until(lambda: len(rec1.created_ids()) == 3, what="three alerts")
-        await first.stop()
+        async with running_session(config, data) as (first, rec1):
+            await wait_live(first)
+            seq_before = first.store.seq
+            ids = [(await asyncio.to_thread(server.create_order))["id"] for _ in range(3)]
+            await wait_until(lambda: len(rec1.created_ids()) == 3, what="three alerts")
         # a crash would leave the saved seq behind the seen ids: roll it back to the worst case
         state_file = next(data.glob("state-*.json"))
         state_file.write_text(json.dumps({"server_url": server.url, "seq": seq_before}))
@@ -220,15 +195,10 @@ def test_restart_with_the_dedup_file_repeats_no_alert(server: ServerProcess, tmp
             (data, [while_closed]),
             (tmp_path / "without-dedup", [*ids, while_closed]),
         ):
-            again = Session(config, data_dir=directory)
-            rec = Recorder(again)
-            await again.start()
-            try:
-                await wait_until(lambda s=again: s.status.state is ConnectionState.LIVE, what="live again")
+            async with running_session(config, directory) as (again, rec):
+                await wait_live(again, what="live again")
                 assert set(again.store.orders) == {*ids, while_closed}
                 assert sorted(rec.created_ids()) == sorted(expected)
-            finally:
-                await again.stop()
 
     asyncio.run(scenario())
 
@@ -239,11 +209,8 @@ def test_bump_while_offline_is_applied_once_when_back(server: ServerProcess, tmp
     queue_file = tmp_path / "actions-display.jsonl"
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (session, rec):
+            await wait_live(session)
             await asyncio.to_thread(server.kill)
             await wait_until(lambda: session.status.state is not ConnectionState.LIVE, what="offline")
             outcome = await session.bump(order)
@@ -252,14 +219,12 @@ def test_bump_while_offline_is_applied_once_when_back(server: ServerProcess, tmp
             assert len(queue_file.read_text().splitlines()) == 1
             await asyncio.to_thread(server.start)
             await wait_until(lambda: any(o.replayed and o.ok for o in rec.outcomes), what="the replay")
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live again")
+            await wait_live(session, what="live again")
             assert queue_file.read_text() == ""
             answer = (await asyncio.to_thread(server.request, "GET", f"/api/orders/{order}")).json()
             assert answer["status"] == "preparing" and answer["version"] == 2
-            assert await asyncio.to_thread(_status_events, server, order) == 1
+            assert await asyncio.to_thread(events_of, server, order, Event.ORDER_STATUS_CHANGED) == 1
             assert session.store.orders[order].version == 2
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 
@@ -282,17 +247,12 @@ def test_queued_action_whose_answer_was_lost_is_not_applied_twice(
     (tmp_path / "actions-display.jsonl").write_text(json.dumps(action.__dict__) + "\n")
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (_, rec):
             await wait_until(lambda: any(o.replayed for o in rec.outcomes), what="the replay")
             assert [o.ok for o in rec.outcomes] == [True]
             answer = (await asyncio.to_thread(server.request, "GET", f"/api/orders/{order}")).json()
             assert answer["version"] == 2
-            assert await asyncio.to_thread(_status_events, server, order) == 1
-        finally:
-            await session.stop()
+            assert await asyncio.to_thread(events_of, server, order, Event.ORDER_STATUS_CHANGED) == 1
 
     asyncio.run(scenario())
 
@@ -302,11 +262,8 @@ def test_actions_left_in_the_queue_while_live_are_retried(server: ServerProcess,
     order = server.create_order()["id"]
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (session, rec):
+            await wait_live(session)
             # as if the replay on connect had met a 5xx: the entry is still waiting while live
             session.actions.queue.append(Action("status", order, status="preparing"))
             await wait_until(lambda: len(session.actions.queue) == 0, what="the retry")
@@ -314,7 +271,5 @@ def test_actions_left_in_the_queue_while_live_are_retried(server: ServerProcess,
             await wait_until(
                 lambda: session.store.orders[order].status is OrderStatus.PREPARING, what="the event"
             )
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())

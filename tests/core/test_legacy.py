@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.connection import ConnectionState
-from kiosk.core.session import Session
 from kiosk.protocol import Event, JoinEvent, OrderStatus
-from tests.core.helpers import Recorder, make_config, wait_until
+from tests.core.helpers import make_config, running_session, wait_live, wait_until
 from tests.core.legacy_server import LegacyServer
 
 
@@ -28,11 +26,8 @@ def test_legacy_backend_is_detected_and_followed(legacy: LegacyServer, tmp_path:
 
     async def scenario() -> None:
         config = make_config(legacy.url, "display", "any-token")
-        session = Session(config, data_dir=tmp_path, join_timeout_s=0.5)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(config, tmp_path, join_timeout_s=0.5) as (session, rec):
+            await wait_live(session)
             assert session.syncer.legacy is True and "legacy" in session.status.detail
             await wait_until(lambda: legacy.joins, what="the legacy join")
             assert legacy.joins == [(JoinEvent.JOIN_DISPLAY.value, None)]
@@ -64,7 +59,5 @@ def test_legacy_backend_is_detected_and_followed(legacy: LegacyServer, tmp_path:
             assert session.store.orders[2].status is OrderStatus.PREPARING
             assert session.store.orders[1].status is OrderStatus.PENDING
             assert rec.created_ids()[-1] == 3 and rec.created_ids().count(3) == 1
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())

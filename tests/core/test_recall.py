@@ -8,7 +8,7 @@ from pathlib import Path
 from kiosk.core.connection import ConnectionState
 from kiosk.core.session import Session
 from kiosk.protocol import Order, OrderStatus
-from tests.core.helpers import make_config, wait_until
+from tests.core.helpers import make_config, running_session, wait_until
 from tests.support.server_process import ServerProcess
 
 
@@ -25,9 +25,7 @@ def test_recall_right_after_a_bump_targets_that_order(server: ServerProcess, tmp
     token = server.add_device("kitchen", ["display"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        await session.start()
-        try:
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (session, _):
             await wait_until(lambda: order.id in session.store.orders, what="the ready order on screen")
             assert session.status.state is ConnectionState.LIVE
             bump = asyncio.get_running_loop().create_task(session.bump(order.id))
@@ -41,8 +39,6 @@ def test_recall_right_after_a_bump_targets_that_order(server: ServerProcess, tmp
             final = await asyncio.to_thread(server.request, "GET", f"/api/orders/{order.id}")
             assert final.json()["status"] == "ready"  # completed, then recalled, in that order
             assert session.last_bumped is None
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.connection import ConnectionState
-from kiosk.core.session import Session
 from kiosk.protocol import Event, OrderStatus
-from tests.core.helpers import Recorder, make_config, wait_until
+from tests.core.helpers import make_config, running_session, wait_live, wait_until
 from tests.support.server_process import ServerProcess, free_port
 
 
@@ -18,11 +17,8 @@ def test_first_load_is_silent_then_live_events_alert_once(server: ServerProcess,
     token = server.add_device("kitchen", ["display"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (session, rec):
+            await wait_live(session)
             assert sorted(session.store.orders) == sorted(before)
             assert session.syncer.legacy is False
             assert rec.notices == []
@@ -32,8 +28,6 @@ def test_first_load_is_silent_then_live_events_alert_once(server: ServerProcess,
             assert rec.created_ids() == [new["id"]]
             assert session.store.orders[new["id"]].customer_name == new["customer_name"]
             assert session.store.seq == await asyncio.to_thread(server.seq)
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 
@@ -41,9 +35,7 @@ def test_first_load_is_silent_then_live_events_alert_once(server: ServerProcess,
 def test_bad_token_backs_off_and_says_why(server: ServerProcess, tmp_path: Path) -> None:
     async def scenario() -> None:
         config = make_config(server.url, "display", "not-a-token", backoff_initial_s=0.01, backoff_max_s=0.6)
-        session = Session(config, data_dir=tmp_path)
-        await session.start()
-        try:
+        async with running_session(config, tmp_path) as (session, _):
             await wait_until(lambda: session.status.state is ConnectionState.OFFLINE, what="refusal")
             assert "token" in session.status.detail
             assert session.status.next_attempt_at is not None
@@ -51,8 +43,6 @@ def test_bad_token_backs_off_and_says_why(server: ServerProcess, tmp_path: Path)
             await asyncio.sleep(0.9)  # a measured window, not synchronisation: count attempts in it
             # at the 0.01 s curve this would be dozens; penalised at the 0.3-0.6 s cap it is at most 3
             assert session.attempts - start <= 3
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 
@@ -63,13 +53,9 @@ def test_room_not_allowed_for_the_token_is_refused_with_the_allowed_rooms(
     token = server.add_device("counter", ["kasir-1"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "tenant-2", token), data_dir=tmp_path)
-        await session.start()
-        try:
+        async with running_session(make_config(server.url, "tenant-2", token), tmp_path) as (session, _):
             await wait_until(lambda: session.status.state is ConnectionState.OFFLINE, what="refusal")
             assert "kasir-1" in session.status.detail
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 
@@ -80,19 +66,16 @@ def test_server_down_at_start_then_up(tmp_path: Path) -> None:
     token = server.add_device("kitchen", ["display"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
         try:
-            await wait_until(lambda: session.attempts >= 3, what="several attempts")
-            assert session.status.state is ConnectionState.RECONNECTING
-            assert session.status.attempt >= 2 and session.status.offline_since is not None
-            await asyncio.to_thread(server.start)
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
-            states = [s.state for s in rec.statuses]
-            assert states[0] is ConnectionState.RECONNECTING or states[0] is ConnectionState.CONNECTING
+            async with running_session(make_config(server.url, "display", token), tmp_path) as (session, rec):
+                await wait_until(lambda: session.attempts >= 3, what="several attempts")
+                assert session.status.state is ConnectionState.RECONNECTING
+                assert session.status.attempt >= 2 and session.status.offline_since is not None
+                await asyncio.to_thread(server.start)
+                await wait_live(session)
+                states = [s.state for s in rec.statuses]
+                assert states[0] is ConnectionState.RECONNECTING or states[0] is ConnectionState.CONNECTING
         finally:
-            await session.stop()
             server.stop()
 
     asyncio.run(scenario())
@@ -103,11 +86,8 @@ def test_actions_update_at_once_and_refusals_roll_back(server: ServerProcess, tm
     token = server.add_device("kitchen", ["display"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "display", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(server.url, "display", token), tmp_path) as (session, rec):
+            await wait_live(session)
             oid = order["id"]
             outcome = await session.bump(oid)
             assert outcome.ok and not outcome.queued
@@ -127,15 +107,8 @@ def test_actions_update_at_once_and_refusals_roll_back(server: ServerProcess, tm
                 lambda: server.request("GET", f"/api/orders/{oid}").json()["status"] == "cancelled"
             )
             assert [o.ok for o in rec.outcomes] == [True, True, True, True, False, False, True]
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
-
-
-def _events_of(server: ServerProcess, order_id: Any, event: Event) -> int:
-    body = server.request("GET", "/api/events?room=display&after=0").json()
-    return sum(1 for e in body["events"] if e["type"] == event.type and e["data"]["id"] == order_id)
 
 
 def test_real_server_events_three_times_and_out_of_order(server: ServerProcess) -> None:
@@ -174,11 +147,8 @@ def test_counter_room_loads_the_days_payments_and_hears_new_ones(
     token = server.add_device("counter-1", ["kasir-1"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "kasir-1", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(server.url, "kasir-1", token), tmp_path) as (session, rec):
+            await wait_live(session)
             assert session.syncer.legacy is False
             assert (
                 list(session.store.payments) == [earlier["id"]]
@@ -190,8 +160,6 @@ def test_counter_room_loads_the_days_payments_and_hears_new_ones(
             await wait_until(lambda: paid["id"] in session.store.payments, what="the new payment")
             assert [n.event for n in rec.notices] == [Event.PAYMENT_PROCESSED]
             assert session.store.payments[paid["id"]].order is not None  # the full order rides along
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 
@@ -202,11 +170,8 @@ def test_user_room_gets_its_notifications_and_everyone_gets_alerts(
     token = server.add_device("manager", ["user-4"])
 
     async def scenario() -> None:
-        session = Session(make_config(server.url, "user-4", token), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
-            await wait_until(lambda: session.status.state is ConnectionState.LIVE, what="live")
+        async with running_session(make_config(server.url, "user-4", token), tmp_path) as (session, rec):
+            await wait_live(session)
             assert session.syncer.legacy is False and session.store.seq is not None
             for path, body in (
                 ("/api/notifications", {"user_id": 4, "type": "shift", "data": {"text": "shift starts"}}),
@@ -219,8 +184,6 @@ def test_user_room_gets_its_notifications_and_everyone_gets_alerts(
             assert [n.event for n in rec.notices] == [Event.NOTIFICATION, Event.ALERT]
             assert session.store.notifications[0].user_id == 4
             assert session.store.alerts[0].message == "printer 2 offline"
-        finally:
-            await session.stop()
 
     asyncio.run(scenario())
 
@@ -240,13 +203,8 @@ def test_reconnect_delays_follow_the_seeded_curve(tmp_path: Path) -> None:
     expected = [round(reference.next_delay(), 9) for _ in range(7)]
 
     async def scenario() -> None:
-        session = Session(config, clock=clock, rng=random.Random(7), data_dir=tmp_path)
-        rec = Recorder(session)
-        await session.start()
-        try:
+        async with running_session(config, tmp_path, clock=clock, rng=random.Random(7)) as (session, rec):
             await wait_until(lambda: session.attempts >= 8, what="eight attempts")
-        finally:
-            await session.stop()
         waits = [
             round((s.next_attempt_at - clock.now()).total_seconds(), 6)
             for s in rec.statuses
