@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.connection import ConnectionState
+import pytest
+
+from kiosk.core.backoff import Backoff
+from kiosk.core.clock import FakeClock
+from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.protocol import Event, OrderStatus
-from tests.core.helpers import make_config, running_session, wait_live, wait_until
+from tests.core.helpers import Recorder, make_config, running_session, wait_live, wait_until
 from tests.support.server_process import ServerProcess, free_port
 
 
@@ -32,17 +37,25 @@ def test_first_load_is_silent_then_live_events_alert_once(server: ServerProcess,
     asyncio.run(scenario())
 
 
-def test_bad_token_backs_off_and_says_why(server: ServerProcess, tmp_path: Path) -> None:
+def test_bad_token_backs_off_at_the_cap_and_says_why(server: ServerProcess, tmp_path: Path) -> None:
+    """An "unauthorized" refusal is retried at the cap (the penalty), never along the fast curve."""
+    clock = FakeClock()  # frozen: next_attempt_at - now is exactly the delay chosen
+    config = make_config(server.url, "display", "not-a-token", backoff_initial_s=0.01, backoff_max_s=0.2)
+    draws = random.Random(7)  # the session's RNG, replayed: a penalty is the cap less up to half of it
+    penalties = [0.2 * (1 - 0.5 * draws.random()) for _ in range(3)]
+
+    def refusals(rec: Recorder) -> list[ConnectionStatus]:
+        return [s for s in rec.statuses if s.state is ConnectionState.OFFLINE and s.next_attempt_at]
+
     async def scenario() -> None:
-        config = make_config(server.url, "display", "not-a-token", backoff_initial_s=0.01, backoff_max_s=0.6)
-        async with running_session(config, tmp_path) as (session, _):
-            await wait_until(lambda: session.status.state is ConnectionState.OFFLINE, what="refusal")
+        async with running_session(config, tmp_path, clock=clock, rng=random.Random(7)) as (session, rec):
+            await wait_until(lambda: len(refusals(rec)) >= 3, what="three refusals")
             assert "token" in session.status.detail
             assert session.status.next_attempt_at is not None
-            start = session.attempts
-            await asyncio.sleep(0.9)  # a measured window, not synchronisation: count attempts in it
-            # at the 0.01 s curve this would be dozens; penalised at the 0.3-0.6 s cap it is at most 3
-            assert session.attempts - start <= 3
+        waits = [(s.next_attempt_at - clock.now()).total_seconds() for s in refusals(rec)]  # type: ignore[operator]
+        # the seeded penalties, each at the cap: 0.1-0.2 s with jitter 0.5; the fast curve starts at 0.01 s
+        assert waits[:3] == pytest.approx(penalties, abs=1e-6)
+        assert min(waits) >= 0.2 * 0.5
 
     asyncio.run(scenario())
 
@@ -190,11 +203,6 @@ def test_user_room_gets_its_notifications_and_everyone_gets_alerts(
 
 def test_reconnect_delays_follow_the_seeded_curve(tmp_path: Path) -> None:
     """Server down: the badge's next-attempt times are exactly the seeded backoff curve, capped."""
-    import random
-
-    from kiosk.core.backoff import Backoff
-    from kiosk.core.clock import FakeClock
-
     clock = FakeClock()  # frozen: next_attempt_at - now is exactly the delay chosen
     config = make_config(
         f"http://127.0.0.1:{free_port()}", "display", "t", backoff_initial_s=0.02, backoff_max_s=0.16
