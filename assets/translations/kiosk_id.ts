@@ -146,18 +146,6 @@
         <translation>BATAL</translation>
     </message>
     <message>
-        <source>Dine in</source>
-        <translation>Makan di tempat</translation>
-    </message>
-    <message>
-        <source>Takeaway</source>
-        <translation>Bawa pulang</translation>
-    </message>
-    <message>
-        <source>Delivery</source>
-        <translation>Antar</translation>
-    </message>
-    <message>
         <source>Table %1</source>
         <translation>Meja %1</translation>
     </message>

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
+from kiosk.ui.labels import order_type_label
 from kiosk.ui.models import ORDER_ROLE, OrderListModel
 
 CARD_SIZE = QSize(300, 250)
@@ -51,12 +52,7 @@ def status_label(status: OrderStatus) -> str:
 
 
 def type_label(order: Order) -> str:
-    kinds = {
-        "dine_in": QCoreApplication.translate("KitchenCard", "Dine in"),
-        "takeaway": QCoreApplication.translate("KitchenCard", "Takeaway"),
-        "delivery": QCoreApplication.translate("KitchenCard", "Delivery"),
-    }
-    text = kinds.get(order.type, order.type)
+    text = order_type_label(order.type)
     if order.table:
         text += " · " + QCoreApplication.translate("KitchenCard", "Table %1").replace("%1", order.table)
     return text

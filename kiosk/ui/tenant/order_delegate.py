@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
-from kiosk.protocol import Order, OrderStatus, OrderType
+from kiosk.protocol import Order, OrderStatus
+from kiosk.ui.labels import order_type_label
 from kiosk.ui.models import ORDER_ROLE
 
 STATUS_COLOURS = {
@@ -35,15 +36,6 @@ def status_text(status: OrderStatus) -> str:
         OrderStatus.CANCELLED: QCoreApplication.translate("OrderStatus", "Cancelled"),
     }
     return names[status]
-
-
-def type_text(order_type: str) -> str:
-    names = {
-        OrderType.DINE_IN.value: QCoreApplication.translate("OrderType", "Dine in"),
-        OrderType.TAKEAWAY.value: QCoreApplication.translate("OrderType", "Takeaway"),
-        OrderType.DELIVERY.value: QCoreApplication.translate("OrderType", "Delivery"),
-    }
-    return names.get(order_type, order_type.replace("_", " "))
 
 
 def items_summary(order: Order) -> str:
@@ -109,7 +101,7 @@ class TenantOrderDelegate(QStyledItemDelegate):
         # line 2: customer, type / table; line 3: items
         painter.setFont(base)
         who = " · ".join(
-            part for part in (order.customer_name, type_text(order.type), order.table or "") if part
+            part for part in (order.customer_name, order_type_label(order.type), order.table or "") if part
         )
         painter.setPen(QColor("#D8DEE9"))
         painter.drawText(
