@@ -35,7 +35,16 @@ _QT_LEVELS = {
 
 # Platform plugins that cannot do what only a real window manager does say so
 # on every show(); true, harmless, and noise in a support log.
-_HARMLESS = ("This plugin does not support",)
+# Qt warnings that are expected on a kiosk and would only mislead support:
+# offscreen/xcb plugin limits; PipeWire probed before PulseAudio; and the
+# bundle's missing FFmpeg media backend, which the chimes do not need
+# (QSoundEffect plays through QAudioSink without it).
+_HARMLESS = (
+    "This plugin does not support",
+    "Couldn't load pipewire",
+    "Couldn't resolve pipewire",
+    "No QtMultimedia backends found",
+)
 
 
 def qt_message_handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
