@@ -128,6 +128,8 @@ def demo_backend(
             log.info("demo server on %s (log %s)", url, server_log)
             feed_args = ["demo-feed", "--url", url, "--token", admin, "--rate", f"{rate:g}"]
             feed_args += ["--duration", f"{duration:g}"]
+            # The demo's cashier screen is kasir-1: take every payment there so it is never idle.
+            feed_args += ["--counters", "1"]
             if seed is not None:
                 feed_args += ["--seed", str(seed)]
             feed = subprocess.Popen(
