@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from kiosk.protocol import EVERYONE, Event
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server import auth, db
+from server.broadcast import Broadcaster
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
 from server.errors import register_error_handlers
 from server.hub import Hub
@@ -43,11 +44,13 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
         engineio_logger=False,
     )
     hub = Hub(conn, config.clock, retention_events=config.retention_events)
+    broadcaster = Broadcaster(socketio)
+    if config.async_mode == "gevent":
+        broadcaster.serve_websockets()
 
     def emit(event: Event, envelope: dict[str, Any], rooms: list[str]) -> None:
-        # One emit per event: python-socketio encodes the packet once and
-        # de-duplicates sockets that are in several of the rooms.
-        socketio.emit(event.value, envelope, to=None if rooms == [EVERYONE] else rooms)
+        # One emit per event: encoded and framed once, each socket once even if it is in several rooms.
+        broadcaster.emit(event.value, envelope, None if rooms == [EVERYONE] else rooms)
 
     hub.emitter = emit
     with hub.write() as tx:
@@ -58,6 +61,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.extensions["kiosk_config"] = config
     app.extensions["kiosk_started"] = config.clock.monotonic()
     app.extensions["kiosk_connections"] = connections
+    app.extensions["kiosk_broadcaster"] = broadcaster
     app.before_request(identify)
     app.register_blueprint(api)
     register_error_handlers(app)

@@ -3,8 +3,9 @@
 Every change runs in ``hub.write()``: under one lock, inside one SQLite
 transaction, the entity rows and the event-log rows (seq = counter + 1) are
 written; after COMMIT, still holding the lock, the events are handed to the
-emitter in seq order (emitting only queues packets).  So the log has no gaps,
-a screen sees events in seq order, and a refused request leaves nothing behind.
+emitter in seq order (emitting never blocks: see server/broadcast.py).  So the
+log has no gaps, a screen sees events in seq order, and a refused request
+leaves nothing behind.
 """
 
 from __future__ import annotations

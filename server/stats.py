@@ -33,5 +33,6 @@ def stats_body() -> dict[str, Any]:
         "async_mode": socketio.async_mode,
         "devices": devices,
         "orders_today": orders_today,
+        "fanout": current_app.extensions["kiosk_broadcaster"].counts_body(),
         "uptime_s": round(config.clock.monotonic() - current_app.extensions["kiosk_started"], 1),
     }

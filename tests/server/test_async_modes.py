@@ -24,6 +24,9 @@ def test_async_mode_serves_rest_and_sockets(mode: str, tmp_path: Path, clients: 
         order = process.create_order(2)
         (_, envelope), *_ = display.wait_count(1)
         assert envelope["data"] == order and envelope["seq"] == 1
+        # The frame-once fast path is gevent's; here every socket takes engine.io's own.
+        fanout = process.request("GET", "/api/stats").json()["fanout"]
+        assert (fanout["direct"], fanout["ordinary"]) == (0, 1)
     finally:
         process.stop()
     if mode == "threading":

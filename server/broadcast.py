@@ -1,0 +1,218 @@
+"""Room broadcasts framed once: the same websocket bytes written to every screen.
+
+Why: python-engineio sends a broadcast socket by socket: a queue put, a writer
+greenlet woken, the message framed again by wsproto, then one ``send``.  At
+200 screens that was 37 µs of server CPU per delivered message against Node
+socket.io's 15 µs, and p99 latency 1.5× Node's (docs/benchmarks.md).  A
+server→client websocket frame carries no mask, so without permessage-deflate
+it is the same bytes for every recipient: this module builds it once and, when
+the socket is idle, writes it straight to the kernel.
+
+Rules that keep it correct (gevent only: greenlets switch only where code
+blocks, and nothing here blocks):
+
+- **Order.** A socket gets the direct write only when its engine.io queue is
+  empty and its writer greenlet is not inside a send; everything queued before
+  has then been handed to the kernel whole.  Otherwise the frame goes through
+  the queue like any packet, still framed once.
+- **Back-pressure.** The direct write is non-blocking.  What the kernel does
+  not take is queued as the socket's next packet and written by its own writer
+  greenlet, so one slow screen never holds up the others.
+- **Scope.** Websocket sockets on plain TCP without compression only; a socket
+  on long-polling, mid-upgrade, with permessage-deflate or behind TLS gets the
+  ordinary per-socket path.  Single process only (python-socketio's in-memory
+  manager); with a message-queue manager the ordinary ``emit`` is used.
+- **Not covered.** simple-websocket's reader answers a client's websocket-level
+  ping with a pong written on its own; a pong landing inside a frame that the
+  kernel took only part of would corrupt it.  Socket.IO clients (browsers,
+  python-socketio, the kiosk) never send those pings: engine.io pings at its
+  own level, through the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+from flask_socketio import SocketIO
+from socketio import packet as sio_packet
+
+log = logging.getLogger("server.sockets")
+
+NAMESPACE = "/"
+
+
+TEXT, BINARY = 0x1, 0x2
+
+
+def ws_frame(payload: bytes, opcode: int = TEXT) -> bytes:
+    """One final, unmasked frame (RFC 6455 §5.2), as a server sends it."""
+    first = 0x80 | opcode
+    size = len(payload)
+    if size < 126:
+        header = struct.pack("!BB", first, size)
+    elif size < 1 << 16:
+        header = struct.pack("!BBH", first, 126, size)
+    else:
+        header = struct.pack("!BBQ", first, 127, size)
+    return header + payload
+
+
+class Framed(bytes):
+    """Bytes that are already a whole websocket frame (or the unsent tail of one)."""
+
+
+class FramedPacket(eio_packet.Packet):  # type: ignore[misc]
+    """An engine.io MESSAGE whose wire form is fixed: the writer sends it as is."""
+
+    def __init__(self, frame: Framed) -> None:
+        super().__init__(eio_packet.MESSAGE, data="<framed broadcast>")
+        self.frame = frame
+
+    def encode(self, b64: bool = False) -> Any:
+        return self.frame
+
+
+@dataclass
+class FanoutCounts:
+    """Per delivered message, which path it took; shown in ``GET /api/stats`` for support."""
+
+    direct: int = 0  # written whole to the kernel at once
+    partial: int = 0  # the kernel took part; the rest went to the socket's writer
+    queued: int = 0  # the socket was busy; the pre-framed bytes waited in its queue
+    ordinary: int = 0  # not eligible (polling, compression, TLS, other async mode)
+
+
+class Broadcaster:
+    """Emits events to rooms; installs the websocket class that makes the fast path possible."""
+
+    def __init__(self, socket_io: SocketIO) -> None:
+        self._socketio = socket_io
+        self._server: socketio.Server = socket_io.server
+        self._websockets: dict[str, _FramingWebSocket] = {}  # engine.io sid -> its websocket
+        self.counts = FanoutCounts()
+
+    def serve_websockets(self) -> None:
+        """Under gevent: accept websockets with the class that registers itself for direct writes."""
+        eio = self._server.eio
+        registry = self._websockets
+
+        class RegisteredWebSocket(_FramingWebSocket):
+            websockets = registry
+
+        # A copy: engineio shares one driver table between every server of the async mode.
+        eio._async = {**eio._async, "websocket": RegisteredWebSocket}
+
+    def counts_body(self) -> dict[str, int]:
+        return asdict(self.counts)
+
+    def emit(self, event: str, data: Any, rooms: list[str] | None) -> None:
+        """Send ``[event, data]`` to everyone in ``rooms`` (all sockets when None), each socket once."""
+        server = self._server
+        if type(server.manager) is not socketio.Manager:
+            self._socketio.emit(event, data, to=rooms)
+            return
+        encoded = server.packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()
+        if not isinstance(encoded, str):  # binary attachments: not framed here
+            self._socketio.emit(event, data, to=rooms)
+            return
+        ordinary = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame = Framed(ws_frame((str(eio_packet.MESSAGE) + encoded).encode()))
+        eio = server.eio
+        counts = self.counts
+        for _sid, eio_sid in server.manager.get_participants(NAMESPACE, rooms):
+            engine_socket = eio.sockets.get(eio_sid)
+            if engine_socket is None or engine_socket.closed:
+                continue
+            websocket = self._websockets.get(eio_sid)
+            if websocket is None or not engine_socket.upgraded:
+                counts.ordinary += 1
+                eio.send_packet(eio_sid, ordinary)
+                continue
+            if websocket.sending or engine_socket.queue.qsize():
+                counts.queued += 1
+                engine_socket.send(FramedPacket(frame))
+                continue
+            sent = websocket.write_now(frame)
+            if sent == len(frame):
+                counts.direct += 1
+            else:
+                counts.partial += 1
+                engine_socket.send(FramedPacket(Framed(frame[sent:])))
+
+
+class _FramingWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
+    """engineio's simple-websocket wrapper that frames its own messages and says when it is busy.
+
+    On an eligible socket every message is framed here and written with
+    ``sendall``: simple-websocket writes with a single ``send``, which can leave
+    a large frame cut short when the kernel buffer is nearly full.
+    """
+
+    websockets: dict[str, _FramingWebSocket]
+
+    def __init__(self, handler: Any, server: Any, **kwargs: Any) -> None:
+        # engineio calls us with the engine.io socket's bound _websocket_handler; run it registered.
+        super().__init__(self._run_registered, server, **kwargs)
+        self._handler = handler
+        self.sending = False
+        self._direct = False
+
+    def _run_registered(self, ws: Any) -> Any:
+        sid: str = self._handler.__self__.sid
+        self._direct = self._can_write_directly()
+        if self._direct:
+            self.websockets[sid] = self
+        try:
+            return self._handler(ws)
+        finally:
+            self.websockets.pop(sid, None)
+
+    def _can_write_directly(self) -> bool:
+        from gevent import socket as gevent_socket  # noqa: PLC0415 (gevent mode only)
+
+        sock = self.ws.sock
+        extensions = self.ws.environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS", "").lower()
+        return (
+            "permessage-deflate" not in extensions
+            and type(sock) is gevent_socket.socket  # not TLS: those bytes must go through the SSL layer
+            and not os.get_blocking(sock.fileno())
+        )
+
+    def write_now(self, frame: bytes) -> int:
+        """Write what the kernel takes without waiting; the caller queues the rest.
+
+        A dead connection counts as nothing written: the queued rest then fails
+        in the writer, which closes the socket the usual way.
+        """
+        try:
+            return os.write(self.ws.sock.fileno(), frame)
+        except BlockingIOError:
+            return 0
+        except OSError as exc:
+            log.debug("direct write to a closing websocket failed: %s", exc)
+            return 0
+
+    def send(self, message: Any) -> Any:
+        if not self._direct:
+            return super().send(message)
+        if not self.ws.connected:
+            raise OSError("websocket closed")  # what the writer greenlet stops on
+        if isinstance(message, Framed):
+            frame: bytes = message
+        elif isinstance(message, str):
+            frame = ws_frame(message.encode())
+        else:
+            frame = ws_frame(bytes(message), BINARY)
+        self.sending = True
+        try:
+            self.ws.sock.sendall(frame)
+        finally:
+            self.sending = False
+        return None
