@@ -32,16 +32,17 @@ blocks, and nothing here blocks):
 from __future__ import annotations
 
 import logging
-import os
 import struct
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import socketio
 from engineio import packet as eio_packet
-from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from flask_socketio import SocketIO
 from socketio import packet as sio_packet
+
+if TYPE_CHECKING:
+    from server.direct_websocket import DirectWebSocket
 
 log = logging.getLogger("server.sockets")
 
@@ -95,19 +96,33 @@ class Broadcaster:
     def __init__(self, socket_io: SocketIO) -> None:
         self._socketio = socket_io
         self._server: socketio.Server = socket_io.server
-        self._websockets: dict[str, _FramingWebSocket] = {}  # engine.io sid -> its websocket
+        self._websockets: dict[str, DirectWebSocket] = {}  # engine.io sid -> its websocket
         self.counts = FanoutCounts()
 
-    def serve_websockets(self) -> None:
-        """Under gevent: accept websockets with the class that registers itself for direct writes."""
+    def serve_websockets(self) -> bool:
+        """Under gevent: accept websockets with the class that registers itself for direct writes.
+
+        It builds on python-engineio internals (its simple-websocket driver, the
+        per-socket queue); if a future release moves them, broadcasts go socket
+        by socket as before, and the log says so.
+        """
+        try:
+            from server.direct_websocket import DirectWebSocket  # noqa: PLC0415 (gevent mode only)
+        except ImportError as exc:
+            log.warning(
+                "broadcasts go socket by socket: this python-engineio has no driver to build on (%s)", exc
+            )
+            return False
         eio = self._server.eio
         registry = self._websockets
 
-        class RegisteredWebSocket(_FramingWebSocket):
+        class RegisteredWebSocket(DirectWebSocket):
             websockets = registry
 
         # A copy: engineio shares one driver table between every server of the async mode.
         eio._async = {**eio._async, "websocket": RegisteredWebSocket}
+        log.info("broadcasts: framed once, written straight to idle websockets")
+        return True
 
     def counts_body(self) -> dict[str, int]:
         return asdict(self.counts)
@@ -145,74 +160,3 @@ class Broadcaster:
             else:
                 counts.partial += 1
                 engine_socket.send(FramedPacket(Framed(frame[sent:])))
-
-
-class _FramingWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
-    """engineio's simple-websocket wrapper that frames its own messages and says when it is busy.
-
-    On an eligible socket every message is framed here and written with
-    ``sendall``: simple-websocket writes with a single ``send``, which can leave
-    a large frame cut short when the kernel buffer is nearly full.
-    """
-
-    websockets: dict[str, _FramingWebSocket]
-
-    def __init__(self, handler: Any, server: Any, **kwargs: Any) -> None:
-        # engineio calls us with the engine.io socket's bound _websocket_handler; run it registered.
-        super().__init__(self._run_registered, server, **kwargs)
-        self._handler = handler
-        self.sending = False
-        self._direct = False
-
-    def _run_registered(self, ws: Any) -> Any:
-        sid: str = self._handler.__self__.sid
-        self._direct = self._can_write_directly()
-        if self._direct:
-            self.websockets[sid] = self
-        try:
-            return self._handler(ws)
-        finally:
-            self.websockets.pop(sid, None)
-
-    def _can_write_directly(self) -> bool:
-        from gevent import socket as gevent_socket  # noqa: PLC0415 (gevent mode only)
-
-        sock = self.ws.sock
-        extensions = self.ws.environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS", "").lower()
-        return (
-            "permessage-deflate" not in extensions
-            and type(sock) is gevent_socket.socket  # not TLS: those bytes must go through the SSL layer
-            and not os.get_blocking(sock.fileno())
-        )
-
-    def write_now(self, frame: bytes) -> int:
-        """Write what the kernel takes without waiting; the caller queues the rest.
-
-        A dead connection counts as nothing written: the queued rest then fails
-        in the writer, which closes the socket the usual way.
-        """
-        try:
-            return os.write(self.ws.sock.fileno(), frame)
-        except BlockingIOError:
-            return 0
-        except OSError as exc:
-            log.debug("direct write to a closing websocket failed: %s", exc)
-            return 0
-
-    def send(self, message: Any) -> Any:
-        if not self._direct:
-            return super().send(message)
-        if not self.ws.connected:
-            raise OSError("websocket closed")  # what the writer greenlet stops on
-        if isinstance(message, Framed):
-            frame: bytes = message
-        elif isinstance(message, str):
-            frame = ws_frame(message.encode())
-        else:
-            frame = ws_frame(bytes(message), BINARY)
-        self.sending = True
-        try:
-            self.ws.sock.sendall(frame)
-        finally:
-            self.sending = False
-        return None

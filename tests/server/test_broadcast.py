@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -9,9 +11,11 @@ from typing import Any
 
 import pytest
 import socketio
+from flask import Flask
+from flask_socketio import SocketIO
 from wsproto.frame_protocol import FrameProtocol, Opcode
 
-from server.broadcast import BINARY, TEXT, ws_frame
+from server.broadcast import BINARY, TEXT, Broadcaster, ws_frame
 from tests.server.conftest import ClientFactory
 from tests.support.raw_socketio import RawScreen
 from tests.support.server_process import ServerProcess
@@ -144,3 +148,16 @@ def test_a_screen_that_stops_reading_loses_nothing_and_holds_up_nobody(
         if slow is not None:
             slow.close()
         server.stop()
+
+
+def test_without_the_engineio_driver_broadcasts_go_socket_by_socket_and_the_log_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A python-engineio release that moved its simple-websocket driver must not stop the server."""
+    monkeypatch.setitem(sys.modules, "server.direct_websocket", None)  # import now raises ImportError
+    socket_io = SocketIO(Flask(__name__), async_mode="threading")
+    driver_before = socket_io.server.eio._async["websocket"]
+    with caplog.at_level(logging.WARNING, logger="server.sockets"):
+        assert Broadcaster(socket_io).serve_websockets() is False
+    assert socket_io.server.eio._async["websocket"] is driver_before
+    assert "broadcasts go socket by socket" in caplog.text
