@@ -66,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
         app.extensions["kiosk_connections"],
         args.revocation_check,
     )
+    from server.checkpointer import start_checkpointer
+
+    start_checkpointer(socketio, app.extensions["kiosk_hub"], db_path, _blocking_runner(args.async_mode))
     log.info(
         "listening on http://%s:%d (db %s, async mode %s, %d device(s), keeping the last %d events)",
         args.host,
@@ -84,6 +87,19 @@ def run(args: argparse.Namespace) -> int:
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
     log.info("stopped")
     return 0
+
+
+def _blocking_runner(async_mode: str) -> Any:
+    """How this async mode runs a blocking call without stalling every connection."""
+    if async_mode == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply
+    if async_mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute
+    return lambda call: call()  # threading: background tasks are threads already
 
 
 def _serve_gevent(app: Any, host: str, port: int) -> None:
