@@ -12,6 +12,9 @@ from server.clock import Clock, SystemClock
 
 DEFAULT_RETENTION_EVENTS = 100_000
 CATCH_UP_PAGE = 1000
+# GET /api/orders without ?active: history comes in pages (default, and the most one may ask).
+ORDERS_PAGE = 500
+MAX_ORDERS_PAGE = 5000
 # Socket.IO clients only send joins: a small cap stops a client from making the server buffer megabytes.
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
 IDEMPOTENCY_TTL_S = 24 * 3600

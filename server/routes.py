@@ -18,7 +18,7 @@ from kiosk.protocol.requests import (
     ScanQr,
 )
 from server import messages, orders, payments, policy
-from server.config import ServerConfig
+from server.config import MAX_ORDERS_PAGE, ORDERS_PAGE, ServerConfig
 from server.errors import ApiError
 from server.jsonio import json_response
 from server.stats import stats_body
@@ -53,14 +53,26 @@ def create_order() -> Response:
 
 @api.get("/orders")
 def list_orders() -> Response:
+    """Active orders whole (a screen's snapshot); history a page at a time, newest page first."""
     scope = policy.order_scope(principal())
     # ``?active``, ``?active=1`` and ``?active=true`` all mean active only; ``?active=0|false|no`` do not.
     active = request.args.get("active", "false" if "active" not in request.args else "").lower() not in _NO
     tenant_id = query_int("tenant_id", minimum=1)
+    limit = query_int("limit", minimum=1)
+    if limit is not None and limit > MAX_ORDERS_PAGE:
+        raise ApiError(422, "invalid_field", f"limit must be between 1 and {MAX_ORDERS_PAGE}", "limit")
+    if limit is None and not active:
+        limit = ORDERS_PAGE
+    before_id = query_int("before", minimum=1)
     with hub().read() as conn:
-        found = orders.find(conn, active=active, tenant_ids=scope, tenant_id=tenant_id)
+        found, more = orders.find(
+            conn, active=active, tenant_ids=scope, tenant_id=tenant_id, limit=limit, before_id=before_id
+        )
         seq = hub().seq
-    return json_response({"orders": [orders.dump(order) for order in found], "seq": seq})
+    page: dict[str, object] = {"orders": [orders.dump(order) for order in found], "seq": seq, "more": more}
+    if more:
+        page["next_before"] = found[0].id  # ask again with ?before= for the page before this one
+    return json_response(page)
 
 
 @api.get("/orders/<int:order_id>")

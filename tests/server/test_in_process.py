@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from server import auth, db
 from server.app import create_app
 from server.clock import FakeClock
-from server.config import ServerConfig
+from server.config import ORDERS_PAGE, ServerConfig
 from tests.support.server_process import order_body
 
 ADMIN = {"Authorization": "Bearer in-process-admin"}
@@ -127,3 +127,35 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(db.SchemaError, match="schema version 99"):
         db.connect(path)
+
+
+def test_order_history_comes_in_pages_newest_first_and_active_lists_stay_whole(client: FlaskClient) -> None:
+    created = [
+        client.post("/api/orders", json=order_body(1), headers=ADMIN).get_json()["id"] for _ in range(7)
+    ]
+    pages: list[list[int]] = []
+    query = "/api/orders?limit=3"
+    while True:
+        page = client.get(query, headers=ADMIN).get_json()
+        ids = [order["id"] for order in page["orders"]]
+        assert ids == sorted(ids)  # oldest first within a page
+        pages.append(ids)
+        if not page["more"]:
+            assert "next_before" not in page
+            break
+        assert page["next_before"] == ids[0]
+        query = f"/api/orders?limit=3&before={page['next_before']}"
+    assert pages == [created[4:], created[1:4], created[:1]]
+    # A screen's snapshot is never cut short: ?active without a limit is whole.
+    active = client.get("/api/orders?active=1", headers=ADMIN).get_json()
+    assert [order["id"] for order in active["orders"]] == created and active["more"] is False
+
+
+def test_order_history_without_a_limit_is_one_default_page(client: FlaskClient) -> None:
+    for _ in range(ORDERS_PAGE + 1):
+        assert client.post("/api/orders", json=order_body(2), headers=ADMIN).status_code == 201
+    page = client.get("/api/orders", headers=ADMIN).get_json()
+    assert len(page["orders"]) == ORDERS_PAGE and page["more"] is True
+    assert page["orders"][0]["id"] == page["next_before"] == 2  # the oldest one is on the next page
+    whole = client.get("/api/orders?active", headers=ADMIN).get_json()
+    assert len(whole["orders"]) == ORDERS_PAGE + 1
