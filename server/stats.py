@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 
+from kiosk.protocol import iso
 from server.auth import count_devices
+
+
+def start_of_local_day(now: datetime) -> datetime:
+    """Midnight where the server runs: a food court's "today", as the screens count it, not UTC's."""
+    return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def stats_body() -> dict[str, Any]:
@@ -23,7 +30,8 @@ def stats_body() -> dict[str, Any]:
     with hub.read() as conn:
         devices = count_devices(conn)
         orders_today = conn.execute(
-            "SELECT COUNT(*) FROM orders WHERE created_at >= ?", (config.clock.now().strftime("%Y-%m-%d"),)
+            "SELECT COUNT(*) FROM orders WHERE created_at >= ?",
+            (iso(start_of_local_day(config.clock.now())),),
         ).fetchone()[0]
     return {
         "connections": connections.count(),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,23 @@ def test_order_history_without_a_limit_is_one_default_page(client: FlaskClient) 
     assert page["orders"][0]["id"] == page["next_before"] == 2  # the oldest one is on the next page
     whole = client.get("/api/orders?active", headers=ADMIN).get_json()
     assert len(whole["orders"]) == ORDERS_PAGE + 1
+
+
+@pytest.fixture
+def jakarta_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Asia/Jakarta")  # UTC+7, no daylight saving
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_orders_today_counts_from_local_midnight_not_utc(tmp_path: Path, jakarta_time: None) -> None:
+    # 16:30 UTC on the 25th is 23:30 in Jakarta; 17:30 UTC is 00:30 on the 26th there.
+    clock = FakeClock(datetime(2026, 11, 25, 16, 30, tzinfo=UTC))
+    client = _client(tmp_path, clock)
+    assert client.post("/api/orders", json=order_body(1), headers=ADMIN).status_code == 201
+    clock.advance(3600)
+    assert client.post("/api/orders", json=order_body(1), headers=ADMIN).status_code == 201
+    # Counted by UTC day both were "today" (the 25th); in Jakarta only the second one is.
+    assert client.get("/api/stats", headers=ADMIN).get_json()["orders_today"] == 1
