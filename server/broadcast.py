@@ -47,9 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("server.sockets")
 
 NAMESPACE = "/"
-
-
-TEXT, BINARY = 0x1, 0x2
+TEXT, BINARY = 0x1, 0x2  # websocket opcodes
 
 
 def ws_frame(payload: bytes, opcode: int = TEXT) -> bytes:

@@ -84,7 +84,7 @@ def checkpoint_and_report(checkpointer: Checkpointer, run_blocking: RunBlocking)
     try:
         frames, copied = run_blocking(checkpointer.run_once)
     except Exception:
-        log.exception("WAL checkpoint failed; trying again in %s s", CHECKPOINT_INTERVAL_S)
+        log.exception("WAL checkpoint failed; trying again next round")
         return None
     if copied:
         log.debug("WAL checkpoint: %d of %d frames copied to the database file", copied, frames)
