@@ -26,8 +26,11 @@ def test_recall_right_after_a_bump_targets_that_order(server: ServerProcess, tmp
 
     async def scenario() -> None:
         async with running_session(make_config(server.url, "display", token), tmp_path) as (session, _):
-            await wait_until(lambda: order.id in session.store.orders, what="the ready order on screen")
-            assert session.status.state is ConnectionState.LIVE
+            # The snapshot can put the order on screen a moment before the join makes the session live.
+            await wait_until(
+                lambda: order.id in session.store.orders and session.status.state is ConnectionState.LIVE,
+                what="the ready order on screen, live",
+            )
             bump = asyncio.get_running_loop().create_task(session.bump(order.id))
             await asyncio.sleep(0)  # one loop step: the bump is taken and its PATCH is on the wire
             assert not bump.done(), "the server cannot have answered within one loop step"
