@@ -35,7 +35,7 @@ KIOSK_QT_MODULES = frozenset(
         "QtCore",
         "QtGui",
         "QtWidgets",
-        "QtMultimedia",  # QSoundEffect, QMediaDevices: the chimes
+        "QtMultimedia",  # QAudioSink, QMediaDevices: the chimes (kiosk/ui/chime_player.py)
         "QtPrintSupport",  # receipts through the OS print system and to PDF
         "QtNetwork",  # QtMultimedia links it; cheap
         "QtSvg",  # icons
@@ -195,9 +195,9 @@ def keep_translation(dest: str, languages: Sequence[str] = KIOSK_LANGUAGES) -> b
 # PyInstaller collects every plugin of a plugin *type* an imported module uses,
 # and then each plugin's own libraries: the virtual-keyboard input context drags
 # in QtQml + QtQuick, the PDF image format QtPdf, the framebuffer platforms
-# EGLFS.  QSoundEffect needs no media back end ("Only QMediaDevices, QAudioDevice,
-# QSoundEffect, QAudioSink, and QAudioSource are available" is what Qt says
-# without one), so the FFmpeg plugin and its libav* libraries go too: the app
+# EGLFS.  The chimes' QAudioSink needs no media back end ("Only QMediaDevices,
+# QAudioDevice, QSoundEffect, QAudioSink, and QAudioSource are available" is what
+# Qt says without one), so the FFmpeg plugin and its libav* libraries go too: the app
 # plays WAVs only, never QMediaPlayer.  Each group's saving is logged at build
 # time and recorded in docs/deploy.md.
 DROPPED_BINARIES: dict[str, str] = {

@@ -38,7 +38,7 @@ _QT_LEVELS = {
 # Qt warnings that are expected on a kiosk and would only mislead support:
 # offscreen/xcb plugin limits; PipeWire probed before PulseAudio; and the
 # bundle's missing FFmpeg media backend, which the chimes do not need
-# (QSoundEffect plays through QAudioSink without it).
+# (they play through QAudioSink, which needs none).
 _HARMLESS = (
     "This plugin does not support",
     "Couldn't load pipewire",

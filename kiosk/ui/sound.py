@@ -7,10 +7,12 @@ sound that started less than ``debounce_s`` ago is not started again.  The
 optional repeat of the new-order chime ("nobody looked yet") is driven by the
 same clock through ``tick()``, so both are tested exactly without sleeping.
 
-QSoundEffect never raises when there is no audio device: its status just
-turns to Error.  The board notices that, says so once on ``kiosk.sound`` and
-keeps counting what it would have played (the state dump reports it), so a
-kiosk without speakers works exactly like one with them, only silently.
+Each sound is a ChimePlayer (kiosk/ui/chime_player.py: a QAudioSink on the
+GUI thread; its docstring says why not QSoundEffect, which froze screens).
+Without an audio device, or with a WAV that cannot be played, a player reports
+why; the board says so once on ``kiosk.sound`` and keeps counting what it
+would have played (the state dump reports it), so a kiosk without speakers
+works exactly like one with them, only silently.
 
 QtMultimedia is loaded at the first sound that is really started (or when
 someone asks whether audio is available), not at start-up: importing it and
@@ -24,14 +26,14 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.core.clock import Clock
 from kiosk.paths import asset
 from kiosk.protocol import Event
 
 if TYPE_CHECKING:
-    from PySide6.QtMultimedia import QSoundEffect
+    from kiosk.ui.chime_player import ChimePlayer
 
 log = logging.getLogger("kiosk.sound")
 
@@ -60,7 +62,7 @@ class SoundBoard(QObject):
 
     ``played_count`` counts the sounds the board started (or would have started
     on a machine without an audio device); muted or debounced calls do not count.
-    The QSoundEffects (and the audio backend under them) are made at the first
+    The players (and the audio backend under them) are made at the first
     started sound, so a muted or silent board never loads QtMultimedia.
     """
 
@@ -82,10 +84,11 @@ class SoundBoard(QObject):
         self._repeat_s = repeat_chime_s
         self._last_started: dict[str, float] = {}
         self._repeat_due: float | None = None
-        self._effects: dict[str, QSoundEffect] = {}
+        self._players: dict[str, ChimePlayer] = {}
         self._error_logged = False
         self.played_count = 0
         self._device_ok: bool | None = None  # None: not probed yet (QtMultimedia not loaded)
+        self._player_failed = False
         # The repeat check runs on a coarse Qt timer but decides on the injected
         # clock; tests call tick() directly after advancing a FakeClock.
         self._repeat_timer = QTimer(self)
@@ -102,8 +105,8 @@ class SoundBoard(QObject):
     def muted(self, value: bool) -> None:
         self._muted = bool(value)
         if self._muted:
-            for effect in self._effects.values():  # none yet if nothing was ever played
-                effect.stop()
+            for player in self._players.values():  # none yet if nothing was ever played
+                player.stop()
         log.info("sound %s", "muted" if self._muted else "unmuted")
 
     @property
@@ -112,16 +115,16 @@ class SoundBoard(QObject):
 
         Asking probes the audio output (loading QtMultimedia) if no sound has done so yet.
         """
-        return self._probe_device()
+        return self._probe_device() and not self._player_failed
 
     @property
     def repeat_pending(self) -> bool:
         return self._repeat_due is not None
 
-    def effect(self, sound: str) -> QSoundEffect:
-        """The QSoundEffect behind a sound name (for tests and diagnostics); makes the effects if needed."""
-        self._load_effects()
-        return self._effects[sound]
+    def player(self, sound: str) -> ChimePlayer:
+        """The player behind a sound name (for tests and diagnostics); makes the players if needed."""
+        self._load_players()
+        return self._players[sound]
 
     def play(self, kind: str) -> bool:
         """Play the sound for an envelope type; True when a sound was started."""
@@ -165,9 +168,9 @@ class SoundBoard(QObject):
     def _start(self, sound: str, now: float) -> None:
         self._last_started[sound] = now
         self.played_count += 1
-        self._load_effects()
+        self._load_players()
         if self._device_ok:
-            self._effects[sound].play()
+            self._players[sound].play()
         self.played.emit(sound)
 
     def _probe_device(self) -> bool:
@@ -179,31 +182,27 @@ class SoundBoard(QObject):
                 self._log_unavailable("no audio output device found")
         return self._device_ok
 
-    def _load_effects(self) -> None:
-        if self._effects:
+    def _load_players(self) -> None:
+        if self._players:
             return
         device_ok = self._probe_device()
+        from PySide6.QtMultimedia import QMediaDevices  # noqa: PLC0415 - lazy, loaded by now
+
+        from kiosk.ui.chime_player import ChimePlayer  # noqa: PLC0415 - imports QtMultimedia
+
+        device = QMediaDevices.defaultAudioOutput()
         for name in sorted(set(SOUND_FOR_KIND.values())):
-            self._effects[name] = self._load(name, device_ok)
-
-    def _load(self, name: str, device_ok: bool) -> QSoundEffect:
-        from PySide6.QtMultimedia import QSoundEffect  # noqa: PLC0415 - lazy, loaded by now
-
-        effect = QSoundEffect(self)
-        effect.setObjectName(name)
-        if device_ok:
+            player = ChimePlayer(name, asset("sounds", f"{name}.wav"), device, self)
             # a bound slot (not a lambda): Qt drops the connection when the board is deleted
-            effect.statusChanged.connect(self._on_status)
-            effect.setSource(QUrl.fromLocalFile(str(asset("sounds", f"{name}.wav"))))
-        return effect
+            player.failed.connect(self._on_player_failed)
+            if player.error is not None and device_ok:
+                self._on_player_failed(player.error)
+            self._players[name] = player
 
-    def _on_status(self) -> None:
-        from PySide6.QtMultimedia import QSoundEffect  # noqa: PLC0415 - lazy, loaded by now
-
-        effect = self.sender()
-        if isinstance(effect, QSoundEffect) and effect.status() == QSoundEffect.Status.Error:
-            self._device_ok = False
-            self._log_unavailable(f"cannot play {effect.objectName()}.wav on the audio output")
+    def _on_player_failed(self, why: str) -> None:
+        # only that chime is silent; the others still play
+        self._player_failed = True
+        self._log_unavailable(f"cannot play {why}")
 
     def _log_unavailable(self, why: str) -> None:
         if self._error_logged:

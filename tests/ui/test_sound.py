@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -11,12 +12,12 @@ import wave
 from pathlib import Path
 
 import pytest
-from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
 from kiosk.core.clock import FakeClock
 from kiosk.paths import asset
 from kiosk.protocol import Event
 from kiosk.ui.sound import DEBOUNCE_S, NEW_ORDER, PAYMENT, SOUND_FOR_KIND, SoundBoard
+from tests.ui.sound_support import require_audio_output
 
 ORDER_CREATED = Event.ORDER_CREATED.type
 
@@ -98,32 +99,28 @@ def test_no_repeat_when_the_option_is_off(qapp, clock: FakeClock) -> None:
     assert board.played_count == 1
 
 
-def test_sound_reaches_playing_state_on_the_audio_device(qapp, qtbot, clock: FakeClock) -> None:
-    if not QMediaDevices.audioOutputs():
-        pytest.skip(
-            "no audio output: start the PulseAudio null sink as scripts/test.sh does "
-            "(XDG_RUNTIME_DIR set, pulseaudio --load=module-null-sink ...)"
-        )
+def test_a_chime_really_plays_to_its_end_on_the_sound_server(qapp, qtbot, clock: FakeClock) -> None:
+    require_audio_output()
     board = SoundBoard(clock, enabled=True)
-    effect = board.effect(NEW_ORDER)
-    seen_playing: list[bool] = []
-
-    def record() -> None:
-        seen_playing.append(effect.isPlaying())
-
-    effect.playingChanged.connect(record)
+    player = board.player(NEW_ORDER)
     assert board.play(ORDER_CREATED)
-    qtbot.waitUntil(lambda: True in seen_playing, timeout=5000)
-    effect.playingChanged.disconnect(record)
-    assert effect.status() == QSoundEffect.Status.Ready
+    assert player.playing
+    with wave.open(str(asset("sounds", f"{NEW_ORDER}.wav"))) as wav:
+        length_ms = 1000 * wav.getnframes() // wav.getframerate()
+    # the server consumed the whole chime, and the stream was closed after it
+    qtbot.waitUntil(lambda: not player.playing, timeout=5000)
+    assert player.processed_ms >= length_ms - 50, (player.processed_ms, length_ms)
     assert board.audio_available
-    # a payment uses its own effect
+    # a payment uses its own player, and a replay starts from the beginning
     assert board.play(Event.PAYMENT_PROCESSED.type)
-    qtbot.waitUntil(lambda: board.effect(PAYMENT).isPlaying(), timeout=5000)
+    qtbot.waitUntil(lambda: board.player(PAYMENT).playing, timeout=5000)
+    clock.advance(DEBOUNCE_S)
+    assert board.play(ORDER_CREATED)
+    assert player.started_count == 2 and player.processed_ms < length_ms
 
 
 def test_without_an_audio_device_it_logs_once_and_carries_on(tmp_path: Path) -> None:
-    # A child process with no reachable PulseAudio server: QSoundEffect cannot
+    # A child process with no reachable PulseAudio server: the players cannot
     # play, the board must neither raise nor log more than once.
     script = textwrap.dedent(
         """
@@ -186,27 +183,26 @@ def test_every_sound_is_shorter_than_the_debounce_window() -> None:
         assert 0.2 < seconds < DEBOUNCE_S, (sound, seconds)
 
 
-@pytest.mark.qt_log_ignore(".*")  # Qt warns about the undecodable file itself; that is the point
-def test_an_unplayable_wav_turns_the_effect_to_error_and_is_logged_once(
-    qapp, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_an_unplayable_wav_is_logged_once_and_the_other_chimes_still_play(
+    qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    if not QMediaDevices.audioOutputs():
-        pytest.skip("no audio output: start the PulseAudio null sink as scripts/test.sh does")
+    require_audio_output()
     (tmp_path / "sounds").mkdir()
     for sound in set(SOUND_FOR_KIND.values()):
-        (tmp_path / "sounds" / f"{sound}.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really a wav")
+        shutil.copy(asset("sounds", f"{sound}.wav"), tmp_path / "sounds" / f"{sound}.wav")
+    (tmp_path / "sounds" / f"{NEW_ORDER}.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really a wav")
     monkeypatch.setenv("KIOSK_ASSETS_DIR", str(tmp_path))
     caplog.set_level("INFO", logger="kiosk.sound")
     board = SoundBoard(FakeClock(), enabled=True)
-    sounds = set(SOUND_FOR_KIND.values())
-    # the FFmpeg backend decodes each file on its own; at least one reports Error
-    qtbot.waitUntil(
-        lambda: any(board.effect(s).status() == QSoundEffect.Status.Error for s in sounds), timeout=5000
-    )
-    assert not board.audio_available
-    assert sum("without sound" in record.getMessage() for record in caplog.records) == 1
     assert board.play(ORDER_CREATED)  # still counted, never raises
     assert board.played_count == 1
+    assert board.player(NEW_ORDER).error is not None
+    assert not board.player(NEW_ORDER).playing
+    assert not board.audio_available
+    warnings = [r.getMessage() for r in caplog.records if "without sound" in r.getMessage()]
+    assert len(warnings) == 1 and f"{NEW_ORDER}.wav" in warnings[0], warnings
+    assert board.play(Event.PAYMENT_PROCESSED.type)
+    assert board.player(PAYMENT).playing  # only the broken chime is silent
 
 
 def test_qtmultimedia_is_loaded_only_at_the_first_sound_started(tmp_path: Path) -> None:
