@@ -13,7 +13,6 @@ import gc
 import importlib
 import logging
 import os
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.connection import ConnectionState
 from kiosk.core.session import Session
+from kiosk.core.stop_signals import StopSignals
 from kiosk.ui.headless import HeadlessOptions, save_screenshot, state_dump, write_state
 from kiosk.ui.window import MainWindow, make_sound
 
@@ -181,11 +181,32 @@ async def run_screens(
         else:
             window.show()
     started = time.monotonic()
+    # Ctrl+C / SIGTERM end the app cleanly (state dump, session stop), and within
+    # 2 s even if the loop is stuck; see kiosk/core/stop_signals.py.
+    stop_signals = StopSignals(lambda: loop.call_soon_threadsafe(done.set))
+    stop_signals.install()
+    try:
+        return await _serve(
+            screens, headless, loop=loop, done=done, stop_signals=stop_signals, started=started
+        )
+    finally:
+        stop_signals.uninstall()
+
+
+async def _serve(
+    screens: Sequence[Screen],
+    headless: HeadlessOptions,
+    *,
+    loop: asyncio.AbstractEventLoop,
+    done: asyncio.Event,
+    stop_signals: StopSignals,
+    started: float,
+) -> int:
     for screen in screens:
         await screen.session.start()
-    _stop_on_signals(loop, done)
     if headless.quit_after is not None:
         loop.call_later(headless.quit_after, done.set)
+        stop_signals.quit_after(headless.quit_after)
         log.info("headless: quitting after %.1f s", headless.quit_after)
     await done.wait()
     log.info("shutting down after %.1f s", time.monotonic() - started)
@@ -205,21 +226,6 @@ async def run_screens(
         screen.window.closed.disconnect(done.set)
         screen.window.close()
     return code
-
-
-def _stop_on_signals(loop: asyncio.AbstractEventLoop, done: asyncio.Event) -> None:
-    """Ctrl+C / SIGTERM end the app cleanly (state dump, session stop) instead of killing it."""
-
-    def request_stop(signum: int, _frame: object) -> None:
-        log.info("signal %s received: stopping", signal.Signals(signum).name)
-        loop.call_soon_threadsafe(done.set)
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, request_stop)
-    # Python runs signal handlers only when it gets control: wake it up while Qt's loop runs.
-    wake = QTimer(QApplication.instance())
-    wake.timeout.connect(lambda: None)
-    wake.start(250)
 
 
 def run_app(
