@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 from kiosk.core.config import log_dir
+from kiosk.core.log_throttle import throttle
 
 LOG_FILE = "kiosk.log"
 MAX_BYTES = 2 * 1024 * 1024
@@ -70,11 +71,13 @@ def setup_logging(level: str = "INFO", *, directory: Path | None = None, console
     )
     file_handler.setFormatter(logging.Formatter(FORMAT))
     file_handler._kiosk = True  # type: ignore[attr-defined]
+    throttle(file_handler)  # a line repeated 20 000 times a second must not push the rest out
     root.addHandler(file_handler)
     if console:
         stream = logging.StreamHandler(sys.stderr)
         stream.setFormatter(logging.Formatter(FORMAT))
         stream._kiosk = True  # type: ignore[attr-defined]
+        throttle(stream)
         root.addHandler(stream)
     root.setLevel(level)
     qInstallMessageHandler(qt_message_handler)
