@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +34,7 @@ log = logging.getLogger("kiosk.demo")
 ROOMS = {"display": ["display"], "kasir-1": ["kasir-1"], "tenant-1": ["tenant-1"]}
 ROOMS["all"] = ["display", "kasir-1", "tenant-1"]
 START_TIMEOUT_S = 30.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class DemoError(RuntimeError):
@@ -43,6 +45,24 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: on Linux, get SIGTERM when the demo dies, even by SIGKILL.
+
+    ``kiosk demo`` stops its server and feed on every ordinary exit; this covers
+    the rest (SIGKILL, a crash), so no server is left holding a port.  Runs
+    before any thread is started (the children are started before Qt).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the demo died before prctl took effect
+        os._exit(1)
 
 
 def server_command(*args: str) -> list[str]:
@@ -123,6 +143,7 @@ def demo_backend(
                 stdout=server_out,
                 stderr=subprocess.STDOUT,
                 env=env,
+                preexec_fn=die_with_parent,  # noqa: PLW1509 - no threads yet; see die_with_parent
             )
             wait_healthy(url, server, server_log)
             log.info("demo server on %s (log %s)", url, server_log)
@@ -133,7 +154,11 @@ def demo_backend(
             if seed is not None:
                 feed_args += ["--seed", str(seed)]
             feed = subprocess.Popen(
-                server_command(*feed_args), stdout=feed_out, stderr=subprocess.STDOUT, env=env
+                server_command(*feed_args),
+                stdout=feed_out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                preexec_fn=die_with_parent,  # noqa: PLW1509 - no threads yet; see die_with_parent
             )
             log.info("demo feed started at %g requests/s for %g s (log %s)", rate, duration, feed_log)
             yield url, tokens

@@ -147,3 +147,56 @@ def test_the_demo_runs_headless_and_shows_demo_traffic(tmp_path: Path, artifacts
     non_blank_png(shot)
     workdir = next(line for line in done.stderr.splitlines() if "working in" in line).split("working in ")[1]
     assert not Path(workdir).exists()  # the temporary server folder is gone
+
+
+def child_pids(parent: int) -> set[int]:
+    """The live children of a process, from /proc (Linux)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_killed_demo_leaves_no_server_or_feed_behind(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--offscreen", "--no-sound", "--rate", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        children: set[int] = set()
+        while time.monotonic() < deadline and len(children) < 2:
+            assert demo.poll() is None, demo.communicate()[1][-3000:]
+            children = child_pids(demo.pid)
+            time.sleep(0.05)  # polling /proc for another process's children, bounded by the deadline
+        assert len(children) == 2, f"expected the demo's server and feed, found {children}"
+        demo.kill()  # SIGKILL: no finally block of the demo runs
+        demo.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(pid) for pid in children):
+            time.sleep(0.05)  # polling /proc, bounded by the deadline
+        left = [pid for pid in children if alive(pid)]
+        assert not left, f"the demo's children outlived it: {left}"
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        for pid in child_pids(demo.pid):
+            os.kill(pid, 9)
