@@ -109,16 +109,20 @@ def tail(path: Path, lines: int = 20) -> str:
         return "(no log)"
 
 
-def stop(process: subprocess.Popen[bytes] | None, what: str) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        log.warning("%s did not stop within 5 s; killing it", what)
-        process.kill()
-        process.wait(timeout=5)
+def stop(*processes: tuple[subprocess.Popen[bytes] | None, str]) -> None:
+    """Terminate them all at once, then wait for each (5 s, then kill): a stopping demo stays quick."""
+    running = [
+        (process, what) for process, what in processes if process is not None and process.poll() is None
+    ]
+    for process, _ in running:
+        process.terminate()
+    for process, what in running:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop within 5 s; killing it", what)
+            process.kill()
+            process.wait(timeout=5)
 
 
 @contextlib.contextmanager
@@ -163,8 +167,7 @@ def demo_backend(
             log.info("demo feed started at %g requests/s for %g s (log %s)", rate, duration, feed_log)
             yield url, tokens
         finally:
-            stop(feed, "the demo feed")
-            stop(server, "the demo server")
+            stop((feed, "the demo feed"), (server, "the demo server"))
 
 
 def build_parser() -> argparse.ArgumentParser:

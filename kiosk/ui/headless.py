@@ -30,7 +30,7 @@ class HeadlessOptions:
     quit_after: float | None = None
 
 
-def state_dump(session: Session, room: str, sounds_played: int) -> dict[str, Any]:
+def state_dump(session: Session, room: str, sounds_played: int, sounds_heard: int = 0) -> dict[str, Any]:
     """The JSON written at exit: connection, room, full orders and payments, notice counts, sounds."""
     store = session.store
     status = session.status
@@ -47,6 +47,7 @@ def state_dump(session: Session, room: str, sounds_played: int) -> dict[str, Any
         "payments": [payment.model_dump(mode="json") for payment in store.payments.values()],
         "alerts": dict(store.notice_counts),
         "sounds_played": sounds_played,
+        "sounds_heard": sounds_heard,  # handed to a real audio output
     }
 
 

@@ -118,6 +118,11 @@ class SoundBoard(QObject):
         return self._probe_device() and not self._player_failed
 
     @property
+    def heard_count(self) -> int:
+        """Chimes really handed to the audio output (``played_count`` also counts silent ones)."""
+        return sum(player.started_count for player in self._players.values())
+
+    @property
     def repeat_pending(self) -> bool:
         return self._repeat_due is not None
 
