@@ -66,6 +66,25 @@ def _check_printer(value: Any) -> str | None:
     return 'must be "" (no printer), "file:/path", "network:host[:port]" or "usb:VID:PID" (hex ids)'
 
 
+_MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta"})
+
+
+def _check_keys(value: Any) -> str | None:
+    """A key combination as Qt spells it ("Ctrl+Alt+Shift+F11"): modifiers, then one key."""
+    if value == "":
+        return None
+    parts = [part.strip() for part in str(value).split("+")]
+    modifiers, key = parts[:-1], parts[-1]
+    if (
+        key
+        and key.lower() not in _MODIFIERS
+        and all(m.lower() in _MODIFIERS for m in modifiers)
+        and modifiers
+    ):
+        return None
+    return 'must be "" or modifiers and a key, e.g. "Ctrl+Alt+Shift+F11" (at least one of Ctrl, Alt, Shift, Meta)'
+
+
 def _is_hex(text: str) -> bool:
     try:
         int(text, 16)
@@ -111,6 +130,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", str, "en", "language of the screen", choices=("en", "id")),
     Setting("sound", bool, True, "play sounds for new orders, payments and alerts"),
     Setting("fullscreen", bool, False, "run fullscreen (kiosk mode)"),
+    Setting(
+        "exit_keys",
+        str,
+        "",
+        "keys that leave fullscreen kiosk mode, e.g. Ctrl+Alt+Shift+F11 (empty: F11 and Esc do nothing there)",
+        check=_check_keys,
+    ),
     Setting("hide_cursor", bool, False, "hide the mouse cursor (touch screens)"),
     Setting("warn_after_s", int, 300, "seconds after which an order card turns yellow", minimum=1),
     Setting("late_after_s", int, 600, "seconds after which an order card turns red", minimum=1),
@@ -144,6 +170,7 @@ class Config:
     language: str = "en"
     sound: bool = True
     fullscreen: bool = False
+    exit_keys: str = ""
     hide_cursor: bool = False
     warn_after_s: int = 300
     late_after_s: int = 600

@@ -14,8 +14,8 @@ import logging
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QAbstractButton, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.config import Config
@@ -162,7 +162,19 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self)
         if config.hide_cursor:
             QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        self._set_up_keyboard(central, config)
         self.resize(1280, 800)
+
+    def _set_up_keyboard(self, central: QWidget, config: Config) -> None:
+        # Buttons take taps, never keyboard focus: a bump bar's Space/Enter must
+        # reach the cards, never toggle the sound or press Recall.
+        for button in central.findChildren(QAbstractButton):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Kiosk mode (fullscreen in the settings): F11/Esc do not leave it; only exit_keys do.
+        self._locked = config.fullscreen
+        self._exit_keys = QKeySequence(config.exit_keys) if config.exit_keys else None
+        self._lock_logged = False
+        self._focused_once = False
 
     # -- what arrives from the core ----------------------------------------------
     def on_notice(self, notice: Notice) -> None:
@@ -243,21 +255,52 @@ class MainWindow(QMainWindow):
         self.mute_button.setText(self.tr("Sound off") if muted else self.tr("Sound on"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """App-wide: any touch or key acknowledges the chime; F11 toggles fullscreen wherever focus is."""
+        """App-wide: any touch or key acknowledges the chime; F11/Esc/exit_keys handle fullscreen."""
         kind = event.type()
         if kind in _ACTIVITY and self.sound is not None:
             self.sound.acknowledge()  # someone is at the screen: stop repeating the chime
         if (
             kind == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_F11
             and not event.isAutoRepeat()
             and isinstance(watched, QWidget)
             and watched.window() is self
         ):
+            return self._fullscreen_key(event)
+        return False
+
+    def _fullscreen_key(self, event: QKeyEvent) -> bool:
+        """True when the key was about fullscreen (and so handled here)."""
+        pressed = QKeySequence(event.keyCombination())
+        if (
+            self._exit_keys is not None
+            and pressed.matches(self._exit_keys) == QKeySequence.SequenceMatch.ExactMatch
+        ):
+            log.info("exit keys pressed: %s fullscreen", "leaving" if self.isFullScreen() else "entering")
             self.toggle_fullscreen()
             return True
+        key = event.key()
+        if key not in (Qt.Key.Key_F11, Qt.Key.Key_Escape):
+            return False
+        if self._locked:
+            if not self._lock_logged:
+                self._lock_logged = True
+                log.info("F11/Esc ignored: kiosk mode (set exit_keys to allow leaving fullscreen)")
+            return True
+        if key == Qt.Key.Key_F11:
+            self.toggle_fullscreen()
+            return True
+        if self.isFullScreen():  # Esc leaves fullscreen; elsewhere it is the screen's own key
+            self.set_fullscreen(False)
+            return True
         return False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._focused_once:
+            # the cards (or the stall's list) have the keyboard from the start: a bump bar works at once
+            self._focused_once = True
+            self.screen_widget.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
