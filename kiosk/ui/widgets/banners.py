@@ -1,5 +1,10 @@
 """Alert banners by severity: info and warning fade after a while, errors stay until dismissed.
 
+The same alert again (same severity and text) does not stack a second banner:
+the one shown counts it ("×3") and its time starts again, so a backend that
+repeats "printer offline" every ten seconds cannot push the screen's work down.
+Messages come from the wire and are shown as plain text, never as markup.
+
 Expiry runs on the window's 1 s tick against the injected clock's monotonic
 time, so tests move a FakeClock instead of sleeping.
 """
@@ -8,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
@@ -30,7 +35,11 @@ class Banner(QFrame):
         self.setObjectName("banner")
         self.setProperty("severity", severity.value)
         self.severity = severity
-        self.label = QLabel(message, self)
+        self.message = message
+        self.repeats = 1
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setText(message)
         self.label.setWordWrap(True)
         self.close_button = QPushButton("×", self)
         self.close_button.setObjectName("bannerClose")
@@ -46,6 +55,10 @@ class Banner(QFrame):
 
     def text(self) -> str:
         return self.label.text()
+
+    def repeated(self) -> None:
+        self.repeats += 1
+        self.label.setText(f"{self.message}  ×{self.repeats}")
 
 
 @dataclass
@@ -66,6 +79,11 @@ class BannerStack(QWidget):
         self.hide()
 
     def show_message(self, severity: Severity, message: str) -> Banner:
+        for shown in self._shown:
+            if shown.banner.severity is severity and shown.banner.message == message:
+                shown.banner.repeated()
+                shown.since = self._clock.monotonic()
+                return shown.banner
         banner = Banner(severity, message, self)
         banner.dismissed.connect(lambda: self._remove(banner))
         self._shown.append(_Shown(banner, self._clock.monotonic()))

@@ -23,7 +23,9 @@ class Toast(QLabel):
     clicked = Signal()
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # names and reasons come from the wire: never markup
+        self.setText(text)
         self.setObjectName("toast")
         self.setProperty("role", "toast")
         self.setWordWrap(True)
