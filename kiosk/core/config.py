@@ -66,6 +66,14 @@ def _check_printer(value: Any) -> str | None:
     return 'must be "" (no printer), "file:/path", "network:host[:port]" or "usb:VID:PID" (hex ids)'
 
 
+DEFAULT_ALLERGY_KEYWORDS = "alergi, allergy, allergic, kacang, udang, peanut, shrimp, seafood, gluten"
+
+
+def keyword_list(value: str) -> tuple[str, ...]:
+    """``"alergi, kacang"`` -> ``("alergi", "kacang")``."""
+    return tuple(word.strip() for word in value.split(",") if word.strip())
+
+
 _MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta"})
 
 
@@ -138,6 +146,12 @@ SETTINGS: tuple[Setting, ...] = (
         check=_check_keys,
     ),
     Setting("hide_cursor", bool, False, "hide the mouse cursor (touch screens)"),
+    Setting(
+        "allergy_keywords",
+        str,
+        DEFAULT_ALLERGY_KEYWORDS,
+        "comma-separated words that mark an item note as an allergy warning on the kitchen cards",
+    ),
     Setting("warn_after_s", int, 300, "seconds after which an order card turns yellow", minimum=1),
     Setting("late_after_s", int, 600, "seconds after which an order card turns red", minimum=1),
     Setting("backoff_initial_s", float, 1.0, "first reconnect delay in seconds", minimum=0.01),
@@ -172,6 +186,7 @@ class Config:
     fullscreen: bool = False
     exit_keys: str = ""
     hide_cursor: bool = False
+    allergy_keywords: str = DEFAULT_ALLERGY_KEYWORDS
     warn_after_s: int = 300
     late_after_s: int = 600
     backoff_initial_s: float = 1.0

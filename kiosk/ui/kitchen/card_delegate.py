@@ -11,6 +11,7 @@ card turn yellow then red without sleeping.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +39,35 @@ BODY = QColor("#1f2226")
 TEXT = QColor("#f2f2f2")
 MUTED = QColor("#b0b6bd")
 SELECTED = QColor("#ffffff")
+DARK_TEXT = QColor("#111111")
+ALLERGY_BG = QColor("#ffd54f")  # amber band: a note that can hurt someone is the first thing a cook sees
+NOTE_PX = 18  # readable from 2 m at 1080p
+ITEM_INDENT = 16
+
+
+def header_text_colour(background: QColor) -> QColor:
+    """White on dark headers, near-black on light ones (white on the yellow "late soon" header failed)."""
+    return DARK_TEXT if contrast(background, DARK_TEXT) > contrast(background, TEXT) else TEXT
+
+
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def is_allergy_note(note: str, keywords: Sequence[str]) -> bool:
+    lowered = note.casefold()
+    return any(keyword and keyword.casefold() in lowered for keyword in keywords)
 
 
 def status_label(status: OrderStatus) -> str:
@@ -87,6 +117,7 @@ class ItemLines:
     main: str
     modifiers: str
     notes: str
+    allergy: bool = False  # the note names an allergen: drawn on an amber band
 
 
 @dataclass(frozen=True)
@@ -108,7 +139,19 @@ class CardText:
         return [line for line in out if line]
 
 
-def card_text(order: Order, now: datetime) -> CardText:
+def _item_lines(
+    qty: int, name: str, modifiers: Sequence[str], notes: str | None, keywords: Sequence[str]
+) -> ItemLines:
+    allergy = bool(notes) and is_allergy_note(notes or "", keywords)
+    return ItemLines(
+        f"{qty}× {name}",
+        "+ " + ", ".join(modifiers) if modifiers else "",
+        (("⚠ " if allergy else "") + f"“{notes}”") if notes else "",
+        allergy=allergy,
+    )
+
+
+def card_text(order: Order, now: datetime, allergy_keywords: Sequence[str] = ()) -> CardText:
     reason = ""
     if order.status is OrderStatus.CANCELLED and order.cancel_reason:
         reason = QCoreApplication.translate("KitchenCard", "Reason: %1").replace("%1", order.cancel_reason)
@@ -120,11 +163,7 @@ def card_text(order: Order, now: datetime) -> CardText:
         status=status_label(order.status),
         reason=reason,
         items=tuple(
-            ItemLines(
-                f"{item.qty}× {item.name}",
-                "+ " + ", ".join(item.modifiers) if item.modifiers else "",
-                f"“{item.notes}”" if item.notes else "",
-            )
+            _item_lines(item.qty, item.name, item.modifiers, item.notes, allergy_keywords)
             for item in order.items
         ),
     )
@@ -137,10 +176,18 @@ def timer_rect(card: QRect) -> QRect:
 
 
 class CardDelegate(QStyledItemDelegate):
-    def __init__(self, clock: Clock, limits: Thresholds, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        limits: Thresholds,
+        parent: QWidget | None = None,
+        *,
+        allergy_keywords: Sequence[str] = (),
+    ) -> None:
         super().__init__(parent)
         self._clock = clock
         self._limits = limits
+        self._allergy_keywords = tuple(allergy_keywords)
         base = QFont()
         self._number_font = QFont(base)
         self._number_font.setPixelSize(30)
@@ -155,14 +202,17 @@ class CardDelegate(QStyledItemDelegate):
         self._item_font.setBold(True)
         self._small_font = QFont(base)
         self._small_font.setPixelSize(14)
-        self._note_font = QFont(self._small_font)
-        self._note_font.setItalic(True)
+        self._note_font = QFont(base)  # notes and modifiers: what a cook must read from 2 m
+        self._note_font.setPixelSize(NOTE_PX)
+        self._allergy_font = QFont(self._note_font)
+        self._allergy_font.setBold(True)
         self._chip_font = QFont(base)
         self._chip_font.setPixelSize(13)
         self._chip_font.setBold(True)
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), CACHE_KIB))
         self._item_h = QFontMetrics(self._item_font).height()
         self._small_h = QFontMetrics(self._small_font).height()
+        self._note_h = QFontMetrics(self._note_font).height()
 
     def colour_of(self, order: Order) -> QColor:
         return age_colour(order, self._clock.now(), self._limits)
@@ -184,7 +234,7 @@ class CardDelegate(QStyledItemDelegate):
         if not isinstance(order, Order):
             return
         now = self._clock.now()
-        text = card_text(order, now)
+        text = card_text(order, now, self._allergy_keywords)
         colour = age_colour(order, now, self._limits)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         full: QRect = option.rect
@@ -224,7 +274,7 @@ class CardDelegate(QStyledItemDelegate):
         header = timer_rect(full)
         painter.save()
         painter.setFont(self._timer_font)
-        painter.setPen(TEXT if order.status is not OrderStatus.CANCELLED else MUTED)
+        painter.setPen(header_text_colour(colour) if order.status is not OrderStatus.CANCELLED else MUTED)
         painter.drawText(header, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text.elapsed)
         painter.restore()
 
@@ -244,7 +294,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRect(header.adjusted(0, HEADER_H // 2, 0, 0))
 
         inner = header.adjusted(12, 0, -12, 0)
-        painter.setPen(TEXT if not cancelled else MUTED)
+        painter.setPen(header_text_colour(colour) if not cancelled else MUTED)
         painter.setFont(self._number_font)
         painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | left, text.number)
 
@@ -285,21 +335,38 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, label)
         painter.restore()
 
+    def extra_lines(self, item: ItemLines, width: int) -> list[tuple[str, QFont, int, bool]]:
+        """The modifier and note lines of an item, wrapped (never elided): (text, font, height, allergy)."""
+        out: list[tuple[str, QFont, int, bool]] = []
+        for extra, allergy in ((item.modifiers, False), (item.notes, item.allergy)):
+            if not extra:
+                continue
+            font = self._allergy_font if allergy else self._note_font
+            bounds = QFontMetrics(font).boundingRect(
+                QRect(0, 0, width - ITEM_INDENT, 10_000), int(Qt.TextFlag.TextWordWrap), extra
+            )
+            out.append((extra, font, max(bounds.height(), self._note_h), allergy))
+        return out
+
     def _items(
         self, painter: QPainter, items: tuple[ItemLines, ...], body: QRect, y: int, struck: bool
     ) -> None:
         bottom = body.bottom()
         left = Qt.AlignmentFlag.AlignLeft
-        elide = Qt.TextElideMode.ElideRight
-        indent = 16
+        wrap = int(left) | int(Qt.TextFlag.TextWordWrap)
+        width = body.width() - ITEM_INDENT
         for shown, item in enumerate(items):
-            needed = (
-                self._item_h + (self._small_h if item.modifiers else 0) + (self._small_h if item.notes else 0)
+            extras = self.extra_lines(item, body.width())
+            main_h = (
+                QFontMetrics(self._item_font)
+                .boundingRect(QRect(0, 0, body.width(), 10_000), int(Qt.TextFlag.TextWordWrap), item.main)
+                .height()
             )
+            needed = max(main_h, self._item_h) + sum(height for _, _, height, _ in extras)
             room_for_more = self._small_h if shown < len(items) - 1 else 0
             if y + needed > bottom - room_for_more:
                 painter.setFont(self._small_font)
-                painter.setPen(MUTED)
+                painter.setPen(TEXT)
                 more = QCoreApplication.translate("KitchenCard", "+%1 more…").replace(
                     "%1", str(len(items) - shown)
                 )
@@ -309,14 +376,18 @@ class CardDelegate(QStyledItemDelegate):
             font.setStrikeOut(struck)
             painter.setFont(font)
             painter.setPen(TEXT if not struck else MUTED)
-            line = painter.fontMetrics().elidedText(item.main, elide, body.width())
-            painter.drawText(body.x(), y, body.width(), self._item_h, left, line)
-            y += self._item_h
-            painter.setPen(MUTED)
-            for extra, extra_font in ((item.modifiers, self._small_font), (item.notes, self._note_font)):
-                if not extra:
-                    continue
+            main_h = max(main_h, self._item_h)
+            painter.drawText(body.x(), y, body.width(), main_h, wrap, item.main)
+            y += main_h
+            for extra, extra_font, height, allergy in extras:
+                area = QRect(body.x() + ITEM_INDENT, y, width, height)
+                if allergy:
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(ALLERGY_BG)
+                    painter.drawRoundedRect(area.adjusted(-4, 0, 0, 0), 4, 4)
+                    painter.setPen(DARK_TEXT)
+                else:
+                    painter.setPen(TEXT if not struck else MUTED)
                 painter.setFont(extra_font)
-                shown_text = painter.fontMetrics().elidedText(extra, elide, body.width() - indent)
-                painter.drawText(body.x() + indent, y, body.width() - indent, self._small_h, left, shown_text)
-                y += self._small_h
+                painter.drawText(area, wrap, extra)
+                y += height

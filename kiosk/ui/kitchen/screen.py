@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
-from kiosk.core.config import Config
+from kiosk.core.config import Config, keyword_list
 from kiosk.core.session import Session
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
@@ -44,7 +44,12 @@ class KitchenScreen(QWidget):
         self.model.reset(session.store.orders.values())
         self.grid = CardGrid(self)
         self.grid.setModel(self.model)
-        self.delegate = CardDelegate(clock, Thresholds(config.warn_after_s, config.late_after_s), self.grid)
+        self.delegate = CardDelegate(
+            clock,
+            Thresholds(config.warn_after_s, config.late_after_s),
+            self.grid,
+            allergy_keywords=keyword_list(config.allergy_keywords),
+        )
         self.grid.setItemDelegate(self.delegate)
         self.all_day = AllDayPanel(session.store.orders.values(), self)
         self.all_day.setFixedWidth(290)
