@@ -129,7 +129,9 @@ def test_refund_shows_a_refund_slip_and_updates_the_totals(
     assert "REFUND SLIP" in shown and "salah pesan" in shown and first["order_number"] in shown
     assert cashier.receipt_view.change_amount.text() == "-Rp 55.000"
     qtbot.waitUntil(lambda: cashier.model.totals.refunds == 55_000, timeout=5_000)
-    assert cashier.model.totals.by_method == {"qris": 55_000}
+    assert cashier.model.totals.by_method == {"cash": 55_000, "qris": 55_000}  # taken, then one given back
+    shown_totals = cashier.totals.text()
+    assert "Refunds (1): -Rp 55.000" in shown_totals and "Net total (2 payment(s)): Rp 55.000" in shown_totals
     assert cashier.model.rowCount() == 2  # the refunded payment stays in the list, marked refunded
     statuses = {cashier.model.index(r, 4).data() for r in range(2)}
     assert statuses == {"paid", "refunded"}
@@ -185,15 +187,16 @@ def test_selecting_an_older_transaction_opens_its_receipt(
 # -- without a server: the pieces ------------------------------------------------
 
 
-def test_shift_totals_keep_refunds_apart() -> None:
+def test_shift_totals_add_up_methods_less_refunds_is_the_net() -> None:
     payments = [
         sample_payment(id=1, amount=10_000),
         sample_payment(id=2, amount=20_000, payment_method="qris"),
         sample_payment(id=3, amount=5_000, status=PaymentStatus.REFUNDED.value),
     ]
     totals = shift_totals(payments)
-    assert totals.by_method == {"cash": 10_000, "qris": 20_000}
-    assert (totals.count, totals.refunds, totals.refund_count, totals.net) == (2, 5_000, 1, 30_000)
+    assert totals.by_method == {"cash": 15_000, "qris": 20_000}  # the refunded 5 000 was taken in cash
+    assert (totals.count, totals.refunds, totals.refund_count, totals.net) == (3, 5_000, 1, 30_000)
+    assert sum(totals.by_method.values()) - totals.refunds == totals.net
     assert format_rupiah(totals.gross) == "Rp 35.000"
 
 

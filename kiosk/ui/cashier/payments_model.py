@@ -28,33 +28,40 @@ PAYMENT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 
 @dataclass(frozen=True)
 class ShiftTotals:
-    """Money taken in a shift: per method (paid only), refunds apart, and the net."""
+    """Money of a shift as a cashier counts it: taken per method, less refunds, is the net.
+
+    A refunded payment was taken (under its method) and then given back, so it
+    appears in both lines and the panel adds up: methods − refunds = net.
+    (Before, a refunded payment vanished from its method *and* was subtracted
+    as a refund, so the lines on screen did not add up to the net shown.)
+    """
 
     by_method: dict[str, int] = field(default_factory=dict)
-    count: int = 0
+    count: int = 0  # payments taken, refunded ones included
     refunds: int = 0
     refund_count: int = 0
 
     @property
     def gross(self) -> int:
-        return sum(self.by_method.values()) + self.refunds
+        return sum(self.by_method.values())
 
     @property
     def net(self) -> int:
-        return sum(self.by_method.values())
+        return self.gross - self.refunds
 
 
 def shift_totals(payments: Iterable[Payment]) -> ShiftTotals:
-    """Totals of a shift; a refunded payment counts as a refund, not under its method."""
+    """Totals of a shift: every payment taken under its method; refunded ones also as refunds."""
     by_method: dict[str, int] = {}
     count = refunds = refund_count = 0
     for payment in payments:
+        if payment.status not in (PaymentStatus.PAID.value, PaymentStatus.REFUNDED.value):
+            continue
+        by_method[payment.payment_method] = by_method.get(payment.payment_method, 0) + payment.amount
+        count += 1
         if payment.status == PaymentStatus.REFUNDED.value:
             refunds += payment.amount
             refund_count += 1
-        elif payment.status == PaymentStatus.PAID.value:
-            by_method[payment.payment_method] = by_method.get(payment.payment_method, 0) + payment.amount
-            count += 1
     return ShiftTotals(dict(sorted(by_method.items())), count, refunds, refund_count)
 
 
