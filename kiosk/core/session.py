@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,76 @@ from kiosk.core.config import Config, is_configured
 from kiosk.core.connection import ConnectionState, ConnectionStatus, Connector, StatusBoard
 from kiosk.core.dedup import SeenIds
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
-from kiosk.core.store import Store
+from kiosk.core.store import Change, Notice, Store
 from kiosk.core.sync import ResumePoint, Syncer
-from kiosk.protocol import OrderStatus, bump_target, can_transition, describe_allowed
+from kiosk.protocol import Order, OrderStatus, bump_target, can_transition, describe_allowed
 from kiosk.protocol.models import EntityId
 
-__all__ = ["ActionOutcome", "Session"]
+__all__ = ["RECALL_DEPTH", "ActionOutcome", "RecallStack", "Session"]
 
 log = logging.getLogger("kiosk.net")
+
+RECALL_DEPTH = 10  # bumped-to-completed orders that R can bring back, newest first
+
+
+class RecallStack:
+    """The orders this screen bumped to completed and may recall: newest first, at most ``depth``.
+
+    A store listener: an order that leaves completed by any other way (a refused
+    bump rolled back, recalled or cancelled elsewhere...) is dropped.  An order
+    pruned from the store stays: completed orders leave the screen after
+    ``keep_final_s`` but remain recallable on the server.
+    """
+
+    def __init__(self, depth: int = RECALL_DEPTH) -> None:
+        if depth < 1:
+            raise ValueError(f"a recall stack needs a depth of at least 1, not {depth}")
+        self.depth = depth
+        self._ids: list[EntityId] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[EntityId]:
+        return iter(tuple(self._ids))
+
+    def __contains__(self, order_id: object) -> bool:
+        return order_id in self._ids
+
+    @property
+    def top(self) -> EntityId | None:
+        return self._ids[0] if self._ids else None
+
+    def push(self, order_id: EntityId) -> None:
+        """On top; the oldest falls off beyond ``depth``."""
+        self.discard(order_id)
+        self._ids.insert(0, order_id)
+        for fallen in self._ids[self.depth :]:
+            log.info("order %s can no longer be recalled: %d newer bumps", fallen, self.depth)
+        del self._ids[self.depth :]
+
+    def pop(self) -> EntityId | None:
+        return self._ids.pop(0) if self._ids else None
+
+    def discard(self, order_id: EntityId) -> bool:
+        if order_id not in self._ids:
+            return False
+        self._ids.remove(order_id)
+        return True
+
+    def on_changes(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            order = change.new
+            if (
+                change.collection == "orders"
+                and isinstance(order, Order)
+                and order.status is not OrderStatus.COMPLETED
+                and self.discard(change.key)
+            ):
+                log.info("order %s left the recall stack: it is %s now", change.key, order.status.value)
+
+    def on_notice(self, notice: Notice) -> None:
+        pass
 
 
 class Session:
@@ -86,9 +148,15 @@ class Session:
             on_live=self.actions.replay,
             join_timeout_s=join_timeout_s,
         )
-        self.last_bumped: EntityId | None = None
+        self.recall_stack = RecallStack()
+        self.store.subscribe(self.recall_stack)
         self._action_listeners: list[Callable[[ActionOutcome], None]] = []
         self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def last_bumped(self) -> EntityId | None:
+        """The order R recalls next (the newest bump not yet recalled), or None."""
+        return self.recall_stack.top
 
     @property
     def status(self) -> ConnectionStatus:
@@ -155,10 +223,10 @@ class Session:
             return await self.set_status(order_id, target)
         # Optimistic, like the card: R pressed before the server has answered
         # must recall this order, not say "nothing to recall".
-        previous, self.last_bumped = self.last_bumped, order_id
+        self.recall_stack.push(order_id)
         outcome = await self.set_status(order_id, target)
-        if not outcome.ok and self.last_bumped == order_id:
-            self.last_bumped = previous  # refused and rolled back: it never left the screen
+        if not outcome.ok:
+            self.recall_stack.discard(order_id)  # refused and rolled back: it never left the screen
         return outcome
 
     async def set_status(self, order_id: EntityId, status: OrderStatus) -> ActionOutcome:
@@ -177,17 +245,22 @@ class Session:
         return await self.actions.submit(Action("cancel", order_id, reason=reason[:200]))
 
     async def recall(self) -> ActionOutcome:
-        """Bring the last bumped-to-completed order back to ready."""
-        if self.last_bumped is None:
-            return self._refuse("", "nothing to recall: no order was completed on this screen")
-        order_id = self.last_bumped
-        outcome = await self.actions.submit(Action("status", order_id, status=OrderStatus.READY.value))
-        if outcome.ok:
-            self.last_bumped = None
-        return outcome
+        """Bring the newest bumped-to-completed order not yet recalled back to ready.
 
-    def _refuse(self, order_id: EntityId, reason: str) -> ActionOutcome:
-        outcome = ActionOutcome(order_id, ok=False, reason=reason)
+        It leaves the stack at once, like the bump, so R pressed twice quickly
+        recalls two orders.  A refused recall does not come back: the server's
+        refusals (recall window passed, cancelled meanwhile) are definitive, and
+        the next R goes on to the next order.
+        """
+        order_id = self.recall_stack.pop()
+        if order_id is None:
+            return self._refuse(
+                "", "nothing to recall: no order bumped on this screen is waiting", action="recall"
+            )
+        return await self.actions.submit(Action("status", order_id, status=OrderStatus.READY.value))
+
+    def _refuse(self, order_id: EntityId, reason: str, *, action: str = "") -> ActionOutcome:
+        outcome = ActionOutcome(order_id, ok=False, reason=reason, action=action)
         self._publish_action(outcome)
         return outcome
 

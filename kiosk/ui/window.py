@@ -199,6 +199,12 @@ class MainWindow(QMainWindow):
             return
         if outcome.ok:
             return
+        if outcome.action == "recall" and outcome.order_id == "":
+            # R with an empty recall stack: there is no order to name
+            self.banners.show_message(
+                Severity.INFO, self.tr("Nothing to recall: no order bumped on this screen is waiting")
+            )
+            return
         message = self.tr("Order %1 was not changed: %2").replace("%1", number).replace("%2", outcome.reason)
         log.warning("action on order %s refused: %s", outcome.order_id, outcome.reason)
         self.banners.show_message(Severity.WARNING, message)
