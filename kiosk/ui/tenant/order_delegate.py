@@ -1,4 +1,8 @@
-"""Paints one tenant order as a row: number, status, age, customer, items.
+"""Paints one tenant order as a row: number, status, age, customer, then every item in full.
+
+Each item gets its own wrapped line with its modifiers and note, and the row
+is as tall as that needs (a stall must see "tanpa kacang" as surely as the
+kitchen does); a note naming an allergen is drawn in amber and bold.
 
 A stall shows tens of orders, not thousands, but painting from the Python
 ``Order`` (not widgets per row, not QVariant dicts) keeps it as cheap as the
@@ -7,13 +11,16 @@ kitchen grid and lets one tick repaint the ages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
+from kiosk.ui.kitchen.card_delegate import is_allergy_note
 from kiosk.ui.labels import order_type_label
 from kiosk.ui.models import ORDER_ROLE
 
@@ -24,7 +31,10 @@ STATUS_COLOURS = {
     OrderStatus.COMPLETED: QColor("#0F766E"),
     OrderStatus.CANCELLED: QColor("#991B1B"),
 }
-ROW_HEIGHT = 112
+ROW_HEIGHT = 112  # the least a row takes: number, customer and one line of items
+ITEMS_TOP = 76
+PAD = 12
+ALLERGY = QColor("#FFD54F")
 
 
 def status_text(status: OrderStatus) -> str:
@@ -42,15 +52,66 @@ def items_summary(order: Order) -> str:
     return ", ".join(f"{item.qty}× {item.name}" for item in order.items)
 
 
+def item_lines(order: Order, allergy_keywords: Sequence[str] = ()) -> list[tuple[str, bool]]:
+    """One line per item, whole: "2× Sate Ayam (+ pedas, extra bumbu) — “tanpa kacang”", and whether it is an allergy."""
+    lines = []
+    for item in order.items:
+        text = f"{item.qty}× {item.name}"
+        if item.modifiers:
+            text += " (+ " + ", ".join(item.modifiers) + ")"
+        allergy = bool(item.notes) and is_allergy_note(item.notes or "", allergy_keywords)
+        if item.notes:
+            text += (" — ⚠ " if allergy else " — ") + f"“{item.notes}”"
+        lines.append((text, allergy))
+    return lines
+
+
 class TenantOrderDelegate(QStyledItemDelegate):
-    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, clock: Clock, parent: QWidget | None = None, *, allergy_keywords: Sequence[str] = ()
+    ) -> None:
         super().__init__(parent)
         self._clock = clock
+        self._allergy_keywords = tuple(allergy_keywords)
+
+    def _text_width(self, option: QStyleOptionViewItem) -> int:
+        view = self.parent()
+        width = option.rect.width()
+        if isinstance(view, QAbstractItemView):
+            width = view.viewport().width()
+        return max(200, (width or 600) - 8 - 2 * PAD)
+
+    def _items_height(self, order: Order, font: QFont, width: int) -> int:
+        wrap = int(Qt.TextFlag.TextWordWrap)
+        bold = QFont(font)
+        bold.setBold(True)
+        total = 0
+        for text, allergy in item_lines(order, self._allergy_keywords):
+            metrics = QFontMetrics(bold if allergy else font)
+            total += metrics.boundingRect(QRect(0, 0, width, 10_000), wrap, text).height()
+        return total
+
+    def _paint_items(self, painter: QPainter, order: Order, base: QFont, area: QRect) -> None:
+        wrap = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+        y = area.top()
+        for text, allergy in item_lines(order, self._allergy_keywords):
+            font = QFont(base)
+            font.setBold(allergy)
+            painter.setFont(font)
+            painter.setPen(ALLERGY if allergy else QColor("#ECEFF4"))
+            bounds = painter.fontMetrics().boundingRect(QRect(0, 0, area.width(), 10_000), wrap, text)
+            painter.drawText(QRect(area.left(), y, area.width(), bounds.height()), wrap, text)
+            y += bounds.height()
 
     def sizeHint(  # noqa: N802 - Qt API
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(option.rect.width() or 600, ROW_HEIGHT)
+        order = index.data(ORDER_ROLE)
+        width = self._text_width(option)
+        if not isinstance(order, Order):
+            return QSize(width, ROW_HEIGHT)
+        height = ITEMS_TOP + self._items_height(order, QFont(option.font), width) + 18
+        return QSize(width, max(ROW_HEIGHT, height))
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -109,13 +170,7 @@ class TenantOrderDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             who,
         )
-        painter.setPen(QColor("#ECEFF4"))
-        items = painter.fontMetrics().elidedText(
-            items_summary(order), Qt.TextElideMode.ElideRight, rect.width() - 2 * pad
-        )
-        painter.drawText(
-            QRect(rect.left() + pad, rect.top() + 76, rect.width() - 2 * pad, 26),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            items,
+        self._paint_items(
+            painter, order, base, QRect(rect.left() + pad, rect.top() + ITEMS_TOP, rect.width() - 2 * pad, 0)
         )
         painter.restore()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.actions import ActionOutcome
 from kiosk.core.clock import Clock
-from kiosk.core.config import Config
+from kiosk.core.config import Config, keyword_list
 from kiosk.core.formatting import format_clock
 from kiosk.core.session import Session
 from kiosk.core.store import Notice
@@ -92,6 +92,7 @@ class TenantScreen(QWidget):
         self.cancel_dialog: CancelDialog | None = None
         self.last_outcome: ActionOutcome | None = None
 
+        self._allergy_keywords = keyword_list(config.allergy_keywords)
         self._build()
         self._lay_out()
 
@@ -111,9 +112,13 @@ class TenantScreen(QWidget):
         self.list = QListView(self)
         self.list.setObjectName("tenantOrders")
         self.list.setModel(self.model)
-        self.list.setItemDelegate(TenantOrderDelegate(self._clock, self.list))
+        self.list.setItemDelegate(
+            TenantOrderDelegate(self._clock, self.list, allergy_keywords=self._allergy_keywords)
+        )
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setUniformItemSizes(True)
+        # rows as tall as their items, notes and modifiers: nothing on a ticket is cut
+        self.list.setUniformItemSizes(False)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.buttons: dict[str, QPushButton] = {}
         for name in STATUS_BUTTONS:
             button = QPushButton(self)
