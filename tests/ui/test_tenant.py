@@ -191,3 +191,25 @@ def test_enter_key_advances_and_delete_asks_to_cancel(stall: TenantScreen, serve
     assert stall.cancel_dialog is not None and stall.cancel_dialog.isVisible()
     stall.cancel_dialog.reject()
     assert server_status(server, int(order.id)) == "ready"
+
+
+def test_the_heading_and_the_window_header_agree_on_the_open_count_after_a_cancel(
+    server, make_session, tmp_path: Path, qtbot: QtBot, kiosk_data_dir: Path
+) -> None:
+    from kiosk.ui.window import MainWindow
+
+    first = server.create_order(1, customer_name="Sari")
+    server.create_order(1, customer_name="Rina")
+    config = make_config(server, "tenant-1", tmp_path)
+    session = make_session(config)
+    window = MainWindow(session, config, SystemClock())
+    qtbot.addWidget(window)
+    screen = window.screen_widget
+    assert isinstance(screen, TenantScreen)
+    qtbot.waitUntil(lambda: screen.heading.text() == "Orders (2 open)", timeout=10_000)
+    gone = server.request("DELETE", f"/api/orders/{first['id']}", json={"reason": "customer left"})
+    assert gone.status_code == 200, gone.text
+    # the cancelled row lingers struck through, but neither count calls it open
+    qtbot.waitUntil(lambda: window.header.count_label.text() == "1 open order(s)", timeout=10_000)
+    assert screen.model.rowCount() == 2
+    assert screen.heading.text() == "Orders (1 open)"

@@ -175,6 +175,9 @@ class TenantScreen(QWidget):
         self.bridge.changes.connect(self.model.apply_changes)
         self.bridge.changes.connect(self.payments.apply_changes)
         self.bridge.changes.connect(lambda _changes: self._update_buttons())
+        # every batch, not only when rows come and go: a cancel keeps its row
+        # (struck through) but is no longer open, and the window's header counts it too
+        self.bridge.changes.connect(lambda _changes: self._show_counts())
         self.bridge.notice.connect(self._on_notice)
         self.model.countChanged.connect(lambda _n: self._retranslate())
         self.model.rowsInserted.connect(lambda *_: self._select_first_if_none())
@@ -344,12 +347,15 @@ class TenantScreen(QWidget):
         }
         for name, button in self.buttons.items():
             button.setText(names[name])
-        self.heading.setText(self.tr("Orders (%n open)", "", self.open_count()))
-        hidden = self.model.hidden_count()
-        self.hidden_label.setText(self.tr("%n order(s) of other stalls hidden", "", hidden) if hidden else "")
+        self._show_counts()
         self.pickups_heading.setText(self.tr("Pick-ups (QR)"))
         self.payments_heading.setText(self.tr("Payments"))
         self.payments.retranslate()
+
+    def _show_counts(self) -> None:
+        self.heading.setText(self.tr("Orders (%n open)", "", self.open_count()))
+        hidden = self.model.hidden_count()
+        self.hidden_label.setText(self.tr("%n order(s) of other stalls hidden", "", hidden) if hidden else "")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
