@@ -204,6 +204,10 @@
         <translation>Terputus: pesanan %1 akan diperbarui saat koneksi kembali</translation>
     </message>
     <message>
+        <source>Nothing to recall: no order bumped on this screen is waiting</source>
+        <translation>Tidak ada yang bisa dipanggil ulang: tidak ada pesanan yang diselesaikan di layar ini</translation>
+    </message>
+    <message>
         <source>Order %1 was not changed: %2</source>
         <translation>Pesanan %1 tidak diubah: %2</translation>
     </message>
@@ -408,6 +412,33 @@
     </message>
 </context>
 <context>
+    <name>Refusal</name>
+    <message>
+        <source>The server did not understand the request. Update this screen, or tell the admin.</source>
+        <translation>Server tidak memahami permintaan ini. Perbarui layar ini, atau beri tahu admin.</translation>
+    </message>
+    <message>
+        <source>The server does not know this device token, or it was revoked. Ask the admin for a new one.</source>
+        <translation>Server tidak mengenal token perangkat ini, atau token sudah dicabut. Minta token baru kepada admin.</translation>
+    </message>
+    <message>
+        <source>This device may not use this room. Ask the admin for a token that includes it.</source>
+        <translation>Perangkat ini tidak boleh memakai ruang ini. Minta admin token yang mencakup ruang ini.</translation>
+    </message>
+    <message>
+        <source>That is not a room name. Use display, kasir-N (a counter) or tenant-N (a stall).</source>
+        <translation>Itu bukan nama ruang. Gunakan display, kasir-N (kasir) atau tenant-N (stan).</translation>
+    </message>
+    <message>
+        <source>The server does not have this order (any more).</source>
+        <translation>Server tidak (lagi) memiliki pesanan ini.</translation>
+    </message>
+    <message>
+        <source>The server failed to answer. Try again; if it goes on, tell the admin.</source>
+        <translation>Server gagal menjawab. Coba lagi; jika terus terjadi, beri tahu admin.</translation>
+    </message>
+</context>
+<context>
     <name>SetupDialog</name>
     <message>
         <source>cannot reach server at %1: %2</source>
@@ -444,6 +475,26 @@
     <message>
         <source>Checking %1…</source>
         <translation>Memeriksa %1…</translation>
+    </message>
+    <message>
+        <source>Cannot save the settings (%1). Check the disk and its permissions.</source>
+        <translation>Pengaturan tidak dapat disimpan (%1). Periksa disk dan izinnya.</translation>
+    </message>
+    <message>
+        <source>an address such as http://192.168.1.10:5000</source>
+        <translation>alamat seperti http://192.168.1.10:5000</translation>
+    </message>
+    <message>
+        <source>display, kasir-N (a counter) or tenant-N (a stall)</source>
+        <translation>display, kasir-N (kasir) atau tenant-N (stan)</translation>
+    </message>
+    <message>
+        <source>%1 is not valid.</source>
+        <translation>%1 tidak valid.</translation>
+    </message>
+    <message>
+        <source>%1 is not valid: use %2.</source>
+        <translation>%1 tidak valid: gunakan %2.</translation>
     </message>
     <message>
         <source>Kiosk setup</source>

@@ -35,6 +35,7 @@ from kiosk.core.config import Config, ConfigError, save_config
 from kiosk.protocol import ROOM_FORMS
 from kiosk.ui.i18n import install_translator
 from kiosk.ui.printing.relay import relay
+from kiosk.ui.refusals import refusal_text
 
 log = logging.getLogger("kiosk.ui")
 
@@ -72,7 +73,8 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
                 _short(exc),
             ),
         )
-    reason = _server_message(response)
+    code, message = _server_error(response)
+    reason = refusal_text(code, message) if code else message
     if response.status_code == 200:
         return CheckResult(
             True,
@@ -111,15 +113,17 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
     )
 
 
-def _server_message(response: requests.Response) -> str:
+def _server_error(response: requests.Response) -> tuple[str | None, str]:
+    """The refusal's stable code (None if the answer has none) and the server's own message."""
     try:
         body: Any = response.json()
     except ValueError:
-        return response.text[:200] or response.reason
+        return None, response.text[:200] or response.reason
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and error.get("message"):
-        return str(error["message"])
-    return response.reason
+        code = error.get("code")
+        return (str(code) if code else None), str(error["message"])
+    return None, response.reason
 
 
 def _short(exc: Exception) -> str:
@@ -226,9 +230,10 @@ class SetupDialog(QDialog):
         try:
             config = self.entered_config()
         except ConfigError as exc:
-            self._show(str(exc), error=True)
+            log.info("setup: refused %s: %s", exc.key, exc)
+            self._show(self._field_error(exc.key), error=True)
             return
-        missing = [name for name in ("server_url", "room", "token") if not getattr(config, name)]
+        missing = [self._label(name) for name in ("server_url", "room", "token") if not getattr(config, name)]
         if missing:
             self._show(self.tr("Please fill in: %1").replace("%1", ", ".join(missing)), error=True)
             return
@@ -250,12 +255,37 @@ class SetupDialog(QDialog):
         try:
             self.saved_path = save_config(config, self._path)
         except OSError as exc:
-            self._show(f"cannot save the settings: {exc}", error=True)
+            log.error("setup: cannot save the settings: %s", exc)
+            self._show(
+                self.tr("Cannot save the settings (%1). Check the disk and its permissions.").replace(
+                    "%1", str(exc.strerror or exc)
+                ),
+                error=True,
+            )
             return
         self.saved_config = config
         log.info("setup: %s; settings saved to %s", result.message, self.saved_path)
         self._show(result.message, error=False)
         self.accept()
+
+    def _label(self, key: str) -> str:
+        """The field's label as the person sees it, for messages about that field."""
+        return {
+            "server_url": self.tr("Server address"),
+            "room": self.tr("Room"),
+            "token": self.tr("Device token"),
+            "language": self.tr("Language"),
+        }.get(key, key)
+
+    def _field_error(self, key: str) -> str:
+        hints = {
+            "server_url": self.tr("an address such as http://192.168.1.10:5000"),
+            "room": self.tr("display, kasir-N (a counter) or tenant-N (a stall)"),
+        }
+        hint = hints.get(key)
+        if hint is None:
+            return self.tr("%1 is not valid.").replace("%1", self._label(key))
+        return self.tr("%1 is not valid: use %2.").replace("%1", self._label(key)).replace("%2", hint)
 
     def _show(self, text: str, *, error: bool) -> None:
         self.status.setText(text)
@@ -270,7 +300,7 @@ class SetupDialog(QDialog):
                 "Connect this screen to the order server. The settings are checked with the server before they are saved."
             )
         )
-        labels = (self.tr("Server address"), self.tr("Room"), self.tr("Device token"), self.tr("Language"))
+        labels = tuple(self._label(key) for key in ("server_url", "room", "token", "language"))
         for row, text in enumerate(labels):
             label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             if label is not None and isinstance(label.widget(), QLabel):

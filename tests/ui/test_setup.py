@@ -58,18 +58,33 @@ def test_a_bad_token_is_refused_with_the_servers_reason(server, qtbot: QtBot, tm
     submit(qtbot, dialog)
     assert dialog.isVisible() and dialog.saved_config is None
     assert dialog.status.text().startswith("token not accepted by ")
+    assert "Ask the admin for a new one" in dialog.status.text()  # from the code, not the server's English
     assert dialog.status.property("role") == "error"
     assert not path.exists()
 
 
-def test_a_token_for_another_room_says_which_rooms_it_may_join(server, qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_token_for_another_room_is_explained_and_the_servers_words_are_logged(
+    server, qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     token = server.add_device("setup-tenant", ["tenant-1"])
     dialog = open_dialog(qtbot, tmp_path / "kiosk.toml", server_url=server.url, room="kasir-1", token=token)
+    caplog.set_level("INFO", logger="kiosk.ui")
     submit(qtbot, dialog)
     text = dialog.status.text()
     assert text.startswith("this token may not join room kasir-1")
-    assert "tenant-1" in text
+    assert "Ask the admin for a token that includes it" in text
+    assert any("tenant-1" in r.getMessage() and "forbidden" in r.getMessage() for r in caplog.records)
     assert dialog.saved_config is None
+
+
+def test_server_refusals_are_shown_in_the_screens_language(server, qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = open_dialog(
+        qtbot, tmp_path / "kiosk.toml", server_url=server.url, room="display", token="nope", language="id"
+    )
+    submit(qtbot, dialog)
+    text = dialog.status.text()
+    assert "Minta token baru kepada admin" in text, text
+    assert "unknown or revoked token" not in text  # the server's English stays in the log
 
 
 def test_unreachable_server_is_named(qtbot: QtBot, tmp_path: Path) -> None:
@@ -86,13 +101,19 @@ def test_an_invalid_room_is_refused_before_any_network_call(qtbot: QtBot, tmp_pa
     )
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.busy  # refused synchronously, nothing was sent
-    assert "room" in dialog.status.text() and "kasir-N" in dialog.status.text()
+    assert dialog.status.text() == "Room is not valid: use display, kasir-N (a counter) or tenant-N (a stall)."
 
 
 def test_missing_fields_are_named(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = open_dialog(qtbot, tmp_path / "kiosk.toml", server_url="http://127.0.0.1:9", room="display")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.status.text() == "Please fill in: token"
+    assert dialog.status.text() == "Please fill in: Device token"  # the field's label, not the key
+
+
+def test_missing_fields_are_named_by_their_label_in_indonesian(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = open_dialog(qtbot, tmp_path / "kiosk.toml", room="display", language="id")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Harap isi: Alamat server, Token perangkat"
 
 
 @pytest.mark.parametrize("scheme_less", ["192.168.1.10:5000"])

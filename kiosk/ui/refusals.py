@@ -1,0 +1,48 @@
+"""A server refusal in the screen's language: the stable ``code`` picks the sentence.
+
+The server answers every refusal with ``{"error": {"code", "message"}}``; its
+English message is for the log and for support, the code is for people.  A
+code this table does not know falls back to the server's own message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication
+
+log = logging.getLogger("kiosk.ui")
+
+
+def _texts() -> dict[str, str]:
+    translate = QCoreApplication.translate
+    malformed = translate(
+        "Refusal", "The server did not understand the request. Update this screen, or tell the admin."
+    )
+    return {
+        "unauthorized": translate(
+            "Refusal",
+            "The server does not know this device token, or it was revoked. Ask the admin for a new one.",
+        ),
+        "forbidden": translate(
+            "Refusal", "This device may not use this room. Ask the admin for a token that includes it."
+        ),
+        "invalid_room": translate(
+            "Refusal", "That is not a room name. Use display, kasir-N (a counter) or tenant-N (a stall)."
+        ),
+        "not_found": translate("Refusal", "The server does not have this order (any more)."),
+        "internal_error": translate(
+            "Refusal", "The server failed to answer. Try again; if it goes on, tell the admin."
+        ),
+        "invalid_body": malformed,
+        "malformed_json": malformed,
+        "invalid_field": malformed,
+        "missing_field": malformed,
+        "unknown_field": malformed,
+    }
+
+
+def refusal_text(code: str | None, server_message: str) -> str:
+    """The sentence to show for a refusal; the server's English message goes to the log."""
+    log.info("server refused: %s (%s)", server_message, code or "no code")
+    return _texts().get(code or "", server_message)
