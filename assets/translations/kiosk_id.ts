@@ -65,14 +65,6 @@
         <translation>Menyimpan %1…</translation>
     </message>
     <message>
-        <source>Printed: %1</source>
-        <translation>Tercetak: %1</translation>
-    </message>
-    <message>
-        <source>Printing failed: %1</source>
-        <translation>Gagal mencetak: %1</translation>
-    </message>
-    <message>
         <source>Transactions this shift</source>
         <translation>Transaksi shift ini</translation>
     </message>
@@ -299,6 +291,25 @@
     <message>
         <source>paid</source>
         <translation>lunas</translation>
+    </message>
+</context>
+<context>
+    <name>PrintService</name>
+    <message>
+        <source>Saved as PDF: %1</source>
+        <translation>Disimpan sebagai PDF: %1</translation>
+    </message>
+    <message>
+        <source>Printed on %1</source>
+        <translation>Dicetak di %1</translation>
+    </message>
+    <message>
+        <source>The PDF was not saved: %1</source>
+        <translation>PDF tidak tersimpan: %1</translation>
+    </message>
+    <message>
+        <source>Printing failed: %1</source>
+        <translation>Gagal mencetak: %1</translation>
     </message>
 </context>
 <context>

@@ -166,6 +166,8 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting("printer", str, "", "receipt printer", check=_check_printer),
+    Setting("shop_name", str, "", "shop name printed at the top of receipts (empty: none)"),
+    Setting("shop_address", str, "", "shop address printed under the name on receipts (empty: none)"),
     Setting("keep_final_s", float, 10.0, "seconds a completed or cancelled order stays on screen", minimum=0),
     Setting("dedup_size", int, 100_000, "how many seen event ids are remembered on disk", minimum=100),
     Setting("request_timeout_s", float, 10.0, "timeout of one REST request in seconds", minimum=0.1),
@@ -195,6 +197,8 @@ class Config:
     poll_interval_s: float = 3.0
     repeat_chime_s: int = 0
     printer: str = ""
+    shop_name: str = ""
+    shop_address: str = ""
     keep_final_s: float = 10.0
     dedup_size: int = 100_000
     request_timeout_s: float = 10.0

@@ -107,6 +107,10 @@ def kiosk_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data.mkdir()
     monkeypatch.setenv("KIOSK_DATA_DIR", str(data))
     monkeypatch.setenv("KIOSK_LOG_DIR", str(tmp_path / "kiosk-logs"))
+    # receipts are saved to ~/Documents/Kiosk receipts: a home of the test's own
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
     return data
 
 

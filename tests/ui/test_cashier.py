@@ -95,9 +95,11 @@ def test_save_pdf_writes_a_receipt_pdf_with_number_and_change(
     pay(server, order, counter_id=1, amount_paid=70_000)
     qtbot.waitUntil(lambda: cashier.receipt_view.receipt is not None, timeout=10_000)
     qtbot.mouseClick(cashier.receipt_view.pdf_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: cashier.receipt_view.print_status.text().startswith("Printed"), timeout=10_000)
-    pdf = Path(cashier.receipt_view.print_status.text().removeprefix("Printed: "))
-    assert pdf.parent == kiosk_data_dir / "receipts"
+    status = cashier.receipt_view.print_status
+    qtbot.waitUntil(lambda: status.text().startswith("Saved as PDF: "), timeout=10_000)
+    pdf = Path(status.text().removeprefix("Saved as PDF: "))
+    assert pdf.is_absolute() and pdf.parent.name == "Kiosk receipts"  # where a cashier finds it
+    assert str(pdf).startswith(os.environ["HOME"])  # the test's home, never the real one
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert order["order_number"] in text
     assert "Rp 15.000" in text

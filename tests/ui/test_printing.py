@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.ui.printing import PrintJob, PrintService, Receipt, ReceiptKind, receipt_text
 from kiosk.ui.printing.document import default_printer_name, print_to_pdf
 from kiosk.ui.printing.escpos_out import PrinterSpecError, open_printer, render_lines
+from kiosk.ui.printing.service import receipts_dir
 from tests.ui.support_b import sample_payment
 
 
@@ -138,6 +140,7 @@ def test_unreachable_printer_is_reported_not_raised(qapp, qtbot: QtBot, service)
     job = wait_job(qtbot, svc, lambda: svc.print_receipt(Receipt.from_payment(sample_payment())))
     assert job.ok is False
     assert f"127.0.0.1:{port}" in job.message
+    assert job.outcome.startswith("Printing failed: ") and f"127.0.0.1:{port}" in job.outcome
 
 
 def test_without_any_printer_print_saves_a_pdf(qapp, qtbot: QtBot, service, tmp_path: Path) -> None:
@@ -148,6 +151,93 @@ def test_without_any_printer_print_saves_a_pdf(qapp, qtbot: QtBot, service, tmp_
     assert job.ok, job.message
     assert job.target.startswith("PDF ")
     assert "T1-004" in pdf_text(Path(job.message))
+    assert job.outcome == f"Saved as PDF: {job.pdf_path}"  # not "printed": it says where the file is
+    assert Path(job.pdf_path) == tmp_path / "receipts" / "payment-T1-004-7.pdf"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of its own, so "Documents" is tmp_path/home/Documents (freedesktop rules)."""
+    if sys.platform != "linux":
+        pytest.skip("HOME and XDG_CONFIG_HOME choose the Documents folder on Linux only")
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / ".config"))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    return folder
+
+
+def test_save_pdf_goes_to_kiosk_receipts_in_documents_and_says_where(
+    qapp, qtbot: QtBot, home: Path, kiosk_data_dir: Path
+) -> None:
+    svc = PrintService("")
+    try:
+        job = wait_job(qtbot, svc, lambda: svc.save_pdf(Receipt.from_payment(sample_payment())))
+    finally:
+        svc.close()
+    assert job.ok, job.message
+    saved = home / "Documents" / "Kiosk receipts" / "payment-T1-004-7.pdf"
+    assert job.pdf_path == job.message == str(saved)
+    assert job.outcome == f"Saved as PDF: {saved}"
+    assert "T1-004" in pdf_text(saved)
+    assert not (kiosk_data_dir / "receipts").exists()  # not the hidden data folder (a temp dir in the demo)
+
+
+def test_save_pdf_follows_the_users_documents_folder(qapp, home: Path) -> None:
+    (home / ".config").mkdir()
+    (home / ".config" / "user-dirs.dirs").write_text('XDG_DOCUMENTS_DIR="$HOME/Dokumen"\n')
+    assert receipts_dir() == home / "Dokumen" / "Kiosk receipts"
+
+
+def test_save_pdf_falls_back_to_the_home_folder(qapp, qtbot: QtBot, home: Path) -> None:
+    (home / "Documents").write_text("a file where the folder should be")
+    svc = PrintService("")
+    try:
+        job = wait_job(qtbot, svc, lambda: svc.save_pdf(Receipt.from_payment(sample_payment())))
+    finally:
+        svc.close()
+    assert job.ok, job.message
+    assert Path(job.pdf_path).parent == home / "Kiosk receipts"
+    assert job.outcome == f"Saved as PDF: {home / 'Kiosk receipts' / 'payment-T1-004-7.pdf'}"
+
+
+def test_a_pdf_saved_to_a_relative_path_is_reported_with_its_full_path(
+    qapp, qtbot: QtBot, service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    svc = service("")
+    job = wait_job(qtbot, svc, lambda: svc.save_pdf(Receipt.from_payment(sample_payment()), Path("r.pdf")))
+    assert job.ok and job.pdf_path == str(tmp_path / "r.pdf")
+    assert job.outcome.endswith(str(tmp_path / "r.pdf"))
+
+
+def test_a_pdf_that_cannot_be_written_says_where_and_why(qapp, qtbot: QtBot, service, tmp_path: Path) -> None:
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    svc = service("")
+    target = tmp_path / "blocked" / "r.pdf"
+    job = wait_job(qtbot, svc, lambda: svc.save_pdf(Receipt.from_payment(sample_payment()), target))
+    assert job.ok is False
+    assert job.outcome.startswith("The PDF was not saved: ") and str(target) in job.outcome
+
+
+def test_the_print_service_heads_receipts_with_the_shop(qapp, qtbot: QtBot, tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    shop = {"shop_name": "Food Court Maju Jaya", "shop_address": "Jl. Sudirman No. 1"}
+    svc = PrintService(f"file:{device}", tmp_path, **shop)
+    try:
+        receipt = Receipt.from_payment(sample_payment())
+        job = wait_job(qtbot, svc, lambda: svc.print_receipt(receipt))
+        assert job.ok, job.message
+        assert job.outcome == f"Printed on file:{device}"
+        data = device.read_bytes()
+        assert data.index(b"Food Court Maju Jaya") < data.index(b"Jl. Sudirman") < data.index(b"RECEIPT")
+        pdf = wait_job(qtbot, svc, lambda: svc.save_pdf(receipt, tmp_path / "r.pdf"))
+    finally:
+        svc.close()
+    assert pdf.ok, pdf.message
+    text = pdf_text(tmp_path / "r.pdf")
+    assert text.index("Food Court Maju Jaya") < text.index("Jl. Sudirman No. 1") < text.index("RECEIPT")
 
 
 def test_printer_spec_errors_say_what_is_allowed() -> None:

@@ -101,7 +101,9 @@ def test_an_invalid_room_is_refused_before_any_network_call(qtbot: QtBot, tmp_pa
     )
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.busy  # refused synchronously, nothing was sent
-    assert dialog.status.text() == "Room is not valid: use display, kasir-N (a counter) or tenant-N (a stall)."
+    assert (
+        dialog.status.text() == "Room is not valid: use display, kasir-N (a counter) or tenant-N (a stall)."
+    )
 
 
 def test_missing_fields_are_named(qtbot: QtBot, tmp_path: Path) -> None:

@@ -19,14 +19,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.core.clock import Clock
-from kiosk.core.config import Config, data_dir
+from kiosk.core.config import Config
 from kiosk.core.session import Session
 from kiosk.core.store import Notice
 from kiosk.protocol import Event, Payment, ProtocolError, RoomKind, parse_room
@@ -36,6 +35,7 @@ from kiosk.ui.cashier.payments_model import PaymentsModel, of_counter
 from kiosk.ui.cashier.receipt_view import ReceiptView
 from kiosk.ui.cashier.totals_panel import TotalsPanel
 from kiosk.ui.printing import PrintJob, PrintService, Receipt, ReceiptKind
+from kiosk.ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger("kiosk.ui")
 
@@ -62,7 +62,7 @@ class CashierScreen(QWidget):
         self.model.reset(session.store.payments.values())
 
         self.receipt_view = ReceiptView(self)
-        self.list_heading = QLabel(self)
+        self.list_heading = ElidedLabel("", self)
         self.list_heading.setProperty("role", "heading")
         self.table = QTableView(self)
         self.table.setObjectName("transactions")
@@ -86,7 +86,10 @@ class CashierScreen(QWidget):
         layout.addWidget(self.receipt_view, 3)
         layout.addLayout(right, 2)
 
-        self.printer = PrintService(config.printer, data_dir() / "receipts", self)
+        # PDFs go to Documents/Kiosk receipts, where a cashier can find them (see receipts_dir)
+        self.printer = PrintService(
+            config.printer, parent=self, shop_name=config.shop_name, shop_address=config.shop_address
+        )
         self.printer.done.connect(self._print_done)
         self.printer.failed.connect(self._print_failed)
         self.receipt_view.printRequested.connect(self.print_receipt)
@@ -177,12 +180,10 @@ class CashierScreen(QWidget):
 
     def _print_done(self, job: PrintJob) -> None:
         if self.receipt_view.receipt is not None:
-            self.receipt_view.set_print_status(self.tr("Printed: %1").replace("%1", job.message))
+            self.receipt_view.set_print_status(job.outcome)  # "Saved as PDF: /path" or "Printed on ..."
 
     def _print_failed(self, job: PrintJob) -> None:
-        self.receipt_view.set_print_status(
-            self.tr("Printing failed: %1").replace("%1", job.message), error=True
-        )
+        self.receipt_view.set_print_status(job.outcome, error=True)
 
     def _retranslate(self) -> None:
         self.list_heading.setText(self.tr("Transactions this shift"))

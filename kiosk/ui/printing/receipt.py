@@ -9,7 +9,7 @@ a cashier never sees one change amount on screen and another on paper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -53,6 +53,14 @@ class Receipt:
     reference: str
     time: datetime | None
     refund_reason: str | None = None
+    shop_name: str = ""  # printed at the top when set (settings ``shop_name`` / ``shop_address``)
+    shop_address: str = ""
+
+    def with_shop(self, name: str, address: str) -> Receipt:
+        """This receipt headed with the shop's name and address (one already on it is kept)."""
+        if self.shop_name or self.shop_address or not (name.strip() or address.strip()):
+            return self
+        return replace(self, shop_name=name.strip(), shop_address=address.strip())
 
     @classmethod
     def from_payment(cls, payment: Payment, *, kind: ReceiptKind | None = None) -> Receipt:
@@ -97,10 +105,14 @@ class ReceiptText:
     items: tuple[tuple[str, str], ...]  # ("2 x Nasi Goreng", "Rp 50.000"), notes as ("  catatan", "")
     totals: tuple[tuple[str, str], ...]
     footer: str
+    shop_name: str = ""  # above the title, when the shop is configured
+    shop_address: tuple[str, ...] = ()  # its lines
 
     def plain(self) -> str:
         """Plain text, one row a line: for logs, the clipboard and tests."""
-        rows = [self.title]
+        rows = [self.shop_name] if self.shop_name else []
+        rows += list(self.shop_address)
+        rows.append(self.title)
         rows += [f"{label}: {value}" for label, value in self.header]
         rows += [f"{left} {right}".rstrip() for left, right in self.items]
         rows += [f"{label}: {value}" for label, value in self.totals]
@@ -167,4 +179,7 @@ def receipt_text(receipt: Receipt) -> ReceiptText:
         if refund
         else QCoreApplication.translate("Receipt", "Thank you!")
     )
-    return ReceiptText(title, tuple(header), tuple(items), tuple(totals), footer)
+    address = tuple(line.strip() for line in receipt.shop_address.splitlines() if line.strip())
+    return ReceiptText(
+        title, tuple(header), tuple(items), tuple(totals), footer, receipt.shop_name.strip(), address
+    )
