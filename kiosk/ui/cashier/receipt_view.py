@@ -8,21 +8,43 @@ row for row (``receipt_text``), so screen and paper never disagree.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.core.formatting import format_rupiah
 from kiosk.ui.printing.receipt import Receipt, ReceiptKind, receipt_text
+from kiosk.ui.widgets.elided_label import ElidedLabel
 
 
-def _label(text: str, role: str = "", parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
+def _label(text: str, role: str = "", parent: QWidget | None = None, *, wrap: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names, notes and references come from the wire
+    label.setText(text)
+    if wrap:
+        label.setWordWrap(True)
+        # a word longer than the column (a reference, a path) is cut, never widens the window
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     if role:
         label.setProperty("role", role)
     return label
 
 
 class ReceiptView(QFrame):
-    """Shows one Receipt (or a placeholder) with Print and Save-PDF buttons."""
+    """Shows one Receipt (or a placeholder) with Print and Save-PDF buttons.
+
+    The rows scroll: a 40-item order must not make the window taller than the
+    screen, and the change amount and the Print button stay in view.  Long
+    names and notes wrap inside their column.
+    """
 
     printRequested = Signal(object)  # noqa: N815 - Qt naming; Receipt
     pdfRequested = Signal(object)  # noqa: N815
@@ -34,21 +56,20 @@ class ReceiptView(QFrame):
         self.receipt: Receipt | None = None
 
         self.title = _label("", "heading", self)
-        self.order_number = _label("", "big", self)
+        self.order_number = ElidedLabel("", self)
+        self.order_number.setProperty("role", "big")
         self.order_number.setObjectName("receiptOrderNumber")
         self.change_caption = _label("", "muted", self)
         self.change_amount = _label("", "change", self)
         self.change_amount.setObjectName("receiptChange")
-        self.rows = QGridLayout()
-        self.rows.setHorizontalSpacing(24)
+        self.rows_scroll = self._rows_area()
         self.print_button = QPushButton(self)
         self.print_button.setObjectName("printButton")
         self.print_button.setProperty("action", "print")
         self.pdf_button = QPushButton(self)
         self.pdf_button.setObjectName("pdfButton")
-        self.print_status = _label("", "muted", self)
+        self.print_status = _label("", "muted", self, wrap=True)
         self.print_status.setObjectName("printStatus")
-        self.print_status.setWordWrap(True)
         self.print_button.clicked.connect(lambda: self._request(self.printRequested))
         self.pdf_button.clicked.connect(lambda: self._request(self.pdfRequested))
 
@@ -65,11 +86,28 @@ class ReceiptView(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(top)
-        layout.addLayout(self.rows)
-        layout.addStretch(1)
+        layout.addWidget(self.rows_scroll, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.print_status)
         self._render()
+
+    def _rows_area(self) -> QScrollArea:
+        """The receipt's rows in a grid that scrolls up and down (never sideways)."""
+        self.rows_widget = QWidget()
+        self.rows_widget.setObjectName("receiptRows")
+        self.rows = QGridLayout(self.rows_widget)
+        self.rows.setContentsMargins(0, 0, 8, 0)
+        self.rows.setHorizontalSpacing(24)
+        self.rows.setColumnStretch(0, 3)
+        self.rows.setColumnStretch(1, 2)
+        self.rows.setAlignment(Qt.AlignmentFlag.AlignTop)
+        area = QScrollArea(self)
+        area.setObjectName("receiptScroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setWidget(self.rows_widget)
+        return area
 
     def show_receipt(self, receipt: Receipt | None) -> None:
         self.receipt = receipt
@@ -147,13 +185,14 @@ class ReceiptView(QFrame):
         row = 0
         for section in (text.header, text.items, text.totals):
             for left, right in section:
-                self.rows.addWidget(_label(left, "", self), row, 0)
-                value = _label(right, "", self)
+                self.rows.addWidget(_label(left, "", self.rows_widget, wrap=True), row, 0)
+                value = _label(right, "", self.rows_widget, wrap=True)
                 value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.rows.addWidget(value, row, 1)
                 row += 1
-            spacer = _label("", "", self)
+            spacer = _label("", "", self.rows_widget)
             spacer.setFixedHeight(6)
             self.rows.addWidget(spacer, row, 0)
             row += 1
-        self.rows.addWidget(_label(text.footer, "muted", self), row, 0, 1, 2, Qt.AlignmentFlag.AlignHCenter)
+        footer = _label(text.footer, "muted", self.rows_widget)
+        self.rows.addWidget(footer, row, 0, 1, 2, Qt.AlignmentFlag.AlignHCenter)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.formatting import format_rupiah
 from kiosk.ui.cashier.payments_model import ShiftTotals
@@ -18,6 +18,7 @@ class TotalsPanel(QFrame):
         self.heading = QLabel(self)
         self.heading.setProperty("role", "heading")
         self.grid = QGridLayout()
+        self.grid.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(self.grid)
@@ -39,6 +40,8 @@ class TotalsPanel(QFrame):
                 widget.deleteLater()
         for row, (label, value) in enumerate(rows):
             left, right = QLabel(label, self), QLabel(value, self)
+            left.setWordWrap(True)  # a long label wraps; it never widens the window
+            left.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if row == len(rows) - 1:
                 left.setProperty("role", "heading")

@@ -10,11 +10,12 @@ import math
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.formatting import format_clock
+from kiosk.ui.widgets.elided_label import ElidedLabel
 
 BADGE_STYLE = """
 QLabel { border-radius: 8px; padding: 4px 14px; font-weight: bold; color: #ffffff; }
@@ -47,11 +48,16 @@ def badge_text(status: ConnectionStatus, now: datetime) -> str:
     return f"{text} · {since}" if since else text
 
 
-class ConnectionBadge(QLabel):
-    """Shows the status; its ``state`` property lets the style sheet colour it."""
+class ConnectionBadge(ElidedLabel):
+    """Shows the status; its ``state`` property lets the style sheet colour it.
+
+    The detail comes from the wire or an exception and can be any length: the
+    badge ends it in "…" rather than widen the header (and the fullscreen
+    window) past the screen; the whole text and the detail are its tooltip.
+    """
 
     def __init__(self, status: ConnectionStatus, clock: Clock, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent, min_chars=8, max_chars=40)
         self.setObjectName("connectionBadge")
         self._clock = clock
         self._status = status
@@ -68,8 +74,10 @@ class ConnectionBadge(QLabel):
 
     def refresh(self) -> None:
         """Recompute the text (called on every status change and on the window's 1 s tick)."""
-        self.setText(badge_text(self._status, self._clock.now()))
-        self.setToolTip(self._status.detail)
+        text = badge_text(self._status, self._clock.now())
+        self.setText(text)
+        detail = self._status.detail
+        self.setToolTip(text if not detail or detail in text else f"{text}\n{detail}")
         if self.property("state") != self._status.state.value:
             self.setProperty("state", self._status.state.value)
             self.style().unpolish(self)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.connection import ConnectionStatus
 from kiosk.core.formatting import format_clock
 from kiosk.ui.widgets.connection_badge import ConnectionBadge
+from kiosk.ui.widgets.elided_label import ElidedLabel
 
 
 class Header(QWidget):
+    """Never wider than its window: the texts that vary (room, counts, badge) elide, the clock and
+    the controls at the right end keep their size."""
+
     def __init__(
         self, room_title: str, status: ConnectionStatus, clock: Clock, parent: QWidget | None = None
     ) -> None:
@@ -19,18 +23,19 @@ class Header(QWidget):
         self._clock = clock
         self._open = 0
         self._hidden = 0
-        self.room_label = QLabel(room_title, self)
+        self.room_label = ElidedLabel(room_title, self, min_chars=10)
         self.room_label.setObjectName("roomLabel")
         self.room_label.setProperty("role", "title")
-        self.count_label = QLabel(self)
+        self.count_label = ElidedLabel("", self, min_chars=10)
         self.count_label.setObjectName("openCount")
         self.count_label.setProperty("role", "heading")
-        self.hidden_label = QLabel(self)
+        self.hidden_label = ElidedLabel("", self)
         self.hidden_label.setObjectName("hiddenCount")
         self.hidden_label.setProperty("role", "muted")
         self.hidden_label.hide()
         self.clock_label = QLabel(self)
         self.clock_label.setObjectName("clockLabel")
+        self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.clock_label.setProperty("role", "heading")
         self.badge = ConnectionBadge(status, clock, self)
         self._layout = layout = QHBoxLayout(self)
@@ -47,7 +52,8 @@ class Header(QWidget):
         self.tick()
 
     def add_widget(self, widget: QWidget) -> None:
-        """Room for a screen-wide control at the right end (e.g. the mute button)."""
+        """Room for a screen-wide control at the right end (e.g. the mute button); it keeps its size."""
+        widget.setSizePolicy(QSizePolicy.Policy.Fixed, widget.sizePolicy().verticalPolicy())
         self._layout.addWidget(widget)
 
     def set_open_count(self, count: int) -> None:
