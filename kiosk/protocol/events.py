@@ -1,4 +1,4 @@
-"""Event names and their audiences: the table of DESIGN.md, declared once.
+"""Event names and their audiences, declared once: every other module reads them from here.
 
 Each Socket.IO event has a wire name (``order:created``), an envelope
 ``type`` (``order_created``) and the kinds of room it is routed to.  The

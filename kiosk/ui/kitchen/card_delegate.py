@@ -1,8 +1,8 @@
 """Paints one order card straight from the model's Python ``Order``.
 
 Why a painting delegate instead of a widget per card: at 2000 cards a widget
-per card took 1.7 s to the first frame and 332 ms to bump one card (DESIGN.md
-"Runtime facts"); a delegate paints only the cards in view, and reading the
+per card took 1.7 s to the first frame and 332 ms to bump one card (measured
+before the first release); a delegate paints only the cards in view, and reading the
 ``Order`` object directly skips the QVariant copies ``data()`` would make.
 
 Age colours come from the injected clock, so a test can move time and see a

@@ -2,7 +2,7 @@
 
 A ``QListView`` in icon mode flows fixed-size cards left to right, oldest
 first.  Why a QListView with a painting delegate rather than a Qt Quick
-GridView: both are within 1.5x of each other here (DESIGN.md), the widget view
+GridView: both were within 1.5x of each other when measured, the widget view
 shares the app's widgets, style sheet and screenshot path, and it cannot fall
 into the OpenGL-on-llvmpipe trap that costs Qt Quick ~20x CPU on kiosk PCs
 without a GPU.  Bump bars are plain USB

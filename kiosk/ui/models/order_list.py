@@ -5,7 +5,7 @@ cards, so every store Change becomes the smallest Qt notification that is
 true (one ``rowsInserted``, ``rowsRemoved`` or ``dataChanged`` for one row)
 instead of a reset.  Views read the Python ``Order`` straight from
 ``order_at(row)`` (or ``ORDER_ROLE``): going through ``data()`` dicts copies
-a QVariantMap per call (DESIGN.md "Runtime facts").
+a QVariantMap per call (measured: see bench/ui_render.py).
 
 The model is view-agnostic (a QListView delegate or a QML GridView can use
 it) and knows nothing about the kitchen: what it includes, the tenant filter
