@@ -65,6 +65,20 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def feed_arguments(url: str, admin: str, *, rate: float, duration: float, seed: int | None) -> list[str]:
+    """The demo feed's command line.
+
+    ``--token=X``, never ``--token X``: a urlsafe token may start with "-", which
+    argparse takes for an option, and the feed then exited at once (1 start in 64).
+    The demo's cashier screen is kasir-1: every payment goes there so it is never idle.
+    """
+    args = ["demo-feed", f"--url={url}", f"--token={admin}", f"--rate={rate:g}", f"--duration={duration:g}"]
+    args.append("--counters=1")
+    if seed is not None:
+        args.append(f"--seed={seed}")
+    return args
+
+
 def server_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "server", *args]
 
@@ -151,12 +165,7 @@ def demo_backend(
             )
             wait_healthy(url, server, server_log)
             log.info("demo server on %s (log %s)", url, server_log)
-            feed_args = ["demo-feed", "--url", url, "--token", admin, "--rate", f"{rate:g}"]
-            feed_args += ["--duration", f"{duration:g}"]
-            # The demo's cashier screen is kasir-1: take every payment there so it is never idle.
-            feed_args += ["--counters", "1"]
-            if seed is not None:
-                feed_args += ["--seed", str(seed)]
+            feed_args = feed_arguments(url, admin, rate=rate, duration=duration, seed=seed)
             feed = subprocess.Popen(
                 server_command(*feed_args),
                 stdout=feed_out,
