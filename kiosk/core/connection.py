@@ -203,6 +203,7 @@ class Connector:
             except Exception as exc:
                 detail = _describe(exc)
                 log.exception("unexpected failure of the connection to %s", self.config.server_url)
+            _stop_if_cancelled()
             first = False
             delay = self.backoff.penalty() if refused else self.backoff.next_delay()
             when = self.clock.now() + timedelta(seconds=delay)
@@ -225,6 +226,7 @@ class Connector:
             self.retry_now.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.retry_now.wait(), delay)
+            _stop_if_cancelled()
 
     async def _connect_and_serve(self) -> None:
         import socketio  # noqa: PLC0415 - lazy, see the module docstring
@@ -323,6 +325,21 @@ class Connector:
             log.info("events carry no seq: older backend, resyncing from /api/orders on reconnect")
             self.syncer.legacy = True
         self.store.apply_envelope(data, advance_seq=self._caught_up)
+
+
+def _stop_if_cancelled() -> None:
+    """Raise CancelledError if this task was asked to stop, even if the cancel got lost on the way.
+
+    Python 3.11's ``asyncio.wait_for`` drops a cancel that lands in the same
+    loop step as the inner completion (CPython gh-86296, fixed in 3.12), and
+    socket.io/engine.io use it while connecting; a library may also turn the
+    cancel into its own ConnectionError.  Without this check the lost cancel
+    became one more reconnect round, and stopping the screen waited out the
+    backoff.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _describe(exc: BaseException) -> str:

@@ -10,7 +10,6 @@ in an executor.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +34,7 @@ __all__ = ["RECALL_DEPTH", "ActionOutcome", "RecallStack", "Session"]
 log = logging.getLogger("kiosk.net")
 
 RECALL_DEPTH = 10  # bumped-to-completed orders that R can bring back, newest first
+STOP_WAIT_S = 2.0  # stop() waits at most this long for its tasks, and again for the socket to close
 
 
 class RecallStack:
@@ -199,13 +199,27 @@ class Session:
             self._tasks.append(loop.create_task(coroutine, name=f"kiosk-{name}"))
 
     async def stop(self) -> None:
+        """Cancel the background work and save the resume point, within a bounded time.
+
+        A task that ignores its cancel (see ``connection._stop_if_cancelled``) is
+        logged and left behind rather than allowed to hold the screen open.
+        """
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await self.connector.close()
+        if tasks:
+            done, stuck = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.warning("%s had failed before the stop: %r", task.get_name(), task.exception())
+            for task in stuck:
+                log.warning(
+                    "%s did not stop within %.0f s of its cancel; left behind", task.get_name(), STOP_WAIT_S
+                )
+        try:
+            await asyncio.wait_for(self.connector.close(), STOP_WAIT_S)
+        except TimeoutError:
+            log.warning("closing the connection took over %.0f s; left behind", STOP_WAIT_S)
         self.resume.save(self.store.seq, legacy=self.syncer.legacy)
         self.store.seen.close()
         self.rest.close()
