@@ -14,7 +14,7 @@ import logging
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QAbstractButton, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
@@ -40,7 +40,7 @@ from kiosk.ui.kitchen.screen import KitchenScreen
 from kiosk.ui.sound import SoundBoard
 from kiosk.ui.widgets.banners import BannerStack
 from kiosk.ui.widgets.header import Header
-from kiosk.ui.widgets.toasts import ToastStack
+from kiosk.ui.widgets.toasts import ToastStrip
 
 log = logging.getLogger("kiosk.ui")
 
@@ -48,6 +48,7 @@ _SCREENS: dict[RoomKind, tuple[str, str]] = {
     RoomKind.KASIR: ("kiosk.ui.cashier.screen", "CashierScreen"),
     RoomKind.TENANT: ("kiosk.ui.tenant.screen", "TenantScreen"),
 }
+TOAST_PART_CHARS = 40  # a name or reason in a toast; the card shows it whole
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin}
 
 
@@ -86,15 +87,25 @@ def room_title(room: str) -> str:
     return titles[parsed.kind].replace("%1", str(parsed.id or ""))
 
 
+def shorten(text: str, limit: int = TOAST_PART_CHARS) -> str:
+    """Wire text cut to fit a toast (the card and the banner show it whole)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def describe_order(event: Event, order: Order) -> tuple[str, EntityId | None]:
-    """The toast for an order notice ("" for status changes: the card already shows them)."""
-    number = order.order_number or str(order.id)
+    """The toast for an order notice ("" for status changes: the card already shows them).
+
+    Names and reasons are shortened: a toast points at the card, which shows
+    them whole, and a toast has two lines of its row.
+    """
+    number = shorten(order.order_number or str(order.id), 20)
     translate = QCoreApplication.translate
     if event is Event.ORDER_CREATED:
-        who = f" — {order.customer_name}" if order.customer_name else ""
+        who = f" — {shorten(order.customer_name)}" if order.customer_name else ""
         return translate("MainWindow", "New order %1").replace("%1", number) + who, order.id
     if event is Event.ORDER_CANCELLED:
-        reason = f": {order.cancel_reason}" if order.cancel_reason else ""
+        reason = f": {shorten(order.cancel_reason)}" if order.cancel_reason else ""
         return translate("MainWindow", "Order %1 cancelled").replace("%1", number) + reason, order.id
     if event is Event.QR_SCANNED:
         return translate("MainWindow", "%1 picked up").replace("%1", number), order.id
@@ -135,23 +146,19 @@ class MainWindow(QMainWindow):
         self._set_muted(not config.sound)
         self.banners = BannerStack(clock, central)
         self.screen_widget = screen_class(parse_room(config.room).kind)(session, config, clock, central)
+        self.toasts = ToastStrip(clock, central)
+        self.toasts.activated.connect(self.focus_entity)
         layout.addWidget(self.header)
         layout.addWidget(self.banners)
         layout.addWidget(self.screen_widget, 1)
+        layout.addWidget(self.toasts)
         self.setCentralWidget(central)
-        self.toasts = ToastStack(clock, central)
-        self.toasts.activated.connect(self.focus_entity)
 
         self.bridge = SessionBridge(session, self)
         self.bridge.status.connect(self.header.set_status)
         self.bridge.notice.connect(self.on_notice)
         self.bridge.action.connect(self.on_action)
-        self.bridge.changes.connect(self._count_open)
-        hidden = getattr(self.screen_widget, "hiddenCountChanged", None)
-        if hidden is not None:
-            hidden.connect(self.header.set_hidden_count)
-            self.header.set_hidden_count(int(getattr(self.screen_widget, "hidden_count", lambda: 0)()))
-        self._count_open()
+        self._connect_screen_to_header()
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -164,6 +171,17 @@ class MainWindow(QMainWindow):
             QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
         self._set_up_keyboard(central, config)
         self.resize(1280, 800)
+
+    def _connect_screen_to_header(self) -> None:
+        self.bridge.changes.connect(self._count_open)
+        summary_changed = getattr(self.screen_widget, "summaryChanged", None)
+        if summary_changed is not None:
+            summary_changed.connect(self._count_open)
+        hidden = getattr(self.screen_widget, "hiddenCountChanged", None)
+        if hidden is not None:
+            hidden.connect(self.header.set_hidden_count)
+            self.header.set_hidden_count(int(getattr(self.screen_widget, "hidden_count", lambda: 0)()))
+        self._count_open()
 
     def _set_up_keyboard(self, central: QWidget, config: Config) -> None:
         # Buttons take taps, never keyboard focus: a bump bar's Space/Enter must
@@ -216,18 +234,23 @@ class MainWindow(QMainWindow):
             return describe_order(event, entity)
         if isinstance(entity, Payment):
             amount = format_rupiah(entity.amount)
-            number = entity.order_number or str(entity.order_id)
+            number = shorten(entity.order_number or str(entity.order_id), 20)
             text = self.tr("Refund %1: %2") if event is Event.PAYMENT_REFUNDED else self.tr("Paid %1: %2")
             return text.replace("%1", number).replace("%2", amount), entity.order_id
         if isinstance(entity, Notification):
-            return self.tr("Notification: %1").replace("%1", entity.type or str(entity.id)), None
+            return self.tr("Notification: %1").replace("%1", shorten(entity.type or str(entity.id))), None
         return "", None
 
     def _order_number(self, key: EntityId) -> str:
         order = self.session.store.orders.get(key)
-        return order.order_number if order is not None and order.order_number else str(key)
+        return shorten(order.order_number if order is not None and order.order_number else str(key), 20)
 
     def _count_open(self, *_: Any) -> None:
+        """The header's summary: the screen's own (the cashier's takings), else the open orders."""
+        summary = getattr(self.screen_widget, "summary_text", None)
+        if callable(summary):
+            self.header.set_summary(str(summary()))
+            return
         counter = getattr(self.screen_widget, "open_count", None)
         if callable(counter):
             count = int(counter())
@@ -313,6 +336,7 @@ class MainWindow(QMainWindow):
             title = room_title(self.config.room)
             self.setWindowTitle(self.tr("Kiosk — %1").replace("%1", title))
             self.header.retranslate(title)
+            self._count_open()
             self._set_muted(self.mute_button.isChecked())
         super().changeEvent(event)
 
@@ -321,10 +345,6 @@ class MainWindow(QMainWindow):
         self.header.tick()
         self.banners.expire()
         self.toasts.expire()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self.toasts.reposition()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         app = QCoreApplication.instance()

@@ -16,7 +16,7 @@ from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.protocol import Severity
 from kiosk.ui.widgets.connection_badge import badge_text
-from kiosk.ui.widgets.toasts import TOAST_S
+from kiosk.ui.widgets.toasts import TOAST_S, Toast
 from kiosk.ui.window import MainWindow
 from tests.support.server_process import ServerProcess
 from tests.ui.conftest import make_config
@@ -111,7 +111,7 @@ def test_toast_hides_after_its_timeout_and_click_jumps_to_the_card(
     clock.advance(0.5)
     window.tick()
     assert window.toasts.toasts() == []
-    assert window.toasts.isHidden()
+    assert not any(child.isVisible() for child in window.toasts.findChildren(Toast))
 
 
 def test_banners_by_severity_errors_stay_until_dismissed(

@@ -1,4 +1,5 @@
-"""The header bar: room name, clock, open-order count, hidden-by-filter note, connection badge."""
+"""The header bar: room name, clock, open-order count (or the screen's summary), hidden-by-filter note,
+connection badge."""
 
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ class Header(QWidget):
     def set_open_count(self, count: int) -> None:
         self._open = count
         self.count_label.setText(self.tr("%n open order(s)", "", count))
+
+    def set_summary(self, text: str) -> None:
+        """A screen's own summary in place of the open-order count (the cashier's shift so far)."""
+        self.count_label.setText(text)
 
     def set_hidden_count(self, count: int) -> None:
         self._hidden = count
