@@ -36,6 +36,7 @@ from kiosk.protocol import ROOM_FORMS
 from kiosk.ui.i18n import install_translator
 from kiosk.ui.printing.relay import relay
 from kiosk.ui.refusals import refusal_text
+from kiosk.ui.widgets.plain_label import PlainLabel
 
 log = logging.getLogger("kiosk.ui")
 
@@ -150,7 +151,7 @@ class SetupDialog(QDialog):
         self.saved_path: Path | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-setup")
 
-        self.intro = QLabel(self)
+        self.intro = PlainLabel(parent=self)
         self.intro.setWordWrap(True)
         self.server_edit = QLineEdit(config.server_url, self)
         self.server_edit.setObjectName("serverUrl")
@@ -174,7 +175,7 @@ class SetupDialog(QDialog):
         self.language_combo.addItem("Bahasa Indonesia", "id")
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(config.language)))
         self.language_combo.currentIndexChanged.connect(self._language_chosen)
-        self.status = QLabel(self)
+        self.status = PlainLabel(parent=self)
         self.status.setObjectName("setupStatus")
         self.status.setWordWrap(True)
         self.save_button = QPushButton(self)
@@ -196,13 +197,13 @@ class SetupDialog(QDialog):
 
     def _lay_out(self) -> None:
         self.form = QFormLayout()
-        self.form.addRow("", self.server_edit)
-        self.form.addRow("", self.room_combo)
+        self.form.addRow(PlainLabel(parent=self), self.server_edit)
+        self.form.addRow(PlainLabel(parent=self), self.room_combo)
         token_row = QHBoxLayout()
         token_row.addWidget(self.token_edit, 1)
         token_row.addWidget(self.show_token)
-        self.form.addRow("", token_row)
-        self.form.addRow("", self.language_combo)
+        self.form.addRow(PlainLabel(parent=self), token_row)
+        self.form.addRow(PlainLabel(parent=self), self.language_combo)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from kiosk.ui.widgets.plain_label import PlainLabel
 
 MAX_REASON = 200
 
@@ -36,7 +37,7 @@ class CancelDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("cancelDialog")
         self.order_number = order_number
-        self.prompt = QLabel(self)
+        self.prompt = PlainLabel(parent=self)
         self.prompt.setWordWrap(True)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("cancelReason")

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QListView,
     QListWidget,
     QPushButton,
@@ -50,6 +49,7 @@ from kiosk.ui.cashier.payments_model import PaymentsModel, of_tenant
 from kiosk.ui.models import OrderListModel
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
+from kiosk.ui.widgets.plain_label import PlainLabel
 
 log = logging.getLogger("kiosk.ui")
 
@@ -105,9 +105,9 @@ class TenantScreen(QWidget):
         self._update_buttons()
 
     def _build(self) -> None:
-        self.heading = QLabel(self)
+        self.heading = PlainLabel(parent=self)
         self.heading.setProperty("role", "heading")
-        self.hidden_label = QLabel(self)
+        self.hidden_label = PlainLabel(parent=self)
         self.hidden_label.setProperty("role", "muted")
         self.list = QListView(self)
         self.list.setObjectName("tenantOrders")
@@ -126,14 +126,14 @@ class TenantScreen(QWidget):
             button.setProperty("action", name)
             button.clicked.connect(lambda _=False, n=name: self.act(n))
             self.buttons[name] = button
-        self.outcome_label = QLabel(self)
+        self.outcome_label = PlainLabel(parent=self)
         self.outcome_label.setObjectName("actionOutcome")
         self.outcome_label.setWordWrap(True)
-        self.pickups_heading = QLabel(self)
+        self.pickups_heading = PlainLabel(parent=self)
         self.pickups_heading.setProperty("role", "heading")
         self.pickups = QListWidget(self)
         self.pickups.setObjectName("pickups")
-        self.payments_heading = QLabel(self)
+        self.payments_heading = PlainLabel(parent=self)
         self.payments_heading.setProperty("role", "heading")
         self.payments_table = QTableView(self)
         self.payments_table.setObjectName("tenantPayments")

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.protocol import Severity
+from kiosk.ui.widgets.plain_label import PlainLabel
 
 SHOWN_FOR_S: dict[Severity, float | None] = {
     Severity.INFO: 30.0,
@@ -37,8 +38,7 @@ class Banner(QFrame):
         self.severity = severity
         self.message = message
         self.repeats = 1
-        self.label = QLabel(self)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label = PlainLabel(parent=self)
         self.label.setText(message)
         self.label.setWordWrap(True)
         self.close_button = QPushButton("×", self)

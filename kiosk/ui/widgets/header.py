@@ -3,13 +3,14 @@ connection badge."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.connection import ConnectionStatus
 from kiosk.core.formatting import format_clock
 from kiosk.ui.widgets.connection_badge import ConnectionBadge
 from kiosk.ui.widgets.elided_label import ElidedLabel
+from kiosk.ui.widgets.plain_label import PlainLabel
 
 
 class Header(QWidget):
@@ -34,7 +35,7 @@ class Header(QWidget):
         self.hidden_label.setObjectName("hiddenCount")
         self.hidden_label.setProperty("role", "muted")
         self.hidden_label.hide()
-        self.clock_label = QLabel(self)
+        self.clock_label = PlainLabel(parent=self)
         self.clock_label.setObjectName("clockLabel")
         self.clock_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.clock_label.setProperty("role", "heading")
