@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections import Counter
 
+from server.feed import MAX_OPEN
 from tests.support.server_process import ServerProcess
 
 
@@ -31,6 +32,20 @@ def test_demo_feed_posts_realistic_bounded_traffic(server: ServerProcess) -> Non
     assert all(payment["change"] >= 0 for payment in payments)
     # Every accepted write is one event in the log.
     assert server.seq() == 150
+
+
+def test_demo_feed_keeps_the_open_orders_bounded(server: ServerProcess) -> None:
+    """A long demo is a busy food court, not an ever-growing one (800 open orders after 30 minutes)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "demo-feed", "--url", server.url, "--token", server.admin_token,
+         "--rate", "1000", "--count", "800", "--seed", "3"],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    orders = server.request("GET", "/api/orders?limit=1000").json()["orders"]
+    still_open = [order for order in orders if order["status"] in ("pending", "preparing", "ready")]
+    assert len(orders) > 100  # it kept creating orders ...
+    assert len(still_open) <= MAX_OPEN, len(still_open)  # ... and kept finishing them
 
 
 def test_demo_feed_is_reproducible_with_a_seed(server: ServerProcess) -> None:
