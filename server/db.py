@@ -13,7 +13,7 @@ from pathlib import Path
 
 log = logging.getLogger("server.db")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: idempotency.request_hash
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     status INTEGER NOT NULL,
     body TEXT NOT NULL,
     created_at TEXT NOT NULL,
+    request_hash TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (principal, key)
 ) WITHOUT ROWID;
 """
@@ -151,10 +152,23 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 f"{path} has schema version {found}, this server knows up to {SCHEMA_VERSION}: "
                 "upgrade the server or point --db at another file"
             )
+        elif int(found) < SCHEMA_VERSION:
+            _upgrade(conn, int(found), path)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _upgrade(conn: sqlite3.Connection, found: int, path: Path) -> None:
+    """Bring an older file up to SCHEMA_VERSION, step by step, inside the caller's transaction."""
+    if found < 2:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(idempotency)")}
+        if "request_hash" not in columns:
+            # Keys stored before version 2 have no hash (''): they replay as before until they expire.
+            conn.execute("ALTER TABLE idempotency ADD COLUMN request_hash TEXT NOT NULL DEFAULT ''")
+    set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+    log.info("upgraded %s from schema version %d to %d", path, found, SCHEMA_VERSION)
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

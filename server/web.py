@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -112,8 +113,9 @@ def transact(action: Callable[[Tx], dict[str, Any]], status: int = 200) -> Respo
         )
     with hub().write() as tx:
         before = tx.seq
+        fingerprint = request_fingerprint() if key is not None else ""
         if key is not None:
-            replay = _replay(tx, who, key)
+            replay = _replay(tx, who, key, fingerprint)
             if replay is not None:
                 return replay
         result = action(tx)
@@ -121,8 +123,8 @@ def transact(action: Callable[[Tx], dict[str, Any]], status: int = 200) -> Respo
             prune_idempotency(tx)
         if key is not None:
             tx.conn.execute(
-                "INSERT INTO idempotency (principal, key, method, path, status, body, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO idempotency (principal, key, method, path, status, body, created_at, request_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     who.name,
                     key,
@@ -131,6 +133,7 @@ def transact(action: Callable[[Tx], dict[str, Any]], status: int = 200) -> Respo
                     status,
                     orjson.dumps(result).decode(),
                     iso(tx.clock.now()),
+                    fingerprint,
                 ),
             )
     # The audit trail support asks for: which device changed what, and where it is in the log.
@@ -138,9 +141,25 @@ def transact(action: Callable[[Tx], dict[str, Any]], status: int = 200) -> Respo
     return json_response(result, status)
 
 
-def _replay(tx: Tx, who: Principal, key: str) -> Response | None:
+def request_fingerprint() -> str:
+    """A hash of what the request asks for: its JSON body with sorted keys (or its raw bytes).
+
+    Stored with the key, so a key reused for a different body is refused
+    instead of silently answering with the first request's result (which left
+    the second order uncreated).
+    """
+    raw = request.get_data(cache=True)
+    try:
+        canonical = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS) if raw else b""
+    except orjson.JSONDecodeError:
+        canonical = raw
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _replay(tx: Tx, who: Principal, key: str, fingerprint: str) -> Response | None:
     row = tx.conn.execute(
-        "SELECT method, path, status, body, created_at FROM idempotency WHERE principal = ? AND key = ?",
+        "SELECT method, path, status, body, created_at, request_hash FROM idempotency "
+        "WHERE principal = ? AND key = ?",
         (who.name, key),
     ).fetchone()
     if row is None:
@@ -154,6 +173,14 @@ def _replay(tx: Tx, who: Principal, key: str) -> Response | None:
             422,
             "idempotency_key_reused",
             f"this Idempotency-Key was already used for {row['method']} {row['path']}; use a new key per request",
+            "Idempotency-Key",
+        )
+    if row["request_hash"] and row["request_hash"] != fingerprint:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            f"this Idempotency-Key was already used for another {row['method']} {row['path']} request "
+            "with a different body; use a new key per request",
             "Idempotency-Key",
         )
     log.info(

@@ -135,6 +135,23 @@ def test_idempotency_keys_are_per_caller_and_per_path(shared_server: ServerProce
     assert "POST /api/orders" in other_path.json()["error"]["message"]
 
 
+def test_a_key_reused_for_a_different_body_is_refused_not_replayed(shared_server: ServerProcess) -> None:
+    """Replaying the first answer would leave the second order silently uncreated."""
+    headers = {"Idempotency-Key": "reused-4b1d"}
+    first = shared_server.request("POST", "/api/orders", json=order_body(20), headers=headers)
+    assert first.status_code == 201
+    reordered = dict(reversed(list(order_body(20).items())))  # the same request, keys in another order
+    again = shared_server.request("POST", "/api/orders", json=reordered, headers=headers)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    other = shared_server.request(
+        "POST", "/api/orders", json={**order_body(20), "customer_name": "Someone else"}, headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert "different body" in other.json()["error"]["message"]
+    assert len(shared_server.request("GET", "/api/orders?tenant_id=20").json()["orders"]) == 1
+
+
 def test_a_refused_request_is_not_remembered_under_its_key(shared_server: ServerProcess) -> None:
     order = shared_server.create_order(19)
     headers = {"Idempotency-Key": "pay-after-topup"}
