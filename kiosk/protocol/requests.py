@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kiosk.protocol.errors import ProtocolError
 from kiosk.protocol.models import OrderType, PaymentMethod, Severity
 from kiosk.protocol.status import OrderStatus
+from kiosk.protocol.text import clean_line, clean_lines, clean_optional_lines
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_AMOUNT = 1_000_000_000  # Rp 1 billion: far past any food-court bill
@@ -28,15 +29,20 @@ def _text(max_length: int, min_length: int = 1) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-Name = Annotated[str, _text(120)]
-Note = Annotated[str, _text(500, 0)]
-Modifier = Annotated[str, _text(80)]
-PersonName = Annotated[str, _text(80)]
-Reason = Annotated[str, _text(200)]
-Token = Annotated[str, _text(100)]
-Kind = Annotated[str, _text(50)]
-Message = Annotated[str, _text(500)]
-TableLabel = Annotated[str, _text(20)]
+# After the type and length checks (see kiosk.protocol.text): no control or direction characters.
+_LINE = AfterValidator(clean_line)
+_LINES = AfterValidator(clean_lines)  # the same, keeping line breaks and tabs
+_OPTIONAL_LINES = AfterValidator(clean_optional_lines)
+
+Name = Annotated[str, _text(120), _LINE]
+Note = Annotated[str, _text(500, 0), _OPTIONAL_LINES]
+Modifier = Annotated[str, _text(80), _LINE]
+PersonName = Annotated[str, _text(80), _LINE]
+Reason = Annotated[str, _text(200), _LINE]
+Token = Annotated[str, _text(100), _LINE]
+Kind = Annotated[str, _text(50), _LINE]
+Message = Annotated[str, _text(500), _LINES]
+TableLabel = Annotated[str, _text(20), _LINE]
 
 
 # JSON spells enums as strings; accept them even in these strict models.
@@ -119,6 +125,10 @@ def _first_problem(exc: ValidationError) -> ProtocolError:
     if kind == "extra_forbidden":
         return ProtocolError("unknown_field", f"{field} is not a known field", field)
     message = problem["msg"]
+    if kind == "value_error":
+        message = str(
+            problem.get("ctx", {}).get("error", message)
+        )  # ours, without pydantic's "Value error, "
     if kind == "enum":
         expected = problem.get("ctx", {}).get("expected", "")
         message = f"must be one of {expected}"

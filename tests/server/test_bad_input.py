@@ -90,6 +90,10 @@ CASES = [
     Case("payments bad since", "GET", "/api/payments?since=yesterday", 422, "invalid_field", field="since"),
     Case("unknown endpoint", "GET", "/api/nope", 404, "not_found"),
     Case("wrong method", "PUT", "/api/orders", 405, "method_not_allowed", says="GET"),
+    Case("name with a control character", "POST", "/api/orders", 422, "invalid_field", json=order_body(customer_name="Budi\x07"), field="customer_name", says="control characters (found U+0007)"),
+    Case("name of zero-width spaces only", "POST", "/api/orders", 422, "invalid_field", json=order_body(customer_name="\u200b\u200b\u200d"), field="customer_name", says="must contain a visible character"),
+    Case("item name with an escape sequence", "POST", "/api/orders", 422, "invalid_field", json=order_body(items=[{"name": "Sate\x1b[2J", "qty": 1, "price": 1000}]), field="items.0.name"),
+    Case("cancel reason with a line break", "DELETE", "/api/orders/{pending}", 422, "invalid_field", json={"reason": "habis\nstok"}, field="reason"),
     Case("idempotency key too long", "POST", "/api/orders", 422, "invalid_field", json=order_body(), headers={"Idempotency-Key": "k" * 201}, field="Idempotency-Key"),
 ]  # fmt: skip
 
@@ -187,3 +191,17 @@ def test_tokens_never_reach_the_log(shared_server: ServerProcess) -> None:
     shared_server.request("GET", "/api/orders", token=token + "x")
     text = shared_server.log_path.read_text(errors="replace")
     assert token not in text and shared_server.admin_token not in text
+
+
+def test_direction_overrides_are_dropped_and_notes_keep_their_line_breaks(
+    shared_server: ServerProcess,
+) -> None:
+    """ "Budi\u202egnp.exe" would read backwards on every screen; a note may span lines."""
+    body = order_body(
+        customer_name="Budi\u202egnp.exe\u202c",
+        items=[{"name": "Sate Ayam", "qty": 1, "price": 30000, "notes": "pedas\nkuah dipisah"}],
+    )
+    created = shared_server.request("POST", "/api/orders", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["customer_name"] == "Budignp.exe"
+    assert created.json()["items"][0]["notes"] == "pedas\nkuah dipisah"
