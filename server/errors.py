@@ -23,6 +23,13 @@ class ApiError(ProtocolError):
         self.status = status
 
 
+def unknown_qr() -> ApiError:
+    """The answer for a QR token no order has, and for one of an order the caller may not see."""
+    return ApiError(
+        404, "unknown_qr", "no order has this QR token; scan the code on the customer's receipt", "token"
+    )
+
+
 # ProtocolError codes raised by the contract's validators that are not 422.
 _STATUS_BY_CODE = {"invalid_body": 400, "malformed_json": 400}
 

@@ -27,7 +27,7 @@ from kiosk.protocol import (
     rooms_for,
 )
 from kiosk.protocol.requests import CancelOrder, CreateOrder
-from server.errors import ApiError
+from server.errors import ApiError, unknown_qr
 from server.hub import Tx
 
 _COLUMNS = (
@@ -242,9 +242,7 @@ def scan_qr(tx: Tx, token: str, authorize: Authorize) -> dict[str, Any]:
     """A pick-up: a ``ready`` order becomes ``completed`` and the scan is published."""
     row = tx.conn.execute("SELECT id FROM orders WHERE qr_token = ?", (token,)).fetchone()
     if row is None:
-        raise ApiError(
-            404, "unknown_qr", "no order has this QR token; scan the code on the customer's receipt", "token"
-        )
+        raise unknown_qr()
     order, _ = load(tx.conn, int(row[0]))
     authorize(order)
     if order.status is not OrderStatus.READY:

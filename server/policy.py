@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kiosk.protocol import Order, Payment, RoomKind
 from server.auth import Principal
-from server.errors import ApiError
+from server.errors import ApiError, unknown_qr
 from server.web import forbid
 
 
@@ -39,7 +39,29 @@ def check_read_order(who: Principal, order: Order) -> None:
     scope = order_scope(who)
     if scope is not None and order.tenant_id not in scope:
         # 404 rather than 403: a tenant does not learn that another tenant's order exists.
-        raise ApiError(404, "not_found", f"no order with id {order.id}", "id")
+        raise order_not_found(order)
+
+
+def order_not_found(order: Order) -> ApiError:
+    return ApiError(404, "not_found", f"no order with id {order.id}", "id")
+
+
+def _sees_order(who: Principal, order: Order) -> bool:
+    """Whether the caller may read this order; True when it may read no order at all (its 403
+    names a kind of action, never this order)."""
+    if who.is_admin or who.has_display() or who.ids(RoomKind.KASIR):
+        return True
+    tenants = who.ids(RoomKind.TENANT)
+    return not tenants or order.tenant_id in tenants
+
+
+def _sees_payment(who: Principal, payment: Payment) -> bool:
+    if who.is_admin or who.has_display():
+        return True
+    counters, tenants = who.ids(RoomKind.KASIR), who.ids(RoomKind.TENANT)
+    if not counters and not tenants:
+        return True
+    return payment.counter_id in counters or payment.tenant_id in tenants
 
 
 def check_create_order(who: Principal, tenant_id: int) -> None:
@@ -58,6 +80,8 @@ def check_change_order(who: Principal, order: Order) -> None:
     """Status changes and cancels: the admin, the kitchen display, or the order's own tenant."""
     if who.is_admin or who.has_display() or order.tenant_id in who.ids(RoomKind.TENANT):
         return
+    if not _sees_order(who, order):
+        raise order_not_found(order)  # as GET answers: another tenant's order does not exist for it
     tenants = sorted(who.ids(RoomKind.TENANT))
     allowed = (
         f"it may change orders of tenant {', '.join(map(str, tenants))}"
@@ -76,6 +100,8 @@ def check_take_payment(who: Principal, counter_id: int) -> None:
 def check_refund(who: Principal, payment: Payment) -> None:
     if who.is_admin or payment.counter_id in who.ids(RoomKind.KASIR):
         return
+    if not _sees_payment(who, payment):
+        raise ApiError(404, "not_found", f"no payment with id {payment.id}", "id")
     raise forbid(
         who, f"refund payment {payment.reference} of counter {payment.counter_id}", _counters_text(who)
     )
@@ -84,6 +110,8 @@ def check_refund(who: Principal, payment: Payment) -> None:
 def check_scan(who: Principal, order: Order) -> None:
     if who.is_admin or who.has_display() or order.tenant_id in who.ids(RoomKind.TENANT):
         return
+    if not _sees_order(who, order):
+        raise unknown_qr()  # the same answer as for a token no order has
     raise forbid(
         who,
         f"record the pick-up of order {order.order_number} of tenant {order.tenant_id}",

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from kiosk.protocol.errors import ProtocolError
 from kiosk.protocol.models import OrderType, PaymentMethod, Severity
+from kiosk.protocol.rooms import MAX_ROOM_ID
 from kiosk.protocol.status import OrderStatus
 from kiosk.protocol.text import clean_line, clean_lines, clean_optional_lines
 
@@ -22,6 +31,8 @@ MAX_ITEMS = 50
 MAX_QTY = 999
 
 Id = Annotated[int, Field(ge=1, le=2_000_000_000)]
+# A tenant, counter or user is also a room (tenant-N): no id that no room name can hold.
+RoomId = Annotated[int, Field(ge=1, le=MAX_ROOM_ID)]
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
 
 
@@ -62,11 +73,21 @@ class OrderItemIn(_Body):
 
 
 class CreateOrder(_Body):
-    tenant_id: Id
+    tenant_id: RoomId
     customer_name: PersonName
     items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
     type: Annotated[OrderType, _LAX] = OrderType.DINE_IN
     table: TableLabel | None = None
+
+    @model_validator(mode="after")
+    def _payable(self) -> CreateOrder:
+        """An order no payment could settle (50 items × 999 × Rp 10^9) is refused when it is made."""
+        total = sum(item.qty * item.price for item in self.items)
+        if total > MAX_AMOUNT:
+            raise ValueError(
+                f"the order total {total} is more than a payment may be ({MAX_AMOUNT}); split the order"
+            )
+        return self
 
 
 class ChangeStatus(_Body):
@@ -81,7 +102,7 @@ class CreatePayment(_Body):
     order_id: Id
     amount_paid: Amount
     payment_method: Annotated[PaymentMethod, _LAX]
-    counter_id: Id
+    counter_id: RoomId
 
 
 class RefundPayment(_Body):
@@ -93,7 +114,7 @@ class ScanQr(_Body):
 
 
 class CreateNotification(_Body):
-    user_id: Id
+    user_id: RoomId
     type: Kind
     data: dict[str, Any] = {}
 
@@ -132,4 +153,4 @@ def _first_problem(exc: ValidationError) -> ProtocolError:
     if kind == "enum":
         expected = problem.get("ctx", {}).get("expected", "")
         message = f"must be one of {expected}"
-    return ProtocolError("invalid_field", f"{field}: {message}", field)
+    return ProtocolError("invalid_field", f"{field}: {message}" if field else message, field)

@@ -22,7 +22,8 @@ class RoomKind(StrEnum):
     USER = "user"
 
 
-_ROOM_RE = re.compile(r"^(?P<kind>kasir|tenant|user)-(?P<id>[1-9][0-9]{0,8})$")
+MAX_ROOM_ID = 999_999_999  # kasir-N, tenant-N, user-N: N has at most 9 digits; requests use the same bound
+_ROOM_RE = re.compile(rf"^(?P<kind>kasir|tenant|user)-(?P<id>[1-9][0-9]{{0,{len(str(MAX_ROOM_ID)) - 1}}})$")
 
 ROOM_FORMS = "display, kasir-N, tenant-N or user-N (N a positive whole number)"
 

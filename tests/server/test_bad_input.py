@@ -94,6 +94,8 @@ CASES = [
     Case("name of zero-width spaces only", "POST", "/api/orders", 422, "invalid_field", json=order_body(customer_name="\u200b\u200b\u200d"), field="customer_name", says="must contain a visible character"),
     Case("item name with an escape sequence", "POST", "/api/orders", 422, "invalid_field", json=order_body(items=[{"name": "Sate\x1b[2J", "qty": 1, "price": 1000}]), field="items.0.name"),
     Case("cancel reason with a line break", "DELETE", "/api/orders/{pending}", 422, "invalid_field", json={"reason": "habis\nstok"}, field="reason"),
+    Case("tenant no room can name", "POST", "/api/orders", 422, "invalid_field", json=order_body(tenant_id=1_000_000_000), field="tenant_id"),
+    Case("order no payment could settle", "POST", "/api/orders", 422, "invalid_field", json=order_body(items=[{"name": "Catering", "qty": 999, "price": 2_000_000}]), says="more than a payment may be"),
     Case("idempotency key too long", "POST", "/api/orders", 422, "invalid_field", json=order_body(), headers={"Idempotency-Key": "k" * 201}, field="Idempotency-Key"),
 ]  # fmt: skip
 
