@@ -14,6 +14,7 @@ from pathlib import Path
 log = logging.getLogger("server.db")
 
 SCHEMA_VERSION = 2  # 2: idempotency.request_hash
+MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (

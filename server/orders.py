@@ -27,6 +27,7 @@ from kiosk.protocol import (
     rooms_for,
 )
 from kiosk.protocol.requests import CancelOrder, CreateOrder
+from server.db import MAX_ROW_ID
 from server.errors import ApiError, unknown_qr
 from server.hub import Tx
 
@@ -77,6 +78,8 @@ def _to_model(row: sqlite3.Row, items: list[OrderItem]) -> Order:
 
 
 def load(conn: sqlite3.Connection, order_id: int) -> tuple[Order, sqlite3.Row]:
+    if not 0 < order_id <= MAX_ROW_ID:  # a URL id past 64 bits: SQLite cannot even compare it
+        raise ApiError(404, "not_found", f"no order with id {order_id}", "id")
     row = conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)).fetchone()  # noqa: S608
     if row is None:
         raise ApiError(404, "not_found", f"no order with id {order_id}", "id")

@@ -9,6 +9,7 @@ from typing import Any
 from kiosk.protocol import Event, Order, Payment, PaymentStatus, iso, rooms_for
 from kiosk.protocol.requests import CreatePayment, RefundPayment
 from server import orders
+from server.db import MAX_ROW_ID
 from server.errors import ApiError
 from server.hub import Tx
 
@@ -40,6 +41,8 @@ def _to_model(row: sqlite3.Row, order: Order) -> Payment:
 
 
 def load(conn: sqlite3.Connection, payment_id: int) -> Payment:
+    if not 0 < payment_id <= MAX_ROW_ID:  # a URL id past 64 bits: SQLite cannot even compare it
+        raise ApiError(404, "not_found", f"no payment with id {payment_id}", "id")
     row = conn.execute(f"SELECT {_COLUMNS} FROM payments WHERE id = ?", (payment_id,)).fetchone()  # noqa: S608
     if row is None:
         raise ApiError(404, "not_found", f"no payment with id {payment_id}", "id")

@@ -13,7 +13,7 @@ from flask import Response, current_app, g, request
 from pydantic import BaseModel
 
 from kiosk.protocol import iso
-from kiosk.protocol.requests import validate_body
+from kiosk.protocol.requests import MAX_BODY_BYTES, validate_body
 from server.auth import Principal, authenticate
 from server.config import IDEMPOTENCY_TTL_S
 from server.errors import ApiError
@@ -68,9 +68,30 @@ def forbid(who: Principal, action: str, allowed: str) -> ApiError:
     return ApiError(403, "forbidden", f"{who.describe()} may not {action}; {allowed}")
 
 
+def raw_body() -> bytes:
+    """The request body, at most MAX_BODY_BYTES; 413 past that, also for a chunked body.
+
+    Werkzeug caps a body without Content-Length at the limit by cutting it
+    there, and ``get_data()`` returned the first MiB as if it were the whole
+    body: a valid JSON prefix was accepted.  Reading one byte more makes the
+    cap refuse instead (werkzeug raises its 413, answered by our handler).
+    """
+    cached: bytes | None = g.get("raw_body")
+    if cached is not None:
+        return cached
+    stream = request.stream
+    data = stream.read(MAX_BODY_BYTES)
+    if len(data) == MAX_BODY_BYTES and stream.read(1):
+        raise ApiError(
+            413, "body_too_large", f"the request body is larger than {MAX_BODY_BYTES} bytes (1 MiB)"
+        )
+    g.raw_body = data
+    return data
+
+
 def body(model: type[BodyT]) -> BodyT:
     """The JSON body validated against a contract model (400 malformed, 422 invalid)."""
-    raw = request.get_data(cache=True)
+    raw = raw_body()
     if not raw.strip():
         raise ApiError(400, "invalid_body", "the request body is empty; send a JSON object")
     try:
@@ -148,7 +169,7 @@ def request_fingerprint() -> str:
     instead of silently answering with the first request's result (which left
     the second order uncreated).
     """
-    raw = request.get_data(cache=True)
+    raw = raw_body()
     try:
         canonical = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS) if raw else b""
     except orjson.JSONDecodeError:

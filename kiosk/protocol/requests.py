@@ -113,10 +113,32 @@ class ScanQr(_Body):
     token: Token
 
 
+MAX_DATA_DEPTH = 16  # a notification's data: a screen shows a few fields, never a deep tree
+MAX_DATA_ITEMS = 200
+
+
+def _shallow(value: dict[str, Any]) -> dict[str, Any]:
+    """Refuse deep or huge ``data`` (300 levels made the event log's encoder fail with a 500)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        children = list(node.values()) if isinstance(node, dict) else node if isinstance(node, list) else []
+        if not children:
+            continue
+        if depth > MAX_DATA_DEPTH:
+            raise ValueError(f"is nested more than {MAX_DATA_DEPTH} levels deep")
+        seen += len(children)
+        if seen > MAX_DATA_ITEMS:
+            raise ValueError(f"holds more than {MAX_DATA_ITEMS} values")
+        stack.extend((child, depth + 1) for child in children)
+    return value
+
+
 class CreateNotification(_Body):
     user_id: RoomId
     type: Kind
-    data: dict[str, Any] = {}
+    data: Annotated[dict[str, Any], AfterValidator(_shallow)] = {}
 
 
 class CreateAlert(_Body):

@@ -8,10 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import requests
 
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from tests.support.flows import advance, pay
 from tests.support.server_process import ServerProcess, order_body
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+DEEP = _deep(300)
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,10 @@ CASES = [
     Case("cancel reason with a line break", "DELETE", "/api/orders/{pending}", 422, "invalid_field", json={"reason": "habis\nstok"}, field="reason"),
     Case("tenant no room can name", "POST", "/api/orders", 422, "invalid_field", json=order_body(tenant_id=1_000_000_000), field="tenant_id"),
     Case("order no payment could settle", "POST", "/api/orders", 422, "invalid_field", json=order_body(items=[{"name": "Catering", "qty": 999, "price": 2_000_000}]), says="more than a payment may be"),
+    Case("order id past 64 bits", "PATCH", "/api/orders/99999999999999999999999/status", 404, "not_found", json={"status": "preparing"}),
+    Case("order id past 64 bits, read", "GET", "/api/orders/99999999999999999999999", 404, "not_found"),
+    Case("payment id past 64 bits", "POST", "/api/payments/18446744073709551616/refund", 404, "not_found", json={"reason": "x"}),
+    Case("notification data 300 deep", "POST", "/api/notifications", 422, "invalid_field", json={"user_id": 1, "type": "x", "data": DEEP}, field="data", says="nested more than"),
     Case("idempotency key too long", "POST", "/api/orders", 422, "invalid_field", json=order_body(), headers={"Idempotency-Key": "k" * 201}, field="Idempotency-Key"),
 ]  # fmt: skip
 
@@ -207,3 +222,25 @@ def test_direction_overrides_are_dropped_and_notes_keep_their_line_breaks(
     assert created.status_code == 201, created.text
     assert created.json()["customer_name"] == "Budignp.exe"
     assert created.json()["items"][0]["notes"] == "pedas\nkuah dipisah"
+
+
+def test_a_chunked_body_over_the_cap_is_refused_not_truncated(shared_server: ServerProcess) -> None:
+    """Without a Content-Length the cap must still hold: the first MiB alone parses as a valid alert."""
+    alert = b'{"severity": "info", "message": "chunked"}'
+    padding = b" " * (MAX_BODY_BYTES + 512 * 1024)
+
+    def chunks() -> Iterator[bytes]:
+        yield alert
+        for start in range(0, len(padding), 64 * 1024):
+            yield padding[start : start + 64 * 1024]
+
+    seq = shared_server.seq()
+    response = requests.post(
+        f"{shared_server.url}/api/alerts",
+        data=chunks(),
+        headers={"Authorization": f"Bearer {shared_server.admin_token}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert shared_server.seq() == seq  # nothing was written
