@@ -8,6 +8,7 @@ lets the CLI (``devices add``) write to the same file while the server runs.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -117,12 +118,33 @@ CREATE TABLE IF NOT EXISTS idempotency (
 """
 
 
-class SchemaError(RuntimeError):
+class DatabaseUnavailableError(RuntimeError):
+    """The database cannot be opened for writing; the message says what and where, in one line."""
+
+
+class SchemaError(DatabaseUnavailableError):
     """The file was written by a newer server; refusing beats corrupting it."""
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database file with the schema in place."""
+    """Open (creating if needed) the database file with the schema in place.
+
+    A file that cannot be opened for writing (a read-only disk, a folder of
+    another user) is one clear error, not a traceback from the first PRAGMA.
+    """
+    try:
+        return _open(path)
+    except (sqlite3.OperationalError, OSError) as exc:
+        writable = os.access(path.parent if path.parent.exists() else path.parent.parent, os.W_OK)
+        hint = (
+            "check the disk and the file"
+            if writable
+            else "its folder is not writable (read-only disk or wrong user?)"
+        )
+        raise DatabaseUnavailableError(f"cannot open the database {path}: {exc}; {hint}") from None
+
+
+def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in the hub).
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
@@ -155,6 +177,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             )
         elif int(found) < SCHEMA_VERSION:
             _upgrade(conn, int(found), path)
+        # A write now, so that a read-only file fails here, at start, rather than at the first order.
+        conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -13,7 +13,11 @@ from server.config import default_db_path
 
 def devices_command(args: argparse.Namespace) -> int:
     path = args.db or default_db_path()
-    conn = db.connect(path)
+    try:
+        conn = db.connect(path)
+    except db.DatabaseUnavailableError as exc:
+        print(f"kiosk-server devices: {exc}", file=sys.stderr)
+        return 2
     now = SystemClock().now()
     try:
         if args.action == "add":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -58,6 +59,14 @@ def register_error_handlers(app: Flask) -> None:
             message += ": allowed " + ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         return refusal(status, error_body(code, message))
 
+    @app.errorhandler(sqlite3.OperationalError)
+    def _storage(exc: sqlite3.OperationalError) -> Response:
+        known = _STORAGE_ERRORS.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
+        if known is None:
+            return _unexpected(exc)
+        status, code, message = known
+        return refusal(status, error_body(code, f"{message} ({exc})"))
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("%s %s by %s failed unexpectedly", request.method, request.path, _who())
@@ -66,9 +75,22 @@ def register_error_handlers(app: Flask) -> None:
         )
 
 
+# SQLite's primary result codes for storage that cannot take a write: the screens translate the code,
+# and each refusal is one log line (a traceback per request filled what little disk was left).
+_STORAGE_ERRORS = {
+    13: (
+        507,
+        "storage_full",
+        "the disk of the server's database is full; nothing was saved; free some space",
+    ),
+    8: (503, "storage_read_only", "the server's database is read-only; nothing was saved; check its file"),
+    10: (503, "storage_error", "the server could not write its database; nothing was saved; check its disk"),
+}
+
+
 def refusal(status: int, body: dict[str, Any]) -> Response:
     error = body["error"]
-    level = logging.WARNING if status in (401, 403, 413) else logging.INFO
+    level = logging.ERROR if status >= 500 else logging.WARNING if status in (401, 403, 413) else logging.INFO
     log.log(
         level,
         "%s %s by %s refused %d %s: %s",

@@ -116,7 +116,10 @@ class Hub:
                 pruned = self._maybe_prune(tx)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A COMMIT that failed on a full disk was already rolled back by SQLite, and a
+                # second ROLLBACK would hide the real error behind "no transaction is active".
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self._seq = tx.seq
             if pruned is not None:

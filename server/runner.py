@@ -40,7 +40,7 @@ def patch_for(async_mode: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from server.app import create_app, device_count
     from server.config import DEFAULT_RETENTION_EVENTS, ServerConfig, default_db_path
-    from server.db import SchemaError
+    from server.db import DatabaseUnavailableError
     from server.logs import setup_logging
 
     setup_logging(args.log_level)
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         config.recall_window_s = args.recall_window
     try:
         app, socketio = create_app(config)
-    except SchemaError as exc:
+    except DatabaseUnavailableError as exc:  # a newer schema, a read-only disk: one line, not a traceback
         log.error("%s", exc)
         return 2
     from server.revocation import start_revocation_sweeper
