@@ -145,8 +145,24 @@ def authenticate(conn: sqlite3.Connection, token: object) -> Principal | None:
     return Principal(row[0], False, frozenset(parse_room(name) for name in orjson.loads(row[1])))
 
 
+MIN_ADMIN_TOKEN = 16  # characters; a generated token has 46
+
+
+def admin_token_problem(configured: str | None) -> str | None:
+    """Why a configured admin token is refused (None when it is fine or not set)."""
+    if configured is not None and 0 < len(configured) < MIN_ADMIN_TOKEN:
+        return (
+            f"KIOSK_ADMIN_TOKEN has {len(configured)} characters; use at least {MIN_ADMIN_TOKEN}, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(24))' (or leave it unset to get one)"
+        )
+    return None
+
+
 def ensure_admin_token(conn: sqlite3.Connection, configured: str | None, out: TextIO = sys.stderr) -> None:
     """Store the configured admin token's hash, or generate one on first run and print it once."""
+    problem = admin_token_problem(configured)
+    if problem is not None:
+        raise ValueError(problem)
     if configured:
         set_meta(conn, _ADMIN_HASH_KEY, hash_token(configured))
         return

@@ -44,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from server.logs import setup_logging
 
     setup_logging(args.log_level)
+    from server.auth import admin_token_problem
+
+    problem = admin_token_problem(os.environ.get("KIOSK_ADMIN_TOKEN") or None)
+    if problem is not None:
+        log.error("%s", problem)
+        return 2
     db_path = args.db or default_db_path()
     config = ServerConfig(
         db_path=db_path,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +213,17 @@ def test_an_oversized_socket_message_drops_only_that_connection(
     order = shared_server.create_order(21)
     (_, envelope), *_ = bystander.wait_count(1)
     assert envelope["data"]["id"] == order["id"]
+
+
+def test_a_short_admin_token_is_refused_at_start(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "server", "run", "--port", "1", "--db", str(tmp_path / "k.db")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "KIOSK_ADMIN_TOKEN": "1234"},
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "KIOSK_ADMIN_TOKEN has 4 characters; use at least 16" in done.stderr
+    assert "Traceback" not in done.stderr
