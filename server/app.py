@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from kiosk.protocol import EVERYONE, Event
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server import auth, db
+from server.auth_throttle import FailedAuthLimiter
 from server.broadcast import Broadcaster
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
 from server.errors import register_error_handlers
@@ -61,11 +62,12 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.extensions["kiosk_config"] = config
     app.extensions["kiosk_started"] = config.clock.monotonic()
     app.extensions["kiosk_connections"] = connections
+    app.extensions["kiosk_auth_limiter"] = auth_limiter = FailedAuthLimiter(config.clock)
     app.extensions["kiosk_broadcaster"] = broadcaster
     app.before_request(identify)
     app.register_blueprint(api)
     register_error_handlers(app)
-    register_socket_handlers(socketio, hub, connections)
+    register_socket_handlers(socketio, hub, connections, auth_limiter)
     return app, socketio
 
 

@@ -19,9 +19,18 @@ log = logging.getLogger("server.api")
 class ApiError(ProtocolError):
     """A refusal with its HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(code, message, field)
         self.status = status
+        self.headers = headers or {}
 
 
 def unknown_qr() -> ApiError:
@@ -49,7 +58,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def _protocol(exc: ProtocolError) -> Response:
         status = exc.status if isinstance(exc, ApiError) else _STATUS_BY_CODE.get(exc.code, 422)
-        return refusal(status, exc.to_body())
+        return refusal(status, exc.to_body(), exc.headers if isinstance(exc, ApiError) else None)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
@@ -88,9 +97,18 @@ _STORAGE_ERRORS = {
 }
 
 
-def refusal(status: int, body: dict[str, Any]) -> Response:
+def refusal(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     error = body["error"]
-    level = logging.ERROR if status >= 500 else logging.WARNING if status in (401, 403, 413) else logging.INFO
+    # 429s are not logged one by one (a guesser sends thousands); the block itself is logged once.
+    level = (
+        logging.DEBUG
+        if status == 429
+        else logging.ERROR
+        if status >= 500
+        else logging.WARNING
+        if status in (401, 403, 413)
+        else logging.INFO
+    )
     log.log(
         level,
         "%s %s by %s refused %d %s: %s",
@@ -101,7 +119,7 @@ def refusal(status: int, body: dict[str, Any]) -> Response:
         error["code"],
         error["message"],
     )
-    return json_response(body, status)
+    return json_response(body, status, headers)
 
 
 def _who() -> str:

@@ -18,6 +18,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_ro
 from kiosk.protocol import JoinEvent, ProtocolError, Room, error_body, parse_room
 from kiosk.protocol.rooms import room_from_join_argument
 from server.auth import Principal, authenticate
+from server.auth_throttle import FailedAuthLimiter
 from server.hub import Hub
 
 log = logging.getLogger("server.sockets")
@@ -52,22 +53,35 @@ class Connections:
             return {sid: who for sid, who in self._by_sid.items() if not who.is_admin}
 
 
-def register_socket_handlers(socketio: SocketIO, hub: Hub, connections: Connections) -> None:
+def _admit(hub: Hub, limiter: FailedAuthLimiter, auth: object, sid: str, address: str | None) -> Principal:
+    """The connecting token's principal; ConnectionRefusedError (with a code) for anything else."""
+    wait = limiter.retry_after(address)
+    if wait is not None:  # not logged one by one: the block was logged when it began
+        reason = f"too many unknown tokens from this address; try again in {wait:.0f} s"
+        raise ConnectionRefusedError(reason, error_body("too_many_failed_logins", reason)["error"])
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is None:
+        reason = 'no token: connect with auth={"token": "<device token>"}'
+    else:
+        with hub.read() as conn:
+            who = authenticate(conn, token)
+        if who is not None:
+            return who
+        reason = "unknown or revoked token; ask the admin for a device token"
+        if limiter.failed(address):
+            log.warning("%s sent too many unknown tokens: refusing it for a while", address)
+    log.warning("connection %s from %s refused: %s", sid, address, reason)
+    raise ConnectionRefusedError(reason, error_body("unauthorized", reason)["error"])
+
+
+def register_socket_handlers(
+    socketio: SocketIO, hub: Hub, connections: Connections, limiter: FailedAuthLimiter
+) -> None:
     def on_connect(auth: object = None) -> None:
         sid: str = request.sid  # type: ignore[attr-defined]
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if token is None:
-            reason = 'no token: connect with auth={"token": "<device token>"}'
-        else:
-            with hub.read() as conn:
-                who = authenticate(conn, token)
-            if who is not None:
-                connections.add(sid, who)
-                log.info("%s connected as %s", sid, who.name)
-                return
-            reason = "unknown or revoked token; ask the admin for a device token"
-        log.warning("connection %s from %s refused: %s", sid, request.remote_addr, reason)
-        raise ConnectionRefusedError(reason, error_body("unauthorized", reason)["error"])
+        who = _admit(hub, limiter, auth, sid, request.remote_addr)
+        connections.add(sid, who)
+        log.info("%s connected as %s", sid, who.name)
 
     def on_disconnect(*args: object) -> None:
         sid: str = request.sid  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from kiosk.protocol import iso
 from kiosk.protocol.requests import MAX_BODY_BYTES, validate_body
 from server.auth import Principal, authenticate
+from server.auth_throttle import FAILURES_ALLOWED, WINDOW_S, FailedAuthLimiter
 from server.config import IDEMPOTENCY_TTL_S
 from server.errors import ApiError
 from server.hub import Hub, Tx
@@ -32,8 +33,22 @@ def hub() -> Hub:
     return current_app.extensions["kiosk_hub"]  # type: ignore[no-any-return]
 
 
+def auth_limiter() -> FailedAuthLimiter:
+    return current_app.extensions["kiosk_auth_limiter"]  # type: ignore[no-any-return]
+
+
 def principal() -> Principal:
-    """The caller, from ``Authorization: Bearer <token>``; 401 when missing or unknown."""
+    """The caller, from ``Authorization: Bearer <token>``; 401 when missing or unknown, 429 while
+    its address is blocked for guessing (even with a good token: a lucky guess must not show)."""
+    limiter = auth_limiter()
+    wait = limiter.retry_after(request.remote_addr)
+    if wait is not None:
+        raise ApiError(
+            429,
+            "too_many_failed_logins",
+            f"too many unknown tokens from this address; try again in {wait:.0f} s",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
     found = g.get("principal")
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -48,6 +63,13 @@ def principal() -> Principal:
     with hub().read() as conn:
         found = authenticate(conn, token.strip())
     if found is None:
+        if limiter.failed(request.remote_addr):
+            log.warning(
+                "%s sent %d unknown tokens within %.0f s: refusing it for a while",
+                request.remote_addr,
+                FAILURES_ALLOWED,
+                WINDOW_S,
+            )
         raise ApiError(
             401, "unauthorized", "unknown or revoked token; ask the admin for a device token (`devices add`)"
         )
