@@ -17,6 +17,7 @@ from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOU
 from server.errors import register_error_handlers
 from server.hub import Hub
 from server.jsonio import OrjsonModule
+from server.packet_guard import guard_packets
 from server.routes import api
 from server.sockets import Connections, register_socket_handlers
 from server.web import identify, prune_idempotency
@@ -44,6 +45,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
         logger=False,
         engineio_logger=False,
     )
+    guard_packets(socketio.server)
     hub = Hub(conn, config.clock, retention_events=config.retention_events)
     broadcaster = Broadcaster(socketio)
     if config.async_mode == "gevent":

@@ -10,6 +10,7 @@ to engine.io's own path if it ever moves.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from server.broadcast import BINARY, Framed, ws_frame
+from server.packet_guard import DECODE_ERRORS, bad_packets
 
 log = logging.getLogger("server.sockets")
 
@@ -45,6 +47,16 @@ class DirectWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
             self.websockets[sid] = self
         try:
             return self._handler(ws)
+        except DECODE_ERRORS as exc:
+            # engine.io's packet decoder raises on garbage; gevent then printed a traceback per
+            # connection, and anyone could fill the log without a token.  Drop it, log a line.
+            bad_packets.seen(self.ws.environ.get("REMOTE_ADDR"), exc)
+            self._handler.__self__.close(wait=False, abort=True)
+            # Close the websocket and its TCP connection: left open, pywsgi read the client's
+            # next frame as an HTTP request and logged "Invalid HTTP method" for each.
+            with contextlib.suppress(Exception):
+                self.ws.close(reason=1002, message="not an engine.io packet")
+            return []
         finally:
             self.websockets.pop(sid, None)
 

@@ -127,7 +127,7 @@ def _serve_gevent(app: Any, host: str, port: int) -> None:
 
 
 def _no_delay(handler: Any) -> Any:
-    """A handler that turns Nagle off on each connection.
+    """A handler that turns Nagle off on each connection, and rate-limits pywsgi's error lines.
 
     pywsgi sends the headers and the body in two writes; with Nagle on, the
     body then waits for the client's delayed ACK: 40 ms added to every
@@ -135,10 +135,17 @@ def _no_delay(handler: Any) -> Any:
     stall can hit websocket frames.
     """
 
+    from server.packet_guard import malformed_requests
+
     class NoDelayHandler(handler):  # type: ignore[misc]
         def handle(self) -> None:
             with contextlib.suppress(OSError):
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().handle()
+
+        def log_error(self, msg: str, *args: object) -> None:
+            # "Invalid HTTP method" and friends: anyone can send them, so rate-limited, one line
+            text = msg % args if args else msg
+            malformed_requests.seen(self.client_address[0] if self.client_address else None, text)
 
     return NoDelayHandler
