@@ -66,6 +66,9 @@ def _check_printer(value: Any) -> str | None:
     return 'must be "" (no printer), "file:/path", "network:host[:port]" or "usb:VID:PID" (hex ids)'
 
 
+# How big the kitchen's cards are; kiosk/ui/kitchen/card_layout.py turns each into a target size.
+CARD_DENSITIES = ("compact", "normal", "large")
+
 DEFAULT_ALLERGY_KEYWORDS = "alergi, allergy, allergic, kacang, udang, peanut, shrimp, seafood, gluten"
 
 
@@ -152,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_ALLERGY_KEYWORDS,
         "comma-separated words that mark an item note as an allergy warning on the kitchen cards",
     ),
+    Setting(
+        "card_density",
+        str,
+        "normal",
+        "size of the kitchen's order cards: compact fits more on a screen, large reads from further away",
+        choices=CARD_DENSITIES,
+    ),
     Setting("warn_after_s", int, 300, "seconds after which an order card turns yellow", minimum=1),
     Setting("late_after_s", int, 600, "seconds after which an order card turns red", minimum=1),
     Setting("backoff_initial_s", float, 1.0, "first reconnect delay in seconds", minimum=0.01),
@@ -189,6 +199,7 @@ class Config:
     exit_keys: str = ""
     hide_cursor: bool = False
     allergy_keywords: str = DEFAULT_ALLERGY_KEYWORDS
+    card_density: str = "normal"
     warn_after_s: int = 300
     late_after_s: int = 600
     backoff_initial_s: float = 1.0

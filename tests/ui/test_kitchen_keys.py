@@ -1,4 +1,4 @@
-"""Bump bar keys on the real card grid: 1–9 pick, Enter/Space bump, arrows, PgDn, R, click."""
+"""Bump bar keys on the real card grid: 1–9 pick, Enter/Space bump, arrows, PgDn, R, tap."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import FakeClock
 from kiosk.protocol import Order
+from kiosk.protocol.models import OrderItem
 from kiosk.ui.kitchen.card_delegate import CARD_SIZE, CardDelegate, Thresholds
 from kiosk.ui.kitchen.grid import CardGrid
 from kiosk.ui.models import OrderListModel
@@ -64,11 +65,42 @@ def test_page_down_moves_by_a_page_and_digits_count_from_the_first_card_in_view(
     assert grid.first_visible_row() == 0 and grid.currentIndex().row() == 0
 
 
-def test_r_asks_for_a_recall_and_a_click_bumps(qtbot: QtBot) -> None:
+def test_r_asks_for_a_recall_and_a_click_picks_then_a_second_click_bumps(qtbot: QtBot) -> None:
     grid, model = make_grid(qtbot)
     seen = bumped_ids(grid, model)
     with qtbot.waitSignal(grid.recallRequested):
         qtbot.keyClick(grid, Qt.Key.Key_R)
     second = grid.visualRect(model.index(1, 0, QModelIndex()))
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=second.center())
+    assert seen == [] and grid.currentIndex().row() == 1  # picked, not bumped
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=second.center())
     assert seen == [2]
+    third = grid.visualRect(model.index(2, 0, QModelIndex()))
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=third.center())
+    assert seen == [2] and grid.currentIndex().row() == 2  # another card: picked only
+
+
+def test_a_card_that_grows_on_a_change_pushes_its_neighbours_on(qtbot: QtBot) -> None:
+    """QListView resizes a changed item in place; the grid must flow the cards anew, never overlap them."""
+    grid, model = make_grid(qtbot, count=6)
+    before = grid.visualRect(model.index(1, 0, QModelIndex()))
+    grown = model.order_at(1).model_copy(
+        update={
+            "version": 2,
+            "items": tuple(
+                OrderItem(name=f"Soto Betawi {n}", qty=1, notes="kuah dipisah, tanpa emping")
+                for n in range(9)
+            ),
+        }
+    )
+    model.upsert(grown)
+    qtbot.waitUntil(
+        lambda: grid.visualRect(model.index(1, 0, QModelIndex())).size() != before.size(), timeout=5000
+    )
+    rects = [grid.visualRect(model.index(row, 0, QModelIndex())) for row in range(6)]
+    assert rects[1].width() > before.width() or rects[1].height() > before.height()
+    for a in range(6):
+        for b in range(a + 1, 6):
+            assert not rects[a].intersects(rects[b]), (a, b, rects[a], rects[b])
+    units = grid.units
+    assert all(rect.x() % units.width == 0 and rect.y() % units.height == 0 for rect in rects)

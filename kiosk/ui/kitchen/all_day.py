@@ -65,6 +65,7 @@ class AllDayPanel(QWidget):
         self.counter = AllDayCounter(orders)
         self._title = QLabel(self.tr("All day"), self)
         self._title.setObjectName("allDayTitle")
+        self._title.setTextFormat(Qt.TextFormat.PlainText)  # no label of the app reads markup
         self._body = QLabel(self)
         self._body.setObjectName("allDayBody")
         self._body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

@@ -6,30 +6,45 @@ before the first release); a delegate paints only the cards in view, and reading
 ``Order`` object directly skips the QVariant copies ``data()`` would make.
 
 Age colours come from the injected clock, so a test can move time and see a
-card turn yellow then red without sleeping.
+card turn yellow then red without sleeping.  Where each line goes, and so how
+big a card is, is decided in card_layout.py; this module draws it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPixmap, QPixmapCache
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
+from kiosk.ui.i18n import current_language
+from kiosk.ui.kitchen.card_layout import (
+    CARD_TARGETS,
+    HEADER_H,
+    MARGIN,
+    PAD,
+    TIMER_W,
+    WRAP,
+    CardFonts,
+    CardLayout,
+    GridUnits,
+    Role,
+    default_units,
+    layout_card,
+)
 from kiosk.ui.labels import order_type_label
 from kiosk.ui.models import ORDER_ROLE, OrderListModel
 
-CARD_SIZE = QSize(300, 250)
-MARGIN = 5
-HEADER_H = 50
-TIMER_W = 120  # "1:02:33" in the timer font, with room to spare
-CACHE_KIB = 24 * 1024  # ~80 cached cards: more than a 4K screen shows
+CARD_SIZE = CARD_TARGETS["normal"]  # a one-cell card at the default density, outside a grid
+CACHE_KIB = 48 * 1024  # ~80 cached one-cell cards at 1080p: more than a 4K screen shows
+LAYOUTS_KEPT = 10_000  # card layouts kept before the cache starts over (orders that left)
 
 FRESH = QColor("#2e7d32")
 WARN = QColor("#f9a825")
@@ -41,12 +56,18 @@ MUTED = QColor("#b0b6bd")
 SELECTED = QColor("#ffffff")
 DARK_TEXT = QColor("#111111")
 ALLERGY_BG = QColor("#ffd54f")  # amber band: a note that can hurt someone is the first thing a cook sees
-NOTE_PX = 18  # readable from 2 m at 1080p
-ITEM_INDENT = 16
+DIVIDER = QColor("#3a4048")  # the rule between the text columns of a wide card
 
 
 def header_text_colour(background: QColor) -> QColor:
     """White on dark headers, near-black on light ones (white on the yellow "late soon" header failed)."""
+    return _header_text(background.rgba())
+
+
+@functools.cache
+def _header_text(rgba: int) -> QColor:
+    """Per colour, once: every card in view asks on every paint, and there are four age colours."""
+    background = QColor.fromRgba(rgba)
     return DARK_TEXT if contrast(background, DARK_TEXT) > contrast(background, TEXT) else TEXT
 
 
@@ -171,7 +192,7 @@ def card_text(order: Order, now: datetime, allergy_keywords: Sequence[str] = ())
 
 def timer_rect(card: QRect) -> QRect:
     """Where a card's elapsed time is drawn: the only part the 1 s tick needs to repaint."""
-    right = card.right() - MARGIN - 12
+    right = card.right() - MARGIN - PAD
     return QRect(right - TIMER_W, card.top() + MARGIN, TIMER_W, HEADER_H)
 
 
@@ -188,37 +209,56 @@ class CardDelegate(QStyledItemDelegate):
         self._clock = clock
         self._limits = limits
         self._allergy_keywords = tuple(allergy_keywords)
-        base = QFont()
-        self._number_font = QFont(base)
-        self._number_font.setPixelSize(30)
-        self._number_font.setBold(True)
-        self._timer_font = QFont(base)
-        self._timer_font.setPixelSize(22)
-        self._timer_font.setBold(True)
-        self._line_font = QFont(base)
-        self._line_font.setPixelSize(16)
-        self._item_font = QFont(base)
-        self._item_font.setPixelSize(17)
-        self._item_font.setBold(True)
-        self._small_font = QFont(base)
-        self._small_font.setPixelSize(14)
-        self._note_font = QFont(base)  # notes and modifiers: what a cook must read from 2 m
-        self._note_font.setPixelSize(NOTE_PX)
-        self._allergy_font = QFont(self._note_font)
-        self._allergy_font.setBold(True)
-        self._chip_font = QFont(base)
-        self._chip_font.setPixelSize(13)
-        self._chip_font.setBold(True)
+        self.fonts = CardFonts()
+        self._units = default_units()
+        # Bumped when the cells or the language change: one int stands for both in the cache.
+        self._generation = 0
+        self._language = current_language()
+        # order id -> (the order laid out, the generation, its layout): one entry per order
+        self._layouts: dict[object, tuple[Order, int, CardLayout]] = {}
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), CACHE_KIB))
-        self._item_h = QFontMetrics(self._item_font).height()
-        self._small_h = QFontMetrics(self._small_font).height()
-        self._note_h = QFontMetrics(self._note_font).height()
+
+    @property
+    def units(self) -> GridUnits:
+        return self._units
+
+    def set_units(self, units: GridUnits) -> None:
+        """The grid's cell size and column count changed (resize, density): cards are laid out anew."""
+        if units != self._units:
+            self._units = units
+            self._generation += 1
 
     def colour_of(self, order: Order) -> QColor:
         return age_colour(order, self._clock.now(), self._limits)
 
+    def layout_of(self, order: Order) -> CardLayout:
+        """Where every line of ``order``'s card goes, cached per order version, status, cell size and language.
+
+        The flow layout asks every card's size on each relayout (an insert at
+        2000 cards asks 2000 times), so a hit must be a dictionary lookup.
+        """
+        language = current_language()
+        if language is not self._language:
+            self._language = language
+            self._generation += 1
+        held = self._layouts.get(order.id)
+        if held is not None and held[1] == self._generation:
+            seen = held[0]
+            if seen is order or (seen.version == order.version and seen.status is order.status):
+                return held[2]
+        text = card_text(order, self._clock.now(), self._allergy_keywords)
+        layout = layout_card(text, self.fonts, self._units)
+        if len(self._layouts) >= LAYOUTS_KEPT:
+            self._layouts.clear()
+        self._layouts[order.id] = (order, self._generation, layout)
+        return layout
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
-        return CARD_SIZE
+        model = index.model()  # inlined _order_of: called for every card on every relayout
+        order = model.order_at(index.row()) if isinstance(model, OrderListModel) else index.data(ORDER_ROLE)
+        if not isinstance(order, Order):
+            return QSize(self._units.width, self._units.height)
+        return self.layout_of(order).size
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -226,15 +266,13 @@ class CardDelegate(QStyledItemDelegate):
         """Blit the cached card, then draw the one thing that changes every second: the elapsed time.
 
         The card without its timer is cached per (order version, colour,
-        selection, size, texts), so the 1 s tick costs a pixmap copy and one
+        selection, size, language), so the 1 s tick costs a pixmap copy and one
         drawText per card in view instead of a full card layout.
         """
-        model = index.model()
-        order = model.order_at(index.row()) if isinstance(model, OrderListModel) else index.data(ORDER_ROLE)
-        if not isinstance(order, Order):
+        order = _order_of(index)
+        if order is None:
             return
         now = self._clock.now()
-        text = card_text(order, now, self._allergy_keywords)
         colour = age_colour(order, now, self._limits)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         full: QRect = option.rect
@@ -248,12 +286,13 @@ class CardDelegate(QStyledItemDelegate):
                 str(colour.rgb()),
                 str(selected),
                 f"{full.width()}x{full.height()}@{ratio:g}",
-                text.status,
-                text.kind,
+                f"{self._units.width}x{self._units.height}",
+                current_language(),  # the chip and the order type are words
             )
         )
         card = QPixmap()
         if not QPixmapCache.find(key, card):
+            text = card_text(order, now, self._allergy_keywords)
             card = QPixmap(round(full.width() * ratio), round(full.height() * ratio))
             card.setDevicePixelRatio(ratio)
             # Opaque (the view's background in the rounded corners): an opaque
@@ -265,6 +304,7 @@ class CardDelegate(QStyledItemDelegate):
                 QRect(0, 0, full.width(), full.height()),
                 order,
                 text,
+                self.layout_of(order),
                 colour=colour,
                 selected=selected,
             )
@@ -273,17 +313,25 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawPixmap(full.topLeft(), card)
         header = timer_rect(full)
         painter.save()
-        painter.setFont(self._timer_font)
+        painter.setFont(self.fonts.timer)
         painter.setPen(header_text_colour(colour) if order.status is not OrderStatus.CANCELLED else MUTED)
-        painter.drawText(header, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text.elapsed)
+        elapsed = format_elapsed(age_seconds(order, now))
+        painter.drawText(header, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, elapsed)
         painter.restore()
 
     def _paint_card(
-        self, painter: QPainter, full: QRect, order: Order, text: CardText, *, colour: QColor, selected: bool
+        self,
+        painter: QPainter,
+        full: QRect,
+        order: Order,
+        text: CardText,
+        layout: CardLayout,
+        *,
+        colour: QColor,
+        selected: bool,
     ) -> None:
         rect = full.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
         cancelled = order.status is OrderStatus.CANCELLED
-        left = Qt.AlignmentFlag.AlignLeft
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(BODY)
@@ -293,41 +341,45 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(header, 8, 8)
         painter.drawRect(header.adjusted(0, HEADER_H // 2, 0, 0))
 
-        inner = header.adjusted(12, 0, -12, 0)
+        inner = header.adjusted(PAD, 0, -PAD, 0)
         painter.setPen(header_text_colour(colour) if not cancelled else MUTED)
-        painter.setFont(self._number_font)
-        painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | left, text.number)
+        painter.setFont(self.fonts.number)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text.number)
 
-        y = header.bottom() + 8
-        body = rect.adjusted(12, 0, -12, -8)
-        painter.setFont(self._line_font)
-        painter.setPen(TEXT)
-        fm = painter.fontMetrics()
-        customer = fm.elidedText(text.customer, Qt.TextElideMode.ElideRight, body.width() - 96)
-        painter.drawText(body.x(), y, body.width(), fm.height(), left, customer)
-        self._chip(painter, order.status, text.status, QRect(body.right() - 92, y, 92, fm.height()))
-        y += fm.height() + 2
-        painter.setFont(self._small_font)
-        painter.setPen(MUTED)
-        painter.drawText(body.x(), y, body.width(), self._small_h, left, text.kind)
-        y += self._small_h + 6
-        if text.reason:
-            painter.drawText(body.x(), y, body.width(), self._small_h, left, text.reason)
-            y += self._small_h + 2
-        self._items(painter, text.items, body, y, cancelled)
+        painter.setPen(QPen(DIVIDER, 1))
+        for x in layout.dividers:
+            painter.drawLine(x, header.bottom() + 8, x, rect.bottom() - 8)
+        for line in layout.lines:
+            self._paint_line(painter, line.role, line.text, line.rect, struck=cancelled)
+        if not layout.chip.isNull():
+            self._chip(painter, order.status, text.status, layout.chip)
         if cancelled:
             painter.setPen(QPen(TEXT, 3))
             mid = header.center().y()
-            width = QFontMetrics(self._number_font).horizontalAdvance(text.number)
+            width = QFontMetrics(self.fonts.number).horizontalAdvance(text.number)
             painter.drawLine(inner.left(), mid, inner.left() + width, mid)
         if selected:
             painter.setPen(QPen(SELECTED, 4))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 8, 8)
 
+    def _paint_line(self, painter: QPainter, role: Role, text: str, area: QRect, *, struck: bool) -> None:
+        if role is Role.ALLERGY:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(ALLERGY_BG)
+            painter.drawRoundedRect(area.adjusted(-4, 0, 0, 0), 4, 4)
+            painter.setPen(DARK_TEXT)
+        elif role in (Role.KIND, Role.REASON, Role.CONTINUED) or struck:
+            painter.setPen(MUTED)
+        else:
+            painter.setPen(TEXT)
+        font = self.fonts.struck_item if role is Role.ITEM and struck else self.fonts.by_role[role]
+        painter.setFont(font)
+        painter.drawText(QRectF(area), text, WRAP)
+
     def _chip(self, painter: QPainter, status: OrderStatus, label: str, area: QRect) -> None:
         painter.save()
-        painter.setFont(self._chip_font)
+        painter.setFont(self.fonts.chip)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#37474f") if status is not OrderStatus.READY else QColor("#1565c0"))
         painter.drawRoundedRect(area, 6, 6)
@@ -335,59 +387,8 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, label)
         painter.restore()
 
-    def extra_lines(self, item: ItemLines, width: int) -> list[tuple[str, QFont, int, bool]]:
-        """The modifier and note lines of an item, wrapped (never elided): (text, font, height, allergy)."""
-        out: list[tuple[str, QFont, int, bool]] = []
-        for extra, allergy in ((item.modifiers, False), (item.notes, item.allergy)):
-            if not extra:
-                continue
-            font = self._allergy_font if allergy else self._note_font
-            bounds = QFontMetrics(font).boundingRect(
-                QRect(0, 0, width - ITEM_INDENT, 10_000), int(Qt.TextFlag.TextWordWrap), extra
-            )
-            out.append((extra, font, max(bounds.height(), self._note_h), allergy))
-        return out
 
-    def _items(
-        self, painter: QPainter, items: tuple[ItemLines, ...], body: QRect, y: int, struck: bool
-    ) -> None:
-        bottom = body.bottom()
-        left = Qt.AlignmentFlag.AlignLeft
-        wrap = int(left) | int(Qt.TextFlag.TextWordWrap)
-        width = body.width() - ITEM_INDENT
-        for shown, item in enumerate(items):
-            extras = self.extra_lines(item, body.width())
-            main_h = (
-                QFontMetrics(self._item_font)
-                .boundingRect(QRect(0, 0, body.width(), 10_000), int(Qt.TextFlag.TextWordWrap), item.main)
-                .height()
-            )
-            needed = max(main_h, self._item_h) + sum(height for _, _, height, _ in extras)
-            room_for_more = self._small_h if shown < len(items) - 1 else 0
-            if y + needed > bottom - room_for_more:
-                painter.setFont(self._small_font)
-                painter.setPen(TEXT)
-                more = QCoreApplication.translate("KitchenCard", "+%1 more…").replace(
-                    "%1", str(len(items) - shown)
-                )
-                painter.drawText(body.x(), y, body.width(), self._small_h, left, more)
-                return
-            font = QFont(self._item_font)
-            font.setStrikeOut(struck)
-            painter.setFont(font)
-            painter.setPen(TEXT if not struck else MUTED)
-            main_h = max(main_h, self._item_h)
-            painter.drawText(body.x(), y, body.width(), main_h, wrap, item.main)
-            y += main_h
-            for extra, extra_font, height, allergy in extras:
-                area = QRect(body.x() + ITEM_INDENT, y, width, height)
-                if allergy:
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    painter.setBrush(ALLERGY_BG)
-                    painter.drawRoundedRect(area.adjusted(-4, 0, 0, 0), 4, 4)
-                    painter.setPen(DARK_TEXT)
-                else:
-                    painter.setPen(TEXT if not struck else MUTED)
-                painter.setFont(extra_font)
-                painter.drawText(area, wrap, extra)
-                y += height
+def _order_of(index: QModelIndex | QPersistentModelIndex) -> Order | None:
+    model = index.model()
+    order = model.order_at(index.row()) if isinstance(model, OrderListModel) else index.data(ORDER_ROLE)
+    return order if isinstance(order, Order) else None

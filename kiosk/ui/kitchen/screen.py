@@ -3,15 +3,17 @@
 The screen only asks the Session to act (bump, recall); the optimistic update,
 the REST call off the GUI thread and the rollback live in the core, and come
 back here as ordinary store Changes.  A refusal's reason reaches the person
-through the window's banner (every screen shares that path).
+through the window's banner (every screen shares that path).  The side panel
+says "page 2 of 5" when there are more cards than fit, so a cook knows orders
+are waiting below the fold.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QModelIndex, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.config import Config, keyword_list
@@ -20,6 +22,7 @@ from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.kitchen.all_day import AllDayPanel
 from kiosk.ui.kitchen.card_delegate import CardDelegate, CardText, Thresholds, card_text, timer_rect
+from kiosk.ui.kitchen.card_layout import CardLayout
 from kiosk.ui.kitchen.grid import CardGrid
 from kiosk.ui.models import OrderListModel
 
@@ -42,7 +45,7 @@ class KitchenScreen(QWidget):
             parent=self,
         )
         self.model.reset(session.store.orders.values())
-        self.grid = CardGrid(self)
+        self.grid = CardGrid(self, density=config.card_density)
         self.grid.setModel(self.model)
         self.delegate = CardDelegate(
             clock,
@@ -56,9 +59,20 @@ class KitchenScreen(QWidget):
         self.recall_button = QPushButton(self.tr("Recall last (R)"), self)
         self.recall_button.setObjectName("recallButton")
         self.recall_button.clicked.connect(self.recall)
+        self.page_label = QLabel(self)
+        self.page_label.setObjectName("pageLabel")
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.page_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.page_label.font()
+        font.setBold(True)
+        self.page_label.setFont(font)
+        self._page = (1, 1)
+        self._show_page(*self.grid.page_position())
+        self.grid.pageChanged.connect(self._show_page)
 
         side = QVBoxLayout()
         side.addWidget(self.all_day, 1)
+        side.addWidget(self.page_label)
         side.addWidget(self.recall_button)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -93,9 +107,18 @@ class KitchenScreen(QWidget):
         if index.isValid():
             self.bump(self.model.order_at(index.row()).id)
 
+    def _show_page(self, current: int, total: int) -> None:
+        """ "page 2 of 5" above the Recall button; hidden while every card is in view."""
+        self._page = (current, total)
+        self.page_label.setText(
+            self.tr("page %1 of %2").replace("%1", str(current)).replace("%2", str(total))
+        )
+        self.page_label.setVisible(total > 1)
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self.recall_button.setText(self.tr("Recall last (R)"))
+            self._show_page(*self._page)
             self.model.refresh_all()  # cards repaint with the new words (chips, order types)
         super().changeEvent(event)
 
@@ -140,6 +163,13 @@ class KitchenScreen(QWidget):
         if row is None:
             return None
         return card_text(self.model.order_at(row), self._clock.now())
+
+    def card_layout(self, key: EntityId) -> tuple[QRect, CardLayout] | None:
+        """Where an order's card is in the grid's viewport and where each of its lines is (None: no card)."""
+        row = self.model.row_of(key)
+        if row is None:
+            return None
+        return self.grid.visualRect(self.model.index(row)), self.delegate.layout_of(self.model.order_at(row))
 
     def hidden_count(self) -> int:
         return self.model.hidden_count()
