@@ -5,6 +5,10 @@ the disk queue and every retry, so the server applies it exactly once even if
 an answer was lost or the app restarted in between.  Entries leave the queue
 only on a definitive answer (2xx or 4xx); a refusal rolls the card back and
 reports the server's reason.
+
+Refunds (``RefundSender``) are the exception: money handed back across the
+counter is never queued or shown before the server has agreed (see its
+docstring).
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ class ActionOutcome:
     ok: bool
     queued: bool = False  # accepted locally, waiting for the server (offline)
     reason: str = ""  # readable, from the server's error.message when refused
-    action: str = ""  # "status:ready", "cancel"... for logs and toasts
+    action: str = ""  # "status:ready", "cancel", "refund"... for logs and toasts
     replayed: bool = False  # the answer to an action queued earlier
+    code: str = ""  # the server's stable error code when refused ("already_refunded"...), for the UI's words
+    payment_id: EntityId | None = None  # the payment a refund was about
 
 
 @dataclass(frozen=True)
@@ -202,7 +208,12 @@ class ActionRunner:
                 " (card rolled back)" if rolled_back else "",
             )
             return ActionOutcome(
-                action.order_id, ok=False, reason=exc.message, action=action.label, replayed=replayed
+                action.order_id,
+                ok=False,
+                reason=exc.message,
+                action=action.label,
+                replayed=replayed,
+                code=exc.code,
             )
         self.store.confirm(action.order_id)
         try:
@@ -220,3 +231,70 @@ class ActionRunner:
             " (sent from the offline queue)" if replayed else "",
         )
         return ActionOutcome(action.order_id, ok=True, action=action.label, replayed=replayed)
+
+
+REFUND_OFFLINE = "a refund needs the connection to the server; try again when it is back"
+REFUND_NO_ANSWER = (
+    "the server did not answer, so the refund is not confirmed; try again when the connection is back "
+    "(a retry never refunds twice)"
+)
+
+
+class RefundSender:
+    """``POST /api/payments/<id>/refund``: sent at once or not at all; never queued, never optimistic.
+
+    Not queued like a cancel, because the cashier hands the money back when the
+    screen says "refunded".  A queued refund would let cash leave the drawer on
+    the strength of a request the server may still refuse (refunded meanwhile by
+    the admin, another counter's payment, a revoked token), with no record of it
+    anywhere.  So while the server is known to be away a refund is refused at
+    once with a sentence that says so, and nothing is shown as refunded until
+    the server's ``payment:refunded`` event arrives.
+
+    One ``Idempotency-Key`` per payment is kept until a definitive answer (2xx or
+    4xx): a refund whose answer was lost (a timeout after the server applied it)
+    is retried with the same key, and the server replays its stored success
+    instead of refusing "already refunded", so the cashier reads "refunded" once.
+    (The server's status check already makes a second refund of one payment
+    impossible; the key makes the retry *say* the right thing.)  The keys live in
+    memory only: after a restart the payment's status from the server tells.
+    """
+
+    def __init__(self, rest: RestClient, *, reachable: Callable[[], bool] = lambda: True) -> None:
+        self.rest = rest
+        self.reachable = reachable
+        self._keys: dict[EntityId, str] = {}
+
+    def pending_key(self, payment_id: EntityId) -> str | None:
+        """The key the next try for this payment will reuse (None: no answer is missing)."""
+        return self._keys.get(payment_id)
+
+    async def send(self, payment_id: EntityId, reason: str, *, order_id: EntityId = "") -> ActionOutcome:
+        def outcome(ok: bool, reason: str = "", code: str = "") -> ActionOutcome:
+            return ActionOutcome(
+                order_id, ok=ok, reason=reason, action="refund", code=code, payment_id=payment_id
+            )
+
+        if not self.reachable():
+            log.warning("refund of payment %s not sent: the server cannot be reached", payment_id)
+            return outcome(False, REFUND_OFFLINE, "offline")
+        key = self._keys.setdefault(payment_id, uuid.uuid4().hex)
+        try:
+            await self.rest.call(
+                "POST", f"/api/payments/{payment_id}/refund", json={"reason": reason}, idempotency_key=key
+            )
+        except ServerUnreachableError as exc:
+            log.warning(
+                "refund of payment %s: no answer from the server (%s); a retry reuses its key",
+                payment_id,
+                exc,
+            )
+            return outcome(False, REFUND_NO_ANSWER, "no_answer")
+        except ApiRefusedError as exc:
+            # the server stores no refusal, so a retry is a new request and gets a new key
+            self._keys.pop(payment_id, None)
+            log.warning("server refused the refund of payment %s: %s (%s)", payment_id, exc.message, exc.code)
+            return outcome(False, exc.message, exc.code)
+        self._keys.pop(payment_id, None)
+        log.info("refund of payment %s (order %s) done: %r", payment_id, order_id, reason)
+        return outcome(True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core import config as config_module
-from kiosk.core.actions import Action, ActionOutcome, ActionQueue, ActionRunner
+from kiosk.core.actions import Action, ActionOutcome, ActionQueue, ActionRunner, RefundSender
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, is_configured
@@ -132,6 +132,11 @@ class Session:
             self._publish_action,
             clock=self.clock,
             reachable=lambda: self.rest.reachable,
+        )
+        # Live means the server is there even if the last REST call timed out (nothing else would
+        # call REST to find out on a kasir screen), so a refund is tried.
+        self.refunds = RefundSender(
+            self.rest, reachable=lambda: self.rest.reachable or self.status.state is ConnectionState.LIVE
         )
         self.resume = ResumePoint(self.data_dir / f"state-{slug}.json", config.server_url)
         self.syncer.resume_seq = self.resume.load()
@@ -272,6 +277,28 @@ class Session:
                 "", "nothing to recall: no order bumped on this screen is waiting", action="recall"
             )
         return await self.actions.submit(Action("status", order_id, status=OrderStatus.READY.value))
+
+    async def refund(self, payment_id: EntityId, reason: str) -> ActionOutcome:
+        """Refund a payment now, or say why not; never queued (see ``RefundSender``).
+
+        The outcome goes back to the caller only, not to ``subscribe_actions``:
+        the refund dialog shows it in the screen's language, where the window's
+        banner for refused order actions would say an order "was not changed".
+        The payment on screen changes with the server's ``payment:refunded`` event.
+        """
+        payment = self.store.payments.get(payment_id)
+        order_id = payment.order_id if payment is not None else ""
+        reason = reason.strip()
+        if not reason:
+            return ActionOutcome(
+                order_id,
+                ok=False,
+                reason="a refund needs a reason (1-200 characters)",
+                action="refund",
+                code="reason_required",
+                payment_id=payment_id,
+            )
+        return await self.refunds.send(payment_id, reason[:200], order_id=order_id)
 
     def _refuse(self, order_id: EntityId, reason: str, *, action: str = "") -> ActionOutcome:
         outcome = ActionOutcome(order_id, ok=False, reason=reason, action=action)

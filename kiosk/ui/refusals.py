@@ -46,3 +46,35 @@ def refusal_text(code: str | None, server_message: str) -> str:
     """The sentence to show for a refusal; the server's English message goes to the log."""
     log.info("server refused: %s (%s)", server_message, code or "no code")
     return _texts().get(code or "", server_message)
+
+
+def _refund_texts() -> dict[str, str]:
+    """Refund refusals a cashier can act on; the general table says the rest."""
+    translate = QCoreApplication.translate
+    return {
+        "already_refunded": translate("Refusal", "This payment was already refunded; nothing more is owed."),
+        "not_found": translate(
+            "Refusal", "The server does not have this payment, or it was taken at another counter."
+        ),
+        "forbidden": translate(
+            "Refusal", "This device may not refund this payment: only its own counter or the admin may."
+        ),
+        "offline": translate(
+            "Refusal", "A refund needs the connection to the server; try again when it is back."
+        ),
+        "no_answer": translate(
+            "Refusal",
+            "The server did not answer, so the refund is not confirmed: do not hand the money back yet. "
+            "Try again; it is never refunded twice.",
+        ),
+        "reason_required": translate("Refusal", "A refund needs a reason."),
+    }
+
+
+def refund_refusal_text(code: str | None, server_message: str) -> str:
+    """``refusal_text`` for a refund: "not found" and "forbidden" speak of the payment and its counter."""
+    text = _refund_texts().get(code or "")
+    if text is None:
+        return refusal_text(code, server_message)
+    log.info("refund refused: %s (%s)", server_message, code)
+    return text

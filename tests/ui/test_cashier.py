@@ -262,3 +262,29 @@ def test_cashier_window_under_xvfb_is_not_blank(server, tmp_path: Path, artifact
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     headless.non_blank_png(shot)
+
+
+def test_built_before_the_session_starts_the_last_receipt_still_opens(
+    server, aloop, tmp_path: Path, qtbot: QtBot, kiosk_data_dir: Path
+) -> None:
+    """As the app does it: the window first, then ``session.start()``; the snapshot arrives later and silently."""
+    from kiosk.core.session import Session
+
+    earlier = server.create_order(1)
+    pay(server, earlier, counter_id=1, amount_paid=80_000)
+    config = make_config(server, "kasir-1", tmp_path)
+    session = Session(config, data_dir=kiosk_data_dir)
+    screen = CashierScreen(session, config, SystemClock())
+    qtbot.addWidget(screen)
+    assert screen.receipt_view.receipt is None  # nothing loaded yet
+    started = aloop.create_task(session.start())
+    try:
+        qtbot.waitUntil(started.done, timeout=10_000)
+        qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=10_000)
+        receipt = screen.receipt_view.receipt
+        assert receipt is not None and receipt.order_number == earlier["order_number"]
+        assert screen.receipt_view.print_button.isEnabled()
+    finally:
+        stopped = aloop.create_task(session.stop())
+        qtbot.waitUntil(stopped.done, timeout=10_000)
+        screen.printer.close()

@@ -39,7 +39,7 @@ def _label(text: str, role: str = "", parent: QWidget | None = None, *, wrap: bo
 
 
 class ReceiptView(QFrame):
-    """Shows one Receipt (or a placeholder) with Print and Save-PDF buttons.
+    """Shows one Receipt (or a placeholder) with Print, Save-PDF and Refund buttons.
 
     The rows scroll: a 40-item order must not make the window taller than the
     screen, and the change amount and the Print button stay in view.  Long
@@ -48,12 +48,14 @@ class ReceiptView(QFrame):
 
     printRequested = Signal(object)  # noqa: N815 - Qt naming; Receipt
     pdfRequested = Signal(object)  # noqa: N815
+    refundRequested = Signal(object)  # noqa: N815 - Receipt; the screen decides whether it may be refunded
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("receiptView")
         self.setProperty("role", "panel")
         self.receipt: Receipt | None = None
+        self.refundable = False  # set by the screen, which knows the payment's state
 
         self.title = _label("", "heading", self)
         self.order_number = ElidedLabel("", self)
@@ -68,10 +70,16 @@ class ReceiptView(QFrame):
         self.print_button.setProperty("action", "print")
         self.pdf_button = QPushButton(self)
         self.pdf_button.setObjectName("pdfButton")
+        self.refund_button = QPushButton(self)
+        self.refund_button.setObjectName("refundButton")
+        self.refund_button.setProperty("action", "cancel")  # red, like the other irreversible actions
         self.print_status = _label("", "muted", self, wrap=True)
         self.print_status.setObjectName("printStatus")
         self.print_button.clicked.connect(lambda: self._request(self.printRequested))
         self.pdf_button.clicked.connect(lambda: self._request(self.pdfRequested))
+        self.refund_button.clicked.connect(lambda: self._request(self.refundRequested))
+        for button in (self.print_button, self.pdf_button, self.refund_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays with the screen
 
         top = QHBoxLayout()
         top.addWidget(self.order_number, 1)
@@ -82,7 +90,8 @@ class ReceiptView(QFrame):
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.pdf_button)
-        buttons.addStretch(1)
+        buttons.addStretch(1)  # Refund apart from Print: a hurried tap does not give money back
+        buttons.addWidget(self.refund_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(top)
@@ -109,11 +118,16 @@ class ReceiptView(QFrame):
         area.setWidget(self.rows_widget)
         return area
 
-    def show_receipt(self, receipt: Receipt | None) -> None:
+    def show_receipt(self, receipt: Receipt | None, *, refundable: bool = False) -> None:
         self.receipt = receipt
+        self.refundable = refundable
         self.print_status.setText("")
         self.print_status.setProperty("role", "muted")
         self._render()
+
+    def set_refundable(self, refundable: bool) -> None:
+        self.refundable = refundable
+        self.refund_button.setEnabled(self.receipt is not None and refundable)
 
     def set_print_status(self, text: str, error: bool = False) -> None:
         self.print_status.setText(text)
@@ -152,6 +166,7 @@ class ReceiptView(QFrame):
     def _render(self) -> None:
         self.print_button.setText(self.tr("Print"))
         self.pdf_button.setText(self.tr("Save PDF"))
+        self.refund_button.setText(self.tr("Refund…"))
         while self.rows.count():
             item = self.rows.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
@@ -159,6 +174,7 @@ class ReceiptView(QFrame):
         receipt = self.receipt
         self.print_button.setEnabled(receipt is not None)
         self.pdf_button.setEnabled(receipt is not None)
+        self.refund_button.setEnabled(receipt is not None and self.refundable)
         if receipt is None:
             self.title.setText(self.tr("Waiting for payments…"))
             for label in (self.order_number, self.change_caption, self.change_amount):

@@ -6,14 +6,25 @@ mid-conversation with the customer and needs the change amount now); a
 Printing goes through ``PrintService`` on a worker thread; its outcome
 appears under the receipt, in red when it failed, so a jammed printer is
 noticed before the customer walks away.
+
+Refund… under a paid receipt asks for a reason and a confirmation
+(``RefundDialog``) and sends it through the Session; the list, the totals and
+the refund slip change with the server's ``payment:refunded`` event, so the
+screen never shows money as given back that the server has not recorded.
+
+The window's header shows ``summary_text()`` (the net and the counts of the
+day's payments here) instead of an open-order count: a kasir room receives no
+order events, so that count was always 0.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,15 +37,18 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.clock import Clock
 from kiosk.core.config import Config
+from kiosk.core.formatting import format_rupiah
 from kiosk.core.session import Session
-from kiosk.core.store import Notice
-from kiosk.protocol import Event, Payment, ProtocolError, RoomKind, parse_room
+from kiosk.core.store import Change, Notice
+from kiosk.protocol import Event, Payment, PaymentStatus, ProtocolError, RoomKind, parse_room
 from kiosk.protocol.models import EntityId
-from kiosk.ui.async_bridge import SessionBridge
+from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.cashier.payments_model import PaymentsModel, of_counter
 from kiosk.ui.cashier.receipt_view import ReceiptView
+from kiosk.ui.cashier.refund_dialog import RefundDialog
 from kiosk.ui.cashier.totals_panel import TotalsPanel
 from kiosk.ui.printing import PrintJob, PrintService, Receipt, ReceiptKind
+from kiosk.ui.refusals import refund_refusal_text
 from kiosk.ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger("kiosk.ui")
@@ -51,12 +65,20 @@ def counter_of(room: str) -> int | None:
     return parsed.id if parsed.kind is RoomKind.KASIR else None
 
 
+def refundable(payment: Payment | None) -> bool:
+    """Only a payment the server holds as paid can be refunded (once)."""
+    return payment is not None and payment.status == PaymentStatus.PAID.value
+
+
 class CashierScreen(QWidget):
+    summaryChanged = Signal()  # noqa: N815 - Qt naming; the window then reads summary_text()
+
     def __init__(self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cashierScreen")
         self._session = session
         self._clock = clock
+        self.refund_dialog: RefundDialog | None = None
         self.counter_id = counter_of(config.room)
         self.model = PaymentsModel(of_counter(self.counter_id), self)
         self.model.reset(session.store.payments.values())
@@ -94,19 +116,21 @@ class CashierScreen(QWidget):
         self.printer.failed.connect(self._print_failed)
         self.receipt_view.printRequested.connect(self.print_receipt)
         self.receipt_view.pdfRequested.connect(self.save_pdf)
+        self.receipt_view.refundRequested.connect(self.ask_refund)
         # Ctrl+P (and a receipt printer's "print" key mapped to it) prints the receipt on screen
         self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
         self.print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.print_shortcut.activated.connect(self.receipt_view.print_button.click)
         self.model.totalsChanged.connect(self.totals.show_totals)
+        self.model.totalsChanged.connect(lambda _totals: self.summaryChanged.emit())
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.bridge = SessionBridge(session, self)
         self.bridge.changes.connect(self.model.apply_changes)
+        self.bridge.changes.connect(self._after_changes)
         self.bridge.notice.connect(self._on_notice)
         self._retranslate()
-        if self.model.rowCount():  # after a restart: the last receipt, ready to reprint
-            self.receipt_view.show_receipt(Receipt.from_payment(self.model.payment_at(0)))
+        self._show_latest_if_none()
 
     # -- what the window and the state dump use ---------------------------------
     def state_extra(self) -> dict[str, Any]:
@@ -131,6 +155,22 @@ class CashierScreen(QWidget):
     def hidden_count(self) -> int:
         return 0
 
+    def summary_text(self) -> str:
+        """The header's line: the day's net first (the figure a cashier hands over), then the counts.
+
+        Net first because the header elides at its end on a narrow screen.
+        """
+        totals = self.model.totals
+        if not totals.count:
+            return self.tr("No payments yet this shift")
+        parts = [
+            self.tr("Net %1").replace("%1", format_rupiah(totals.net)),
+            self.tr("%n payment(s)", "", totals.count),
+        ]
+        if totals.refund_count:
+            parts.append(self.tr("%n refund(s)", "", totals.refund_count))
+        return " · ".join(parts)
+
     def tick(self) -> None:
         """Nothing ages on a cashier screen; present so every screen has the same hooks."""
 
@@ -144,7 +184,7 @@ class CashierScreen(QWidget):
 
     # -- receipts ---------------------------------------------------------------
     def show_payment(self, payment: Payment, kind: ReceiptKind | None = None) -> None:
-        self.receipt_view.show_receipt(Receipt.from_payment(payment, kind=kind))
+        self._show(payment, kind)
         row = self.model.row_of(payment.id)
         if row is not None:
             self.table.selectionModel().blockSignals(True)
@@ -162,7 +202,66 @@ class CashierScreen(QWidget):
         self.receipt_view.set_print_status(self.tr("Saving %1…").replace("%1", job.target))
         return job
 
+    # -- refunds ----------------------------------------------------------------
+    def ask_refund(self, receipt: Receipt) -> RefundDialog | None:
+        """Refund… was pressed: ask for a reason and a confirmation (non-modal to the loop: ``open()``)."""
+        payment = self._session.store.payments.get(receipt.payment_id)
+        if payment is None or not refundable(payment) or receipt.kind is not ReceiptKind.PAYMENT:
+            log.info("refund of payment %s not offered: it is not a paid payment here", receipt.payment_id)
+            self.receipt_view.set_refundable(False)
+            return None
+        if self.refund_dialog is not None:
+            self.refund_dialog.raise_()
+            return self.refund_dialog
+        dialog = RefundDialog(payment, self)
+        self.refund_dialog = dialog
+        dialog.confirmed.connect(
+            lambda reason: fire(self._refund(dialog, payment, reason), f"refund payment {payment.id}")
+        )
+        dialog.finished.connect(lambda _result: self._refund_dialog_closed(dialog))
+        dialog.open()
+        return dialog
+
+    async def _refund(self, dialog: RefundDialog, payment: Payment, reason: str) -> None:
+        log.info("counter %s: refund of order %s asked: %r", self.counter_id, payment.order_number, reason)
+        outcome = await self._session.refund(payment.id, reason)
+        if not shiboken6.isValid(dialog):  # the screen closed meanwhile
+            return
+        if outcome.ok:
+            self.receipt_view.set_print_status(
+                self.tr("Order %1 refunded").replace("%1", payment.order_number or str(payment.order_id))
+            )
+            dialog.finish()
+            return
+        dialog.show_refusal(refund_refusal_text(outcome.code, outcome.reason))
+
+    def _refund_dialog_closed(self, dialog: RefundDialog) -> None:
+        if self.refund_dialog is dialog:
+            self.refund_dialog = None
+        dialog.deleteLater()
+
     # -- internals ----------------------------------------------------------------
+    def _show(self, payment: Payment, kind: ReceiptKind | None = None) -> None:
+        receipt = Receipt.from_payment(payment, kind=kind)
+        self.receipt_view.show_receipt(
+            receipt, refundable=receipt.kind is ReceiptKind.PAYMENT and refundable(payment)
+        )
+
+    def _show_latest_if_none(self) -> None:
+        """After a restart: the last receipt, ready to reprint (the snapshot arrives after the screen is built)."""
+        if self.receipt_view.receipt is None and self.model.rowCount():
+            self._show(self.model.payment_at(0))
+
+    def _after_changes(self, changes: Sequence[Change]) -> None:
+        self._show_latest_if_none()
+        shown = self.receipt_view.receipt
+        if shown is None:
+            return
+        for change in changes:
+            if change.collection == "payments" and change.key == shown.payment_id:
+                payment = change.new if isinstance(change.new, Payment) else None
+                self.receipt_view.set_refundable(shown.kind is ReceiptKind.PAYMENT and refundable(payment))
+
     def _on_notice(self, notice: Notice) -> None:
         kind = _PAYMENT_EVENTS.get(notice.event)
         payment = notice.entity
@@ -176,7 +275,7 @@ class CashierScreen(QWidget):
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes: list[QModelIndex] = selected.indexes()
         if indexes:
-            self.receipt_view.show_receipt(Receipt.from_payment(self.model.payment_at(indexes[0].row())))
+            self._show(self.model.payment_at(indexes[0].row()))
 
     def _print_done(self, job: PrintJob) -> None:
         if self.receipt_view.receipt is not None:
@@ -188,6 +287,7 @@ class CashierScreen(QWidget):
     def _retranslate(self) -> None:
         self.list_heading.setText(self.tr("Transactions this shift"))
         self.model.retranslate()
+        self.summaryChanged.emit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
