@@ -57,12 +57,36 @@
 <context>
     <name>CashierScreen</name>
     <message>
+        <source>No payments yet this shift</source>
+        <translation>Belum ada pembayaran di shift ini</translation>
+    </message>
+    <message>
+        <source>Net %1</source>
+        <translation>Bersih %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n payment(s)</source>
+        <translation>
+            <numerusform>%n pembayaran</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refund(s)</source>
+        <translation>
+            <numerusform>%n pengembalian dana</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Printing to %1…</source>
         <translation>Mencetak ke %1…</translation>
     </message>
     <message>
         <source>Saving %1…</source>
         <translation>Menyimpan %1…</translation>
+    </message>
+    <message>
+        <source>Order %1 refunded</source>
+        <translation>Pesanan %1 dikembalikan dananya</translation>
     </message>
     <message>
         <source>Transactions this shift</source>
@@ -146,8 +170,8 @@
         <translation>Alasan: %1</translation>
     </message>
     <message>
-        <source>+%1 more…</source>
-        <translation>+%1 lagi…</translation>
+        <source>cont.</source>
+        <translation>lanj.</translation>
     </message>
 </context>
 <context>
@@ -155,6 +179,10 @@
     <message>
         <source>Recall last (R)</source>
         <translation>Panggil ulang (R)</translation>
+    </message>
+    <message>
+        <source>page %1 of %2</source>
+        <translation>halaman %1 dari %2</translation>
     </message>
 </context>
 <context>
@@ -410,6 +438,10 @@
         <translation>Simpan PDF</translation>
     </message>
     <message>
+        <source>Refund…</source>
+        <translation>Kembalikan dana…</translation>
+    </message>
+    <message>
         <source>Waiting for payments…</source>
         <translation>Menunggu pembayaran…</translation>
     </message>
@@ -420,6 +452,33 @@
     <message>
         <source>Change</source>
         <translation>Kembalian</translation>
+    </message>
+</context>
+<context>
+    <name>RefundDialog</name>
+    <message>
+        <source>Sending the refund to the server…</source>
+        <translation>Mengirim pengembalian dana ke server…</translation>
+    </message>
+    <message>
+        <source>Refund payment</source>
+        <translation>Kembalikan dana pembayaran</translation>
+    </message>
+    <message>
+        <source>Refund the payment of order %1?</source>
+        <translation>Kembalikan dana pembayaran pesanan %1?</translation>
+    </message>
+    <message>
+        <source>Reason (required)</source>
+        <translation>Alasan (wajib)</translation>
+    </message>
+    <message>
+        <source>Refund %1</source>
+        <translation>Kembalikan %1</translation>
+    </message>
+    <message>
+        <source>Don&apos;t refund</source>
+        <translation>Jangan kembalikan</translation>
     </message>
 </context>
 <context>
@@ -447,6 +506,30 @@
     <message>
         <source>The server failed to answer. Try again; if it goes on, tell the admin.</source>
         <translation>Server gagal menjawab. Coba lagi; jika terus terjadi, beri tahu admin.</translation>
+    </message>
+    <message>
+        <source>This payment was already refunded; nothing more is owed.</source>
+        <translation>Dana pembayaran ini sudah dikembalikan; tidak ada lagi yang harus dibayar.</translation>
+    </message>
+    <message>
+        <source>The server does not have this payment, or it was taken at another counter.</source>
+        <translation>Server tidak memiliki pembayaran ini, atau pembayaran ini diterima di kasir lain.</translation>
+    </message>
+    <message>
+        <source>This device may not refund this payment: only its own counter or the admin may.</source>
+        <translation>Perangkat ini tidak boleh mengembalikan dana pembayaran ini: hanya kasirnya sendiri atau admin.</translation>
+    </message>
+    <message>
+        <source>A refund needs the connection to the server; try again when it is back.</source>
+        <translation>Pengembalian dana memerlukan koneksi ke server; coba lagi setelah tersambung.</translation>
+    </message>
+    <message>
+        <source>The server did not answer, so the refund is not confirmed: do not hand the money back yet. Try again; it is never refunded twice.</source>
+        <translation>Server tidak menjawab, jadi pengembalian dana belum pasti: jangan serahkan uangnya dulu. Coba lagi; dana tidak akan dikembalikan dua kali.</translation>
+    </message>
+    <message>
+        <source>A refund needs a reason.</source>
+        <translation>Pengembalian dana memerlukan alasan.</translation>
     </message>
 </context>
 <context>
