@@ -263,11 +263,14 @@ class RefundSender:
     def __init__(self, rest: RestClient, *, reachable: Callable[[], bool] = lambda: True) -> None:
         self.rest = rest
         self.reachable = reachable
-        self._keys: dict[EntityId, str] = {}
+        # payment -> (reason, key): the key is reused only for the same request, since the
+        # server refuses a key reused with another body (idempotency_key_reused).
+        self._keys: dict[EntityId, tuple[str, str]] = {}
 
     def pending_key(self, payment_id: EntityId) -> str | None:
         """The key the next try for this payment will reuse (None: no answer is missing)."""
-        return self._keys.get(payment_id)
+        pending = self._keys.get(payment_id)
+        return pending[1] if pending is not None else None
 
     async def send(self, payment_id: EntityId, reason: str, *, order_id: EntityId = "") -> ActionOutcome:
         def outcome(ok: bool, reason: str = "", code: str = "") -> ActionOutcome:
@@ -278,7 +281,10 @@ class RefundSender:
         if not self.reachable():
             log.warning("refund of payment %s not sent: the server cannot be reached", payment_id)
             return outcome(False, REFUND_OFFLINE, "offline")
-        key = self._keys.setdefault(payment_id, uuid.uuid4().hex)
+        pending = self._keys.get(payment_id)
+        if pending is None or pending[0] != reason:  # another reason is another request: a new key
+            pending = self._keys[payment_id] = (reason, uuid.uuid4().hex)
+        key = pending[1]
         try:
             await self.rest.call(
                 "POST", f"/api/payments/{payment_id}/refund", json={"reason": reason}, idempotency_key=key
