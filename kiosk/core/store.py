@@ -32,10 +32,11 @@ from kiosk.core.versions import (
     is_newer_payment,
     legacy_key,
     parse_entity,
+    status_rank,
 )
 from kiosk.protocol import EVENT_BY_TYPE, Alert, Envelope, Event, Notification, Order, Payment
 from kiosk.protocol.models import EntityId
-from kiosk.protocol.status import FINAL_STATUSES
+from kiosk.protocol.status import FINAL_STATUSES, OrderStatus
 
 log = logging.getLogger("kiosk.sync")
 
@@ -342,9 +343,25 @@ class Store:
             return Change(ChangeKind.INSERTED, "orders", new.id, None, new)
         if not is_newer_order(old, new):
             return None
+        if self._is_step_already_passed(old, new):
+            # An earlier action's echo or answer, arriving while a later one is in flight
+            # (a bump bar pressed faster than the server answers).  The card stays where this
+            # screen put it; the server's state becomes the point a refusal rolls back to.
+            self._optimistic[new.id] = (new, old)
+            return None
         self._orders[new.id] = new
         self._track_final(new)
         return Change(ChangeKind.UPDATED, "orders", new.id, old, new)
+
+    def _is_step_already_passed(self, shown: Order, new: Order) -> bool:
+        """True if ``shown`` is this screen's action in flight and ``new`` an earlier step of it."""
+        pending = self._optimistic.get(new.id)
+        return (
+            pending is not None
+            and shown is pending[1]
+            and new.status is not OrderStatus.CANCELLED
+            and status_rank(new.status) < status_rank(shown.status)
+        )
 
     def _upsert_payment(self, new: Payment) -> Change | None:
         old = self._payments.get(new.id)

@@ -30,6 +30,11 @@ _RANK = {
 }
 
 
+def status_rank(status: OrderStatus) -> int:
+    """How far along the kitchen's flow a status is: pending 0 ... completed 3, cancelled 4."""
+    return _RANK[status]
+
+
 class SkipError(Exception):
     """Input to skip, with the reason for the log."""
 

@@ -287,3 +287,38 @@ def test_fuzzed_envelopes_never_escape_and_keep_the_store_valid(batch: list[Any]
         store.check_invariants()
     for change in rec.changes:
         assert change.kind in ChangeKind
+
+
+def test_a_late_echo_of_an_earlier_bump_does_not_pull_back_a_card_bumped_again() -> None:
+    """Bump bar pressed faster than the server answers: ready, then completed.
+
+    The echo (and the REST answer) of the first bump arrives while the second is
+    in flight.  It is a step the card has already gone past, so the card keeps
+    showing completed (no flicker back to ready, and the recall stack keeps the
+    order), and that step becomes the point a refusal rolls back to.
+    """
+    store, rec, _ = make_store()
+    store.apply_envelope(created(1))
+    store.apply_envelope(status_changed(1, "preparing", 2))
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.READY}))
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.COMPLETED}))
+    rec.changes.clear()
+
+    store.apply_envelope(status_changed(1, "ready", 3))  # the first bump's echo, late
+    assert store.put_order(Order.model_validate(order_data(1, status="ready", version=3))) is False
+    assert store.orders[1].status is OrderStatus.COMPLETED
+    assert rec.changes == []
+    assert store.rollback(1)  # the second bump refused: back to the server's latest state
+    assert store.orders[1].status is OrderStatus.READY and store.orders[1].version == 3
+
+
+def test_the_echo_of_the_last_bump_and_other_screens_changes_still_apply() -> None:
+    store, _rec, _ = make_store()
+    store.apply_envelope(created(1))
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.PREPARING}))
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.READY}))
+    store.apply_envelope(status_changed(1, "ready", 3))  # our own result: shown, real now
+    assert store.orders[1].version == 3
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.COMPLETED}))
+    store.apply_envelope(envelope(Event.ORDER_CANCELLED, order_data(1, status="cancelled", version=4)))
+    assert store.orders[1].status is OrderStatus.CANCELLED  # someone else's cancel wins at once
