@@ -234,10 +234,12 @@ class Session:
     async def bump(self, order_id: EntityId) -> ActionOutcome:
         order = self.store.orders.get(order_id)
         if order is None:
-            return self._refuse(order_id, f"order {order_id} is not on this screen any more")
+            return self._refuse(
+                order_id, f"order {order_id} is not on this screen any more", code="not_on_screen"
+            )
         target = bump_target(order.status)
         if target is None:
-            return self._refuse(order_id, describe_allowed(order.status))
+            return self._refuse(order_id, describe_allowed(order.status), code="invalid_transition")
         if target is not OrderStatus.COMPLETED:
             return await self.set_status(order_id, target)
         # Optimistic, like the card: R pressed before the server has answered
@@ -251,16 +253,18 @@ class Session:
     async def set_status(self, order_id: EntityId, status: OrderStatus) -> ActionOutcome:
         order = self.store.orders.get(order_id)
         if order is not None and order.status != status and not can_transition(order.status, status):
-            return self._refuse(order_id, describe_allowed(order.status))
+            return self._refuse(order_id, describe_allowed(order.status), code="invalid_transition")
         return await self.actions.submit(Action("status", order_id, status=OrderStatus(status).value))
 
     async def cancel(self, order_id: EntityId, reason: str) -> ActionOutcome:
         reason = reason.strip()
         if not reason:
-            return self._refuse(order_id, "a cancel needs a reason (1-200 characters)")
+            return self._refuse(
+                order_id, "a cancel needs a reason (1-200 characters)", code="reason_required"
+            )
         order = self.store.orders.get(order_id)
         if order is not None and not can_transition(order.status, OrderStatus.CANCELLED):
-            return self._refuse(order_id, describe_allowed(order.status))
+            return self._refuse(order_id, describe_allowed(order.status), code="invalid_transition")
         return await self.actions.submit(Action("cancel", order_id, reason=reason[:200]))
 
     async def recall(self) -> ActionOutcome:
@@ -300,8 +304,9 @@ class Session:
             )
         return await self.refunds.send(payment_id, reason[:200], order_id=order_id)
 
-    def _refuse(self, order_id: EntityId, reason: str, *, action: str = "") -> ActionOutcome:
-        outcome = ActionOutcome(order_id, ok=False, reason=reason, action=action)
+    def _refuse(self, order_id: EntityId, reason: str, *, action: str = "", code: str = "") -> ActionOutcome:
+        """Refused here, before asking the server; ``code`` is what the window translates."""
+        outcome = ActionOutcome(order_id, ok=False, reason=reason, action=action, code=code)
         self._publish_action(outcome)
         return outcome
 

@@ -19,6 +19,9 @@ def _texts() -> dict[str, str]:
     malformed = translate(
         "Refusal", "The server did not understand the request. Update this screen, or tell the admin."
     )
+    unsaved = translate(
+        "Refusal", "The server cannot save anything right now (its database). Tell the admin."
+    )
     return {
         "unauthorized": translate(
             "Refusal",
@@ -34,6 +37,12 @@ def _texts() -> dict[str, str]:
         "internal_error": translate(
             "Refusal", "The server failed to answer. Try again; if it goes on, tell the admin."
         ),
+        "storage_full": translate(
+            "Refusal", "The server's disk is full, so nothing was saved. Tell the admin to free some space."
+        ),
+        "storage_read_only": unsaved,
+        "storage_error": unsaved,
+        "storage_replaced": unsaved,
         "invalid_body": malformed,
         "malformed_json": malformed,
         "invalid_field": malformed,
@@ -78,3 +87,23 @@ def refund_refusal_text(code: str | None, server_message: str) -> str:
         return refusal_text(code, server_message)
     log.info("refund refused: %s (%s)", server_message, code)
     return text
+
+
+def _order_texts() -> dict[str, str]:
+    """Refusals of a bump, recall or cancel, said of the order the banner names."""
+    translate = QCoreApplication.translate
+    moved_on = translate("Refusal", "it has already moved on; the screen shows where it is now.")
+    return {
+        "invalid_transition": moved_on,
+        "use_cancel": moved_on,
+        "not_on_screen": translate("Refusal", "it is no longer on this screen."),
+        "not_found": translate("Refusal", "the server no longer has it."),
+        "recall_window_passed": translate("Refusal", "it was completed too long ago to be recalled."),
+        "not_ready": translate("Refusal", "it is not ready yet."),
+        "reason_required": translate("Refusal", "a cancel needs a reason."),
+    }
+
+
+def order_refusal_text(code: str | None, reason: str) -> str:
+    """What follows "Order N was not changed:"; the English ``reason`` is logged by the caller."""
+    return _order_texts().get(code or "") or _texts().get(code or "", reason)

@@ -289,10 +289,7 @@ class SetupDialog(QDialog):
         return self.tr("%1 is not valid: use %2.").replace("%1", self._label(key)).replace("%2", hint)
 
     def _show(self, text: str, *, error: bool) -> None:
-        self.status.setText(text)
-        self.status.setProperty("role", "error" if error else "muted")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        self.status.show_status(text, error=error)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Kiosk setup"))

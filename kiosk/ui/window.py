@@ -37,6 +37,7 @@ from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge
 from kiosk.ui.keep_awake import KeepAwake
 from kiosk.ui.kitchen.screen import KitchenScreen
+from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.sound import SoundBoard
 from kiosk.ui.widgets.banners import BannerStack
 from kiosk.ui.widgets.header import Header
@@ -223,8 +224,11 @@ class MainWindow(QMainWindow):
                 Severity.INFO, self.tr("Nothing to recall: no order bumped on this screen is waiting")
             )
             return
-        message = self.tr("Order %1 was not changed: %2").replace("%1", number).replace("%2", outcome.reason)
-        log.warning("action on order %s refused: %s", outcome.order_id, outcome.reason)
+        why = order_refusal_text(outcome.code, outcome.reason)
+        message = self.tr("Order %1 was not changed: %2").replace("%1", number).replace("%2", why)
+        log.warning(
+            "action on order %s refused: %s (%s)", outcome.order_id, outcome.reason, outcome.code or "no code"
+        )
         self.banners.show_message(Severity.WARNING, message)
 
     def _describe(

@@ -11,6 +11,7 @@ the room its text needs; the receipt beside it must still scroll.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,13 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import SystemClock
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.protocol import PaymentMethod
 from kiosk.ui import theme
 from kiosk.ui.cashier.screen import CashierScreen
 from kiosk.ui.i18n import install_translator
+from kiosk.ui.widgets.header import SUMMARY_SEPARATOR
 from kiosk.ui.window import MainWindow
 from tests.support.flows import pay
 from tests.support.server_process import ServerProcess
@@ -167,3 +169,29 @@ def test_every_totals_label_shows_its_whole_text_and_the_receipt_scrolls(
     for control in (view.print_button, view.pdf_button, view.refund_button, view.change_amount, panel):
         assert control.isVisible() and clipped_by_an_ancestor(control) == "", control.objectName()
     assert view.refund_button.isEnabled()  # the long receipt is a paid payment
+
+    # The payments list: amount and status always whole and in view, no sideways scrolling.
+    table = screen.table
+    qtbot.waitUntil(lambda: not screen.fit_columns.pending())
+    columns = screen.model.COLUMNS
+    shown = [c for c in range(len(columns)) if not table.isColumnHidden(c)]
+    assert {columns.index("amount"), columns.index("status"), columns.index("order")} <= set(shown)
+    for column in (columns.index("amount"), columns.index("status")):
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column), columns[column]
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+
+    # The header's summary stays whole even when the badge has a long reason to show.
+    window.header.set_status(
+        ConnectionStatus(
+            ConnectionState.OFFLINE,
+            offline_since=datetime(2026, 12, 1, 7, 24, tzinfo=UTC),
+            detail="Cannot reach http://192.168.100.200:5000: connection refused (is the server running?)",
+        )
+    )
+    QApplication.processEvents()
+    summary = window.header.count_label
+    net = summary.text().split(SUMMARY_SEPARATOR)[0]
+    assert net.endswith(" 50.900.027"), net
+    assert summary.shown_text().startswith(net), f"{summary.shown_text()!r} at {summary.width()} px"
+    assert window.header.badge.is_elided()  # the badge gave way, with its whole text in the tooltip

@@ -36,7 +36,7 @@ LANGUAGES = ("en", "id")
 REQUIRED: dict[str, tuple[str, ...]] = {
     "all": ("clockLabel", "muteButton", "connectionBadge", "roomLabel"),
     "display": ("allDayPanel", "recallButton", "cardGrid"),
-    "kasir-1": ("totalsPanel", "printButton", "pdfButton", "receiptChange", "transactions"),
+    "kasir-1": ("totalsPanel", "printButton", "pdfButton", "refundButton", "receiptChange", "transactions"),
     "tenant-1": ("acceptButton", "readyButton", "completeButton", "cancelButton", "tenantOrders"),
 }
 

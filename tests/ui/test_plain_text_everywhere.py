@@ -21,7 +21,8 @@ from kiosk.core.clock import FakeClock
 from kiosk.core.config import Config
 from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
-from kiosk.protocol import Severity
+from kiosk.protocol import Payment, Severity
+from kiosk.ui.cashier.refund_dialog import RefundDialog
 from kiosk.ui.setup_dialog import SetupDialog
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.window import MainWindow
@@ -55,8 +56,15 @@ def test_every_label_of_the_dialogs_is_plain_text(qtbot: QtBot, tmp_path: Path) 
     assert MARKUP in cancel.prompt.text()
     setup = SetupDialog(Config(), tmp_path / "kiosk.toml")
     qtbot.addWidget(setup)
+    refund = RefundDialog(
+        Payment(id=7, order_id=3, order_number=MARKUP, amount=25_000, payment_method="qris", reference=MARKUP)
+    )
+    qtbot.addWidget(refund)
+    refund.show_refusal(MARKUP)
+    assert MARKUP in refund.details.text() or MARKUP in refund.prompt.text()
     assert rich_labels(cancel) == []
     assert rich_labels(setup) == []
+    assert rich_labels(refund) == []
 
 
 def test_a_server_refusal_in_the_badge_tooltip_shows_literally(qtbot: QtBot, tmp_path: Path) -> None:

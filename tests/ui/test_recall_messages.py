@@ -55,10 +55,21 @@ def test_outcome_messages_name_the_order_as_its_card_does(
     window.on_action(ActionOutcome(created["id"], ok=True, queued=True, action="status:preparing"))
     # An order no longer on this screen (pruned, or never here): the id the outcome carries.
     window.on_action(ActionOutcome(987654, ok=False, reason="gone", action="status:ready"))
+    # A refusal with a code is said in the screen's words, not the server's English.
+    window.on_action(
+        ActionOutcome(
+            created["id"],
+            ok=False,
+            reason=f"order {number} was completed 1200 s ago; it can be recalled to ready only within 900 s",
+            action="status:ready",
+            code="recall_window_passed",
+        )
+    )
     banners = [banner.text() for banner in window.banners.banners()]
     assert banners == [
         f"Order {number} was not changed: refused for the test",
         "Order 987654 was not changed: gone",
+        f"Order {number} was not changed: it was completed too long ago to be recalled.",
     ]
     toasts = [toast.text() for toast in window.toasts.toasts()]
     assert f"Offline: order {number} will be updated when the connection is back" in toasts
@@ -89,5 +100,8 @@ def test_a_refused_bump_names_the_order_in_its_banner(
     qtbot.waitUntil(lambda: len(outcomes) == 1 and len(window.banners.banners()) == 1, timeout=WAIT_MS)
     assert not outcomes[0].ok
     text = window.banners.banners()[0].text()
-    assert text.startswith(f"Order {number} was not changed: "), text
+    assert outcomes[0].code == "invalid_transition", outcomes[0]
+    assert (
+        text == f"Order {number} was not changed: it has already moved on; the screen shows where it is now."
+    )
     assert live_session.last_bumped is None  # a refused bump to completed is not a recall target

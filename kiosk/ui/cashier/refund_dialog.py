@@ -128,10 +128,7 @@ class RefundDialog(QDialog):
         self.back_button.setEnabled(not self.busy)
 
     def _show_status(self, text: str, *, error: bool) -> None:
-        self.status.setText(text)
-        self.status.setProperty("role", "error" if error else "muted")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        self.status.show_status(text, error=error)
 
     def _retranslate(self) -> None:
         payment = self.payment

@@ -29,7 +29,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -50,6 +49,8 @@ from kiosk.ui.cashier.totals_panel import TotalsPanel
 from kiosk.ui.printing import PrintJob, PrintService, Receipt, ReceiptKind
 from kiosk.ui.refusals import refund_refusal_text
 from kiosk.ui.widgets.elided_label import ElidedLabel
+from kiosk.ui.widgets.fit_columns import FitColumns
+from kiosk.ui.widgets.header import SUMMARY_SEPARATOR
 
 log = logging.getLogger("kiosk.ui")
 
@@ -94,8 +95,14 @@ class CashierScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Amount and status always in view, never behind a sideways scroll: at a narrow counter
+        # the method, then the time, step aside (the receipt shows both).
+        columns = PaymentsModel.COLUMNS
+        self.fit_columns = FitColumns(
+            self.table,
+            stretch=columns.index("order"),
+            optional=(columns.index("method"), columns.index("time")),
+        )
         self.totals = TotalsPanel(self)
         self.totals.show_totals(self.model.totals)
 
@@ -158,7 +165,8 @@ class CashierScreen(QWidget):
     def summary_text(self) -> str:
         """The header's line: the day's net first (the figure a cashier hands over), then the counts.
 
-        Net first because the header elides at its end on a narrow screen.
+        Net first: on a narrow screen the header drops the counts, a whole part at a time, and
+        never cuts the net.
         """
         totals = self.model.totals
         if not totals.count:
@@ -169,7 +177,7 @@ class CashierScreen(QWidget):
         ]
         if totals.refund_count:
             parts.append(self.tr("%n refund(s)", "", totals.refund_count))
-        return " · ".join(parts)
+        return SUMMARY_SEPARATOR.join(parts)
 
     def tick(self) -> None:
         """Nothing ages on a cashier screen; present so every screen has the same hooks."""

@@ -47,6 +47,7 @@ from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.cashier.payments_model import PaymentsModel, of_tenant
 from kiosk.ui.models import OrderListModel
+from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
 from kiosk.ui.widgets.plain_label import PlainLabel
@@ -296,14 +297,12 @@ class TenantScreen(QWidget):
         elif outcome.ok:
             self._show_outcome("", error=False)
         else:
-            self._show_outcome(self.tr("Refused: %1").replace("%1", outcome.reason), error=True)
+            why = order_refusal_text(outcome.code, outcome.reason)
+            self._show_outcome(self.tr("Refused: %1").replace("%1", why), error=True)
         self._update_buttons()
 
     def _show_outcome(self, text: str, *, error: bool) -> None:
-        self.outcome_label.setText(text)
-        self.outcome_label.setProperty("role", "error" if error else "muted")
-        self.outcome_label.style().unpolish(self.outcome_label)
-        self.outcome_label.style().polish(self.outcome_label)
+        self.outcome_label.show_status(text, error=error)
 
     def _update_buttons(self) -> None:
         order = self.selected_order()

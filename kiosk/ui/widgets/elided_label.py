@@ -26,10 +26,19 @@ def plain_tooltip(text: str) -> str:
 
 class ElidedLabel(QLabel):
     def __init__(
-        self, text: str = "", parent: QWidget | None = None, *, min_chars: int = 4, max_chars: int = 0
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        min_chars: int = 4,
+        max_chars: int = 0,
+        separator: str = "",
     ) -> None:
+        """``separator``: the text is parts ("Net Rp 1.250.000 · 6 payments"); it gives way a whole
+        part at a time, and the first part (the figure people read) is never cut."""
         super().__init__(parent)
         self._min_chars = min_chars
+        self._separator = separator
         self._max_chars = max_chars  # 0: ask for the whole text
         self._auto_tooltip = True
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -63,9 +72,28 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = super().minimumSizeHint()
         margins = self.contentsMargins()
-        chars = self.fontMetrics().averageCharWidth() * self._min_chars
+        metrics = self.fontMetrics()
+        chars = metrics.averageCharWidth() * self._min_chars
+        first, found, _rest = self.text().partition(self._separator) if self._separator else ("", "", "")
+        if found:
+            chars = max(chars, metrics.horizontalAdvance(first + " …"))
         width = min(hint.width(), chars + margins.left() + margins.right())
         return QSize(width, hint.height())
+
+    def shown_text(self) -> str:
+        """What is painted at the current width."""
+        width = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        text = self.text()
+        if self._separator and metrics.horizontalAdvance(text) > width:
+            parts = text.split(self._separator)
+            while len(parts) > 1:
+                parts.pop()
+                candidate = self._separator.join(parts) + " …"
+                if metrics.horizontalAdvance(candidate) <= width:
+                    return candidate
+            text = parts[0]
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
@@ -76,7 +104,7 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         self.drawFrame(painter)
         rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        shown = self.shown_text()
         flags = int(self.alignment().value) | int(Qt.TextFlag.TextSingleLine.value)
         self.style().drawItemText(
             painter, rect, flags, self.palette(), self.isEnabled(), shown, self.foregroundRole()

@@ -12,6 +12,8 @@ from kiosk.ui.widgets.connection_badge import ConnectionBadge
 from kiosk.ui.widgets.elided_label import ElidedLabel
 from kiosk.ui.widgets.plain_label import PlainLabel
 
+SUMMARY_SEPARATOR = " · "  # between the parts of a screen's summary; the first part is never cut
+
 
 class Header(QWidget):
     """Never wider than its window: the texts that vary (room, counts, badge) elide, the clock and
@@ -28,7 +30,9 @@ class Header(QWidget):
         self.room_label = ElidedLabel(room_title, self, min_chars=10)
         self.room_label.setObjectName("roomLabel")
         self.room_label.setProperty("role", "title")
-        self.count_label = ElidedLabel("", self, min_chars=10)
+        # The count or summary is what a cook or cashier reads: its first part ("Net Rp 12.345.000")
+        # stays whole while the room name and the badge's detail give way.
+        self.count_label = ElidedLabel("", self, min_chars=10, separator=SUMMARY_SEPARATOR)
         self.count_label.setObjectName("openCount")
         self.count_label.setProperty("role", "heading")
         self.hidden_label = ElidedLabel("", self)

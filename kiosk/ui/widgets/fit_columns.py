@@ -1,0 +1,73 @@
+"""A table's columns that always fit its width: optional columns step aside before anything scrolls.
+
+A cashier at a 1024 px counter must see each payment's amount and status; a
+sideways scroll bar hides them behind a gesture nobody makes.  ``FitColumns``
+sizes every column to its contents, lets one column (the order number) take
+what is left and end in "…", and when even that does not fit it hides the
+optional columns, least needed first, bringing them back when there is room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+MIN_STRETCH_PX = 80  # the stretching column keeps at least this much ("T1-009" whole)
+
+
+class FitColumns(QObject):
+    def __init__(self, table: QTableView, *, stretch: int, optional: Sequence[int]) -> None:
+        """``optional``: the columns that may hide, the first to go first."""
+        super().__init__(table)
+        self._table = table
+        self._stretch = stretch
+        self._optional = tuple(optional)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Refit after the layout settles, once per burst of changes (not per row).
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refit)
+        table.viewport().installEventFilter(self)
+        model = table.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
+            signal.connect(self._timer.start)
+        model.headerDataChanged.connect(self._timer.start)
+
+    def pending(self) -> bool:
+        """A refit is due (the table changed since the last one)."""
+        return self._timer.isActive()
+
+    def hidden(self) -> list[int]:
+        return [c for c in self._optional if self._table.isColumnHidden(c)]
+
+    def refit(self) -> None:
+        table = self._table
+        available = table.viewport().width()
+        widths = {c: self._needed(c) for c in range(table.model().columnCount())}
+        shown = set(widths)
+        for column in self._optional:
+            if sum(widths[c] for c in shown) <= available:
+                break
+            shown.discard(column)
+        for column in widths:
+            table.setColumnHidden(column, column not in shown)
+
+    def _needed(self, column: int) -> int:
+        if column == self._stretch:
+            return max(MIN_STRETCH_PX, self._table.horizontalHeader().sectionSizeHint(column))
+        return max(
+            self._table.sizeHintForColumn(column), self._table.horizontalHeader().sectionSizeHint(column)
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Resize:
+            self._timer.start()
+        return False
