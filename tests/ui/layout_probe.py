@@ -71,6 +71,9 @@ def describe(widget: Any) -> dict[str, Any]:
         "shown": [visible.x(), visible.y(), visible.width(), visible.height()],
         "in_scroll_area": clipped_by,
         "unclipped": _inside_ancestors(widget),
+        # what an eliding label paints ("9 pesan…"), to check the texts people read stay whole
+        "painted": widget.shown_text() if callable(getattr(widget, "shown_text", None)) else None,
+        "full_text": text if isinstance(text, str) else "",
     }
 
 

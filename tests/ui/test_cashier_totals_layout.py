@@ -113,6 +113,17 @@ def label_problem(label: QLabel) -> str:
     return ""
 
 
+def assert_columns_fit(screen: CashierScreen) -> None:
+    table = screen.table
+    columns = screen.model.COLUMNS
+    shown = [c for c in range(len(columns)) if not table.isColumnHidden(c)]
+    assert {columns.index("amount"), columns.index("status"), columns.index("order")} <= set(shown)
+    for column in (columns.index("amount"), columns.index("status")):
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column), columns[column]
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_totals_label_shows_its_whole_text_and_the_receipt_scrolls(
@@ -170,16 +181,15 @@ def test_every_totals_label_shows_its_whole_text_and_the_receipt_scrolls(
         assert control.isVisible() and clipped_by_an_ancestor(control) == "", control.objectName()
     assert view.refund_button.isEnabled()  # the long receipt is a paid payment
 
-    # The payments list: amount and status always whole and in view, no sideways scrolling.
-    table = screen.table
+    # The payments list: amount and status always whole and in view, no sideways scrolling,
+    # also for a larger payment that arrives while the screen is open.
     qtbot.waitUntil(lambda: not screen.fit_columns.pending())
-    columns = screen.model.COLUMNS
-    shown = [c for c in range(len(columns)) if not table.isColumnHidden(c)]
-    assert {columns.index("amount"), columns.index("status"), columns.index("order")} <= set(shown)
-    for column in (columns.index("amount"), columns.index("status")):
-        assert table.columnWidth(column) >= table.sizeHintForColumn(column), columns[column]
-    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
-    assert not table.horizontalScrollBar().isVisible()
+    assert_columns_fit(screen)
+    late = server.create_order(1, items=[{"name": "Tumpeng Raksasa", "qty": 9, "price": 99_000_000}])
+    pay(server, late, counter_id=1, method="cash", amount_paid=late["total_amount"])
+    qtbot.waitUntil(lambda: screen.model.rowCount() == len(PaymentMethod) + 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not screen.fit_columns.pending())
+    assert_columns_fit(screen)
 
     # The header's summary stays whole even when the badge has a long reason to show.
     window.header.set_status(
@@ -192,6 +202,6 @@ def test_every_totals_label_shows_its_whole_text_and_the_receipt_scrolls(
     QApplication.processEvents()
     summary = window.header.count_label
     net = summary.text().split(SUMMARY_SEPARATOR)[0]
-    assert net.endswith(" 50.900.027"), net
+    assert net.endswith(" 941.900.027"), net
     assert summary.shown_text().startswith(net), f"{summary.shown_text()!r} at {summary.width()} px"
     assert window.header.badge.is_elided()  # the badge gave way, with its whole text in the tooltip

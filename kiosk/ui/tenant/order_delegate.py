@@ -32,7 +32,8 @@ STATUS_COLOURS = {
     OrderStatus.CANCELLED: QColor("#991B1B"),
 }
 ROW_HEIGHT = 112  # the least a row takes: number, customer and one line of items
-ITEMS_TOP = 76
+WHO_TOP = 52  # the customer line, under the number
+WHO_LINE = 24  # its height when it fits on one line; a long name wraps onto more
 PAD = 12
 ALLERGY = QColor("#FFD54F")
 
@@ -46,6 +47,13 @@ def status_text(status: OrderStatus) -> str:
         OrderStatus.CANCELLED: QCoreApplication.translate("OrderStatus", "Cancelled"),
     }
     return names[status]
+
+
+def who_text(order: Order) -> str:
+    """Customer, order type and table: "Siti · Dine in · A7"."""
+    return " · ".join(
+        part for part in (order.customer_name, order_type_label(order.type), order.table or "") if part
+    )
 
 
 def items_summary(order: Order) -> str:
@@ -81,6 +89,13 @@ class TenantOrderDelegate(QStyledItemDelegate):
             width = view.viewport().width()
         return max(200, (width or 600) - 8 - 2 * PAD)
 
+    @staticmethod
+    def _who_height(order: Order, font: QFont, width: int) -> int:
+        """A long customer name wraps (a stall calls the customer by it); never less than a line."""
+        wrap = int(Qt.TextFlag.TextWordWrap)
+        bounds = QFontMetrics(font).boundingRect(QRect(0, 0, width, 10_000), wrap, who_text(order))
+        return max(WHO_LINE, bounds.height())
+
     def _items_height(self, order: Order, font: QFont, width: int) -> int:
         wrap = int(Qt.TextFlag.TextWordWrap)
         bold = QFont(font)
@@ -110,7 +125,9 @@ class TenantOrderDelegate(QStyledItemDelegate):
         width = self._text_width(option)
         if not isinstance(order, Order):
             return QSize(width, ROW_HEIGHT)
-        height = ITEMS_TOP + self._items_height(order, QFont(option.font), width) + 18
+        font = QFont(option.font)
+        who = self._who_height(order, font, width)
+        height = WHO_TOP + who + self._items_height(order, font, width) + 18
         return QSize(width, max(ROW_HEIGHT, height))
 
     def paint(
@@ -161,16 +178,14 @@ class TenantOrderDelegate(QStyledItemDelegate):
         painter.drawText(age_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, age)
         # line 2: customer, type / table; line 3: items
         painter.setFont(base)
-        who = " · ".join(
-            part for part in (order.customer_name, order_type_label(order.type), order.table or "") if part
-        )
         painter.setPen(QColor("#D8DEE9"))
+        width = rect.width() - 2 * pad
+        who_height = self._who_height(order, base, width)
         painter.drawText(
-            QRect(rect.left() + pad, rect.top() + 52, rect.width() - 2 * pad, 24),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            who,
+            QRect(rect.left() + pad, rect.top() + WHO_TOP, width, who_height),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) | int(Qt.TextFlag.TextWordWrap),
+            who_text(order),
         )
-        self._paint_items(
-            painter, order, base, QRect(rect.left() + pad, rect.top() + ITEMS_TOP, rect.width() - 2 * pad, 0)
-        )
+        items_top = rect.top() + WHO_TOP + who_height
+        self._paint_items(painter, order, base, QRect(rect.left() + pad, items_top, width, 0))
         painter.restore()

@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QListView,
     QListWidget,
     QPushButton,
@@ -50,6 +49,7 @@ from kiosk.ui.models import OrderListModel
 from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
+from kiosk.ui.widgets.fit_columns import FitColumns
 from kiosk.ui.widgets.plain_label import PlainLabel
 
 log = logging.getLogger("kiosk.ui")
@@ -142,10 +142,14 @@ class TenantScreen(QWidget):
         self.payments_table.verticalHeader().hide()
         self.payments_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         # a stall needs which order, how much and whether it was refunded; the method
-        # column is the cashier's business and would squeeze the amounts off the side
-        self.payments_table.hideColumn(PaymentsModel.COLUMNS.index("method"))
-        self.payments_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.payments_table.horizontalHeader().setStretchLastSection(True)
+        # column is the cashier's business, and the time steps aside on a narrow screen
+        columns = PaymentsModel.COLUMNS
+        self.fit_columns = FitColumns(
+            self.payments_table,
+            stretch=columns.index("order"),
+            optional=(columns.index("time"),),
+            never=(columns.index("method"),),
+        )
 
     def _lay_out(self) -> None:
         button_row = QHBoxLayout()

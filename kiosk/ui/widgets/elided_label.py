@@ -16,6 +16,10 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+KEEP_WHOLE_CHARS = (
+    20  # a one-part text this short ("12 pesanan terbuka") is never cut when a separator is set
+)
+
 
 def plain_tooltip(text: str) -> str:
     """``text`` as a tooltip that shows it literally (Qt would read "<b>…" as rich text)."""
@@ -35,7 +39,8 @@ class ElidedLabel(QLabel):
         separator: str = "",
     ) -> None:
         """``separator``: the text is parts ("Net Rp 1.250.000 · 6 payments"); it gives way a whole
-        part at a time, and the first part (the figure people read) is never cut."""
+        part at a time, and the first part (the figure people read) is never cut, nor is a short
+        text of one part (up to ``KEEP_WHOLE_CHARS``)."""
         super().__init__(parent)
         self._min_chars = min_chars
         self._separator = separator
@@ -74,9 +79,12 @@ class ElidedLabel(QLabel):
         margins = self.contentsMargins()
         metrics = self.fontMetrics()
         chars = metrics.averageCharWidth() * self._min_chars
-        first, found, _rest = self.text().partition(self._separator) if self._separator else ("", "", "")
-        if found:
-            chars = max(chars, metrics.horizontalAdvance(first + " …"))
+        if self._separator:
+            first, found, _rest = self.text().partition(self._separator)
+            if found:
+                chars = max(chars, metrics.horizontalAdvance(first + " …"))
+            elif len(first) <= KEEP_WHOLE_CHARS:  # "9 open order(s)": short, and what people read
+                chars = max(chars, metrics.horizontalAdvance(first))
         width = min(hint.width(), chars + margins.left() + margins.right())
         return QSize(width, hint.height())
 
@@ -85,7 +93,9 @@ class ElidedLabel(QLabel):
         width = self.contentsRect().width()
         metrics = self.fontMetrics()
         text = self.text()
-        if self._separator and metrics.horizontalAdvance(text) > width:
+        if metrics.horizontalAdvance(text) <= width:
+            return text  # elidedText may cut a text that fits exactly (fractional advances)
+        if self._separator:
             parts = text.split(self._separator)
             while len(parts) > 1:
                 parts.pop()

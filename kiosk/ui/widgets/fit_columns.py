@@ -18,14 +18,19 @@ MIN_STRETCH_PX = 80  # the stretching column keeps at least this much ("T1-009" 
 
 
 class FitColumns(QObject):
-    def __init__(self, table: QTableView, *, stretch: int, optional: Sequence[int]) -> None:
-        """``optional``: the columns that may hide, the first to go first."""
+    def __init__(
+        self, table: QTableView, *, stretch: int, optional: Sequence[int], never: Sequence[int] = ()
+    ) -> None:
+        """``optional``: the columns that may hide, the first to go first; ``never``: not shown here."""
         super().__init__(table)
         self._table = table
         self._stretch = stretch
         self._optional = tuple(optional)
+        self._never = frozenset(never)
+        # Widths are set here from the contents, not by Qt's ResizeToContents, which does not
+        # always measure rows inserted later (a late, larger amount showed as "Rp …").
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -40,6 +45,7 @@ class FitColumns(QObject):
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
             signal.connect(self._timer.start)
         model.headerDataChanged.connect(self._timer.start)
+        self._timer.start()
 
     def pending(self) -> bool:
         """A refit is due (the table changed since the last one)."""
@@ -51,21 +57,25 @@ class FitColumns(QObject):
     def refit(self) -> None:
         table = self._table
         available = table.viewport().width()
-        widths = {c: self._needed(c) for c in range(table.model().columnCount())}
-        shown = set(widths)
+        columns = [c for c in range(table.model().columnCount()) if c not in self._never]
+        for column in columns:  # a hidden section measures 0: show each to measure it
+            table.setColumnHidden(column, False)
+        widths = {c: self._needed(c) for c in columns}
+        shown = set(columns)
         for column in self._optional:
             if sum(widths[c] for c in shown) <= available:
                 break
             shown.discard(column)
-        for column in widths:
+        for column in range(table.model().columnCount()):
             table.setColumnHidden(column, column not in shown)
+            if column in shown and column != self._stretch:
+                table.setColumnWidth(column, widths[column])
 
     def _needed(self, column: int) -> int:
+        header_hint = self._table.horizontalHeader().sectionSizeHint(column)
         if column == self._stretch:
-            return max(MIN_STRETCH_PX, self._table.horizontalHeader().sectionSizeHint(column))
-        return max(
-            self._table.sizeHintForColumn(column), self._table.horizontalHeader().sectionSizeHint(column)
-        )
+            return max(MIN_STRETCH_PX, header_hint)
+        return max(self._table.sizeHintForColumn(column), header_hint)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.Resize:
