@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,3 +28,38 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The field soak's tests go last: its runs happen in the background meanwhile."""
+    items.sort(key=lambda item: item.get_closest_marker("field_soak") is not None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start what takes minutes of wall time but little of the machine: the soak runs, the bundle build."""
+    if session.config.option.collectonly:
+        return
+    soak_runs = [
+        item.callspec.params["run"]
+        for item in session.items
+        if item.get_closest_marker("field_soak") is not None and hasattr(item, "callspec")
+    ]
+    if soak_runs:
+        from tests.field import soak_series, test_soak
+
+        soak_series.start(soak_runs, test_soak.SOAK_S, last=test_soak.RUNS - 1)
+    if any("built" in getattr(item, "fixturenames", ()) for item in session.items):
+        from tests.packaging import prebuild  # only when packaging tests run
+
+        prebuild.start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A build or soak run nobody waited for (a run stopped early, -x) is stopped, not left running."""
+    prebuild = sys.modules.get("tests.packaging.prebuild")
+    if prebuild is not None:
+        prebuild.discard()
+    soak_series = sys.modules.get("tests.field.soak_series")
+    series = soak_series.series() if soak_series is not None else None
+    if series is not None:
+        series.stop()

@@ -3,51 +3,29 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.packaging.frozen import FIGURES, ROOT, Built, FrozenServer, bump_version, export_tree, unpack
+from tests.packaging import prebuild
+from tests.packaging.frozen import FIGURES, ROOT, Built, FrozenServer, unpack
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    base = tmp_path_factory.mktemp("bundle")
-    source = base / "src"
-    export_tree(ROOT, source)
-    version = bump_version(source / "pyproject.toml")
-    out = base / "out"
-    started = time.monotonic()
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(source / "packaging" / "build.py"),
-            "--app",
-            "all",
-            "--out",
-            str(out),
-            "--work",
-            str(base / "work"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    assert result.returncode == 0, f"build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+def built() -> Iterator[Built]:
+    """The bundle build the session started at collection (see prebuild.py), unpacked."""
+    build, seconds = prebuild.wait()
+    out = build.out
     report = json.loads((out / "build-report.json").read_text())
-    unpacked = base / "unpacked"
+    unpacked = build.base / "unpacked"
     unpacked.mkdir()
     arch = report["arch"]
-    kiosk = unpack(out / f"kiosk-{version}-linux-{arch}.tar.gz", unpacked)
-    server = unpack(out / f"kiosk-server-{version}-linux-{arch}.tar.gz", unpacked)
+    kiosk = unpack(out / f"kiosk-{build.version}-linux-{arch}.tar.gz", unpacked)
+    server = unpack(out / f"kiosk-server-{build.version}-linux-{arch}.tar.gz", unpacked)
     FIGURES["build_seconds_total"] = round(seconds, 1)
-    return Built(version, out, report, kiosk, server, seconds)
+    yield Built(build.version, out, report, kiosk, server, seconds)
+    prebuild.discard()
 
 
 @pytest.fixture(scope="session", autouse=True)
