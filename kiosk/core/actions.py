@@ -14,22 +14,22 @@ docstring).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from kiosk.core.action_queue import Action, ActionQueue, path_segment
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.protocol import Order, OrderStatus
 from kiosk.protocol.models import EntityId
+
+__all__ = ["Action", "ActionOutcome", "ActionQueue", "ActionRunner", "RefundSender"]
 
 log = logging.getLogger("kiosk.actions")
 
@@ -44,81 +44,6 @@ class ActionOutcome:
     replayed: bool = False  # the answer to an action queued earlier
     code: str = ""  # the server's stable error code when refused ("already_refunded"...), for the UI's words
     payment_id: EntityId | None = None  # the payment a refund was about
-
-
-@dataclass(frozen=True)
-class Action:
-    kind: str  # "status" | "cancel"
-    order_id: EntityId
-    status: str | None = None
-    reason: str | None = None
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
-    taken_at: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"status:{self.status}" if self.kind == "status" else "cancel"
-
-    def request(self) -> tuple[str, str, dict[str, Any]]:
-        if self.kind == "status":
-            return "PATCH", f"/api/orders/{self.order_id}/status", {"status": self.status}
-        return "DELETE", f"/api/orders/{self.order_id}", {"reason": self.reason}
-
-
-class ActionQueue:
-    """Actions waiting for the server, one JSON object per line, rewritten atomically."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._items: list[Action] = []
-        if path is not None:
-            self._load(path)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Any:
-        return iter(list(self._items))
-
-    def append(self, action: Action) -> None:
-        self._items.append(action)
-        self._save()
-
-    def remove(self, action: Action) -> None:
-        self._items = [item for item in self._items if item.key != action.key]
-        self._save()
-
-    def _load(self, path: Path) -> None:
-        try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            log.error("cannot read the offline action queue %s (%s); queued actions are lost", path, exc)
-            return
-        for line in lines:
-            try:
-                self._items.append(Action(**json.loads(line)))
-            except (ValueError, TypeError) as exc:
-                log.warning("skipped an unreadable queued action in %s (%s): %.120s", path, exc, line)
-        if self._items:
-            log.info("%d action(s) taken offline are waiting to be sent", len(self._items))
-
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(asdict(item)) + "\n" for item in self._items)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except OSError as exc:
-            log.error(
-                "cannot save the offline action queue %s (%s); it is kept in memory only", self.path, exc
-            )
 
 
 class ActionRunner:
@@ -143,6 +68,15 @@ class ActionRunner:
     async def submit(self, action: Action) -> ActionOutcome:
         """Show the result at once, then send; queue if the server cannot be reached."""
         action = Action(**{**asdict(action), "taken_at": self.clock.now().isoformat()})
+        try:
+            action.request()  # an id no path may hold (from a hostile server's event) is never sent
+        except ValueError as exc:
+            log.warning("%s of order %.60r refused here: %s", action.label, action.order_id, exc)
+            refused = ActionOutcome(
+                action.order_id, ok=False, reason=str(exc), action=action.label, code="invalid_id"
+            )
+            self.publish(refused)
+            return refused
         held = self.store.orders.get(action.order_id)
         if held is not None:
             update: dict[str, Any] = {"status": OrderStatus(action.status or OrderStatus.CANCELLED)}
@@ -287,8 +221,15 @@ class RefundSender:
         key = pending[1]
         try:
             await self.rest.call(
-                "POST", f"/api/payments/{payment_id}/refund", json={"reason": reason}, idempotency_key=key
+                "POST",
+                f"/api/payments/{path_segment(payment_id)}/refund",
+                json={"reason": reason},
+                idempotency_key=key,
             )
+        except ValueError as exc:  # an id no path may hold: nothing was sent
+            self._keys.pop(payment_id, None)
+            log.warning("refund of payment %.60r refused here: %s", payment_id, exc)
+            return outcome(False, str(exc), "invalid_id")
         except ServerUnreachableError as exc:
             log.warning(
                 "refund of payment %s: no answer from the server (%s); a retry reuses its key",

@@ -313,16 +313,46 @@ def validate(values: Mapping[str, Any], sources: Mapping[str, str] | None = None
     return Config(**typed)
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # the settings are a few hundred bytes; more is not a settings file
+_REWRITE = "write it again as plain text (name = value lines), or delete it to run the setup again"
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The file's settings; every way it can be broken is one ConfigError naming the file.
+
+    A binary or damaged file (a disk error, a wrong file copied over it) used
+    to end in a UnicodeDecodeError traceback; it gets the same kind of
+    sentence as invalid TOML.  A UTF-8 byte-order mark, which some Windows
+    editors write, is accepted.
+    """
     try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                "", f"{path} is not valid TOML: it is over {MAX_CONFIG_BYTES // 1024} KiB; {_REWRITE}"
+            )
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError("", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            "",
+            f"{path} is not valid TOML: it is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}; a binary or damaged file?); {_REWRITE}",
+        ) from None
+    if "\x00" in text:
+        raise ConfigError(
+            "",
+            f"{path} is not valid TOML: it holds NUL bytes (the first at offset {data.index(0)}; "
+            f"a binary or damaged file?); {_REWRITE}",
+        )
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
     # A [kiosk] table is accepted as well as top-level keys.
     table = raw.get("kiosk", raw) if isinstance(raw.get("kiosk"), dict) else raw
     unknown = sorted(set(table) - set(SETTINGS_BY_NAME))

@@ -24,10 +24,14 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.rest import ApiRefusedError, RestClient
 from kiosk.core.store import Store
 from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room
+from kiosk.protocol.limits import MAX_SEQ, is_valid_seq
 
 log = logging.getLogger("kiosk.sync")
 
 MAX_PAGES = 1000  # a guard against a server that always says "more"
+# Refusals of a resumed catch-up that say nothing about the seq: the token (401, 403), an
+# older backend (404, handled below), too many requests (429).  Any other 4xx means reload.
+_NOT_ABOUT_THE_SEQ = frozenset({401, 403, 404, 429})
 
 
 class Syncer:
@@ -46,19 +50,25 @@ class Syncer:
 
     async def catch_up(self) -> None:
         """Bring the store level with the server; raises ServerUnreachableError / ApiRefusedError."""
-        resuming = self.store.seq is None and self.resume_seq is not None and not self.loaded
-        if resuming:
+        if self.store.seq is None and self.resume_seq is not None and not self.loaded:
             self.store.seq, self.resume_seq = self.resume_seq, None
             log.info("resuming %s from seq %s (where it was before the restart)", self.room, self.store.seq)
-        elif self.legacy is True or self.store.seq is None:
+        # Still resuming until a snapshot has been loaded, also when the first try got no answer:
+        # the seq is then still the saved one, which this server has not confirmed.
+        resuming = not self.loaded and self.store.seq is not None
+        if self.legacy is True or (not resuming and self.store.seq is None):
             await self.snapshot(notify_new=self.loaded)
         if self.legacy is True:
             return
-        if await self._page_events() and resuming:
+        if await self._page_events(resuming=resuming) and resuming:
             await self.snapshot(notify_new=False)  # the orders from before the resume point, quietly
 
-    async def _page_events(self) -> bool:
-        """Apply the room's events after ``store.seq``; False if it fell back to a snapshot."""
+    async def _page_events(self, *, resuming: bool = False) -> bool:
+        """Apply the room's events after ``store.seq``; False if it fell back to a snapshot.
+
+        ``resuming``: the seq is the one saved before a restart, not one this
+        server gave in this run, so a refusal of it (4xx) means reload, not retry.
+        """
         after = self.store.seq or 0
         for _ in range(MAX_PAGES):
             try:
@@ -66,6 +76,11 @@ class Syncer:
                     "GET", "/api/events", params={"room": str(self.room), "after": after}
                 )
             except ApiRefusedError as exc:
+                if resuming and exc.status not in _NOT_ABOUT_THE_SEQ:
+                    # The server will never take this resume point (a file from another server, a
+                    # bug, a hand edit): start over from the snapshot instead of asking forever.
+                    await self._reload(f"the server refused to resume from seq {after} ({exc.message})")
+                    return False
                 if exc.status != 404:
                     raise
                 log.info(
@@ -207,9 +222,21 @@ class ResumePoint:
         except (OSError, ValueError) as exc:
             log.warning("ignoring unreadable %s (%s): loading a fresh snapshot", self.path, exc)
             return None
-        seq = state.get("seq") if isinstance(state, dict) else None
-        if not isinstance(seq, int) or state.get("server_url") != self.server_url:
+        if not isinstance(state, dict) or state.get("server_url") != self.server_url:
             return None
+        seq = state.get("seq")
+        if not is_valid_seq(seq):
+            # -5 or 2^60 is refused by the server on every catch-up: the screen would show no
+            # orders until someone deleted the file.  A snapshot costs only the "while closed" chimes.
+            log.warning(
+                "ignoring the resume point in %s: seq %.40r is not a whole number from 0 to %d; "
+                "loading a fresh snapshot",
+                self.path,
+                seq,
+                MAX_SEQ,
+            )
+            return None
+        assert isinstance(seq, int)  # for mypy: is_valid_seq said so
         self._saved = seq
         return seq
 

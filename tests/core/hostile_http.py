@@ -1,0 +1,126 @@
+"""A real HTTP server on loopback that answers the way a broken or hostile server would.
+
+Raw sockets in threads, so it can do what no framework lets a handler do:
+stream a JSON reply that never ends, trickle a reply one byte at a time (the
+headers or the body), or declare a body of ten gigabytes.  It records every
+request line and, per connection, how many bytes it sent and when the client
+went away - which is what the tests assert on (a client that gives up closes
+its connection; one that does not keeps it open and keeps reading).
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+ENDLESS = "endless"  # 200 OK, chunked JSON that never ends
+TRICKLE_BODY = "trickle-body"  # headers at once, then the body one byte per `interval`
+TRICKLE_HEADERS = "trickle-headers"  # the status line and headers one byte per `interval`
+HUGE_LENGTH = "huge-length"  # headers declaring a 10 GB body, then the body as a trickle
+
+_FILLER = b'{"event_id":"x","seq":1,"type":"order:created","data":{"id":1,"notes":"' + b"x" * 4000 + b'"}},'
+
+
+@dataclass
+class Exchange:
+    """One client connection: what it asked, what it got, when it left (None: still there)."""
+
+    request_line: str = ""
+    opened_at: float = field(default_factory=time.monotonic)
+    sent: int = 0
+    closed_at: float | None = None
+
+
+class HostileServer:
+    def __init__(self, mode: str, *, interval: float = 0.2, give_up_after: float = 60.0) -> None:
+        """``give_up_after``: the server itself stops after this long, so a client that never
+        gives up (the bug) makes a test fail on its assertions instead of hanging it."""
+        self.mode = mode
+        self.interval = interval
+        self.give_up_after = give_up_after
+        self.exchanges: list[Exchange] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._accept, name="hostile-http", daemon=True)
+        self._thread.start()
+
+    def api_exchanges(self) -> list[Exchange]:
+        """The REST requests (not the Socket.IO ones)."""
+        with self._lock:
+            return [e for e in self.exchanges if " /api/" in e.request_line]
+
+    def close(self) -> None:
+        self._closing.set()
+        with suppress(OSError):
+            self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        exchange = Exchange()
+        with client:
+            head = b""
+            with suppress(OSError):
+                while b"\r\n\r\n" not in head and len(head) < 65536:
+                    chunk = client.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+            exchange.request_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
+            with self._lock:
+                self.exchanges.append(exchange)
+            try:
+                if self.mode == ENDLESS:
+                    self._endless(client, exchange)
+                elif self.mode == TRICKLE_HEADERS:
+                    self._trickle(client, exchange, _headers(b"") + b"{}")
+                elif self.mode == HUGE_LENGTH:
+                    self._send(client, exchange, _headers(b"Content-Length: 10000000000\r\n"))
+                    self._trickle(client, exchange, b"[" * 1000)
+                else:
+                    self._send(client, exchange, _headers(b"Content-Length: 1000000\r\n"))
+                    self._trickle(client, exchange, b'{"events": [' + b" " * 1_000_000)
+            except OSError:
+                pass  # the client went away: that is what we are waiting for
+            exchange.closed_at = time.monotonic()
+
+    def _over(self, exchange: Exchange) -> bool:
+        return self._closing.is_set() or time.monotonic() - exchange.opened_at > self.give_up_after
+
+    def _send(self, client: socket.socket, exchange: Exchange, data: bytes) -> None:
+        client.sendall(data)
+        exchange.sent += len(data)
+
+    def _endless(self, client: socket.socket, exchange: Exchange) -> None:
+        self._send(client, exchange, _headers(b"Transfer-Encoding: chunked\r\n"))
+        first = b'{"seq": 1, "more": false, "events": ['
+        self._send(client, exchange, b"%x\r\n%s\r\n" % (len(first), first))
+        chunk = b"%x\r\n%s\r\n" % (len(_FILLER) * 16, _FILLER * 16)
+        while not self._over(exchange):
+            self._send(client, exchange, chunk)
+
+    def _trickle(self, client: socket.socket, exchange: Exchange, data: bytes) -> None:
+        for index in range(len(data)):
+            if self._over(exchange):
+                return
+            readable, _, _ = select.select([client], [], [], self.interval)
+            if readable and not client.recv(4096):
+                return  # the client closed its end
+            self._send(client, exchange, data[index : index + 1])
+
+
+def _headers(extra: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extra + b"\r\n"
