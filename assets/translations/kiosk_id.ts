@@ -488,6 +488,10 @@
         <translation>Server tidak memahami permintaan ini. Perbarui layar ini, atau beri tahu admin.</translation>
     </message>
     <message>
+        <source>The server cannot save anything right now (its database). Tell the admin.</source>
+        <translation>Server tidak bisa menyimpan apa pun saat ini (basis datanya). Beri tahu admin.</translation>
+    </message>
+    <message>
         <source>The server does not know this device token, or it was revoked. Ask the admin for a new one.</source>
         <translation>Server tidak mengenal token perangkat ini, atau token sudah dicabut. Minta token baru kepada admin.</translation>
     </message>
@@ -506,6 +510,10 @@
     <message>
         <source>The server failed to answer. Try again; if it goes on, tell the admin.</source>
         <translation>Server gagal menjawab. Coba lagi; jika terus terjadi, beri tahu admin.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s disk is full, so nothing was saved. Tell the admin to free some space.</source>
+        <translation>Disk server penuh, jadi tidak ada yang tersimpan. Minta admin mengosongkan sebagian ruang.</translation>
     </message>
     <message>
         <source>This payment was already refunded; nothing more is owed.</source>
@@ -530,6 +538,30 @@
     <message>
         <source>A refund needs a reason.</source>
         <translation>Pengembalian dana memerlukan alasan.</translation>
+    </message>
+    <message>
+        <source>it has already moved on; the screen shows where it is now.</source>
+        <translation>statusnya sudah berubah; layar menunjukkan statusnya sekarang.</translation>
+    </message>
+    <message>
+        <source>it is no longer on this screen.</source>
+        <translation>pesanan ini sudah tidak ada di layar ini.</translation>
+    </message>
+    <message>
+        <source>the server no longer has it.</source>
+        <translation>server sudah tidak memilikinya.</translation>
+    </message>
+    <message>
+        <source>it was completed too long ago to be recalled.</source>
+        <translation>pesanan ini selesai terlalu lama untuk dipanggil ulang.</translation>
+    </message>
+    <message>
+        <source>it is not ready yet.</source>
+        <translation>pesanan ini belum siap.</translation>
+    </message>
+    <message>
+        <source>a cancel needs a reason.</source>
+        <translation>pembatalan memerlukan alasan.</translation>
     </message>
 </context>
 <context>
