@@ -14,6 +14,7 @@ from server import auth, db
 from server.auth_throttle import FailedAuthLimiter
 from server.broadcast import Broadcaster
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
+from server.device_routes import devices_api
 from server.errors import register_error_handlers
 from server.hub import Hub
 from server.jsonio import OrjsonModule
@@ -47,7 +48,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     )
     guard_packets(socketio.server)
     hub = Hub(conn, config.clock, retention_events=config.retention_events)
-    broadcaster = Broadcaster(socketio)
+    broadcaster = Broadcaster(socketio, config.max_socket_queue_bytes)
     if config.async_mode == "gevent":
         broadcaster.serve_websockets()
 
@@ -68,6 +69,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.extensions["kiosk_broadcaster"] = broadcaster
     app.before_request(identify)
     app.register_blueprint(api)
+    app.register_blueprint(devices_api)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections, auth_limiter)
     return app, socketio

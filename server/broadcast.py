@@ -41,6 +41,9 @@ from engineio import packet as eio_packet
 from flask_socketio import SocketIO
 from socketio import packet as sio_packet
 
+from server.config import MAX_SOCKET_QUEUE_BYTES
+from server.socket_queue import SlowSocketGuard
+
 if TYPE_CHECKING:
     from server.direct_websocket import DirectWebSocket
 
@@ -91,11 +94,15 @@ class FanoutCounts:
 class Broadcaster:
     """Emits events to rooms; installs the websocket class that makes the fast path possible."""
 
-    def __init__(self, socket_io: SocketIO) -> None:
+    def __init__(self, socket_io: SocketIO, max_queue_bytes: int = MAX_SOCKET_QUEUE_BYTES) -> None:
         self._socketio = socket_io
         self._server: socketio.Server = socket_io.server
-        self._websockets: dict[str, DirectWebSocket] = {}  # engine.io sid -> its websocket
+        self._websockets: dict[str, DirectWebSocket] = {}  # engine.io sid -> its websocket, if direct
+        self._every_websocket: dict[str, DirectWebSocket] = {}  # engine.io sid -> its websocket
         self.counts = FanoutCounts()
+        # Every async mode: a socket that does not take what is sent to it is dropped past the cap.
+        self.slow_sockets = SlowSocketGuard(self._server, max_queue_bytes, self._every_websocket.get)
+        self.slow_sockets.install()
 
     def serve_websockets(self) -> bool:
         """Under gevent: accept websockets with the class that registers itself for direct writes.
@@ -112,10 +119,11 @@ class Broadcaster:
             )
             return False
         eio = self._server.eio
-        registry = self._websockets
+        registry, every = self._websockets, self._every_websocket
 
         class RegisteredWebSocket(DirectWebSocket):
             websockets = registry
+            every_websocket = every
 
         # A copy: engineio shares one driver table between every server of the async mode.
         eio._async = {**eio._async, "websocket": RegisteredWebSocket}

@@ -9,12 +9,17 @@ docs/benchmarks.md).  A PASSIVE checkpoint from a second connection, in a
 native thread, runs beside the writer (WAL mode allows it) and never waits
 for a lock.  The automatic checkpoint stays as a safety net at a much larger
 threshold, should this thread ever fall behind.
+
+Each round also checks that the database's files are still the ones on disk
+(a deleted ``-wal`` is noticed within a second even when nobody writes), and
+``stop_storage`` ends the loop and empties the WAL on a normal stop.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,19 +44,30 @@ class Checkpointer:
     def __init__(self, db_path: Path) -> None:
         self._path = db_path
         self._conn: sqlite3.Connection | None = None
+        # Held by the loop around each round (a gevent lock under gevent), so close() waits for it.
+        self.round_lock = threading.Lock()
+        self.closed = False
 
-    def run_once(self) -> tuple[int, int]:
-        """A PASSIVE checkpoint: returns (frames in the WAL, frames now in the database file)."""
+    def open(self) -> None:
+        """Open the connection now, with the hub's: one opened after the ``-wal`` file was deleted
+        would checkpoint another file than the writer writes (it failed with "disk I/O error")."""
         if self._conn is None:
             # check_same_thread=False: a thread pool may run each call on a different thread.
             self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+
+    def run_once(self) -> tuple[int, int]:
+        """A PASSIVE checkpoint: returns (frames in the WAL, frames now in the database file)."""
+        self.open()
+        assert self._conn is not None
         _busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return int(frames), int(copied)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self.round_lock:
+            self.closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 def take_over_checkpoints(hub: Hub) -> None:
@@ -68,15 +84,34 @@ def start_checkpointer(
     interval_s: float = CHECKPOINT_INTERVAL_S,
 ) -> Checkpointer:
     checkpointer = Checkpointer(db_path)
+    checkpointer.open()
     take_over_checkpoints(hub)
 
     def loop() -> None:
         while True:
             socketio.sleep(interval_s)
-            checkpoint_and_report(checkpointer, run_blocking)
+            if not one_round(checkpointer, hub, run_blocking):
+                return
 
     socketio.start_background_task(loop)
     return checkpointer
+
+
+def one_round(checkpointer: Checkpointer, hub: Hub, run_blocking: RunBlocking) -> bool:
+    """Check the files, then checkpoint; False once the checkpointer is closed (the loop ends)."""
+    with checkpointer.round_lock:
+        if checkpointer.closed:
+            return False
+        hub.check_storage()  # logs once when a file was deleted or replaced, even with no writes
+        checkpoint_and_report(checkpointer, run_blocking)
+        return True
+
+
+def stop_storage(hub: Hub, checkpointer: Checkpointer | None) -> None:
+    """On a normal stop: end the checkpoint loop, then empty the WAL into the file and close (hub.close)."""
+    if checkpointer is not None:
+        checkpointer.close()
+    hub.close()
 
 
 def checkpoint_and_report(checkpointer: Checkpointer, run_blocking: RunBlocking) -> tuple[int, int] | None:

@@ -45,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds between sweeps that disconnect sockets of revoked devices",
     )
+    _add_connection_limits(run)
+    run.add_argument(
+        "--large-reads-burst",
+        type=int,
+        default=None,
+        help="whole-list reads (orders, payments) a device token may make at once (default 10)",
+    )
+    run.add_argument(
+        "--large-reads-per-minute",
+        type=float,
+        default=None,
+        help="whole-list reads a device token may make per minute once its burst is spent (default 30)",
+    )
     run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
     devices = commands.add_parser("devices", help="device tokens").add_subparsers(
@@ -71,6 +84,32 @@ def _parser() -> argparse.ArgumentParser:
     bound.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     feed.add_argument("--seed", type=int, default=None)
     return parser
+
+
+def _add_connection_limits(run: argparse.ArgumentParser) -> None:
+    """Slow and greedy clients.  Defaults live in server/config.py (not imported here: ``run``
+    must monkey-patch before anything imports socket or threading); docs/server.md says why."""
+    run.add_argument(
+        "--header-timeout", type=float, default=None, help="seconds a request's line and headers may take"
+    )
+    run.add_argument(
+        "--keepalive-timeout",
+        type=float,
+        default=None,
+        help="seconds an idle keep-alive connection stays open",
+    )
+    run.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        default=None,
+        help="connections one address may hold, 0 for any",
+    )
+    run.add_argument(
+        "--max-socket-queue-bytes",
+        type=int,
+        default=None,
+        help="bytes that may wait for one socket that does not read before it is dropped, 0 for any",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
+import struct
 from typing import Any
 
+import simple_websocket
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
 from server.broadcast import BINARY, Framed, ws_frame
@@ -31,7 +34,8 @@ class DirectWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
     a large frame cut short when the kernel buffer is nearly full.
     """
 
-    websockets: dict[str, DirectWebSocket]  # set by Broadcaster.serve_websockets
+    websockets: dict[str, DirectWebSocket]  # set by Broadcaster.serve_websockets: direct writes
+    every_websocket: dict[str, DirectWebSocket]  # every websocket, so a slow one can be cut
 
     def __init__(self, handler: Any, server: Any, **kwargs: Any) -> None:
         # engineio calls us with the engine.io socket's bound _websocket_handler; run it registered.
@@ -45,6 +49,7 @@ class DirectWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
         self._direct = self._can_write_directly()
         if self._direct:
             self.websockets[sid] = self
+        self.every_websocket[sid] = self
         try:
             return self._handler(ws)
         except DECODE_ERRORS as exc:
@@ -59,6 +64,7 @@ class DirectWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
             return []
         finally:
             self.websockets.pop(sid, None)
+            self.every_websocket.pop(sid, None)
 
     def _can_write_directly(self) -> bool:
         from gevent import socket as gevent_socket  # noqa: PLC0415 (gevent mode only)
@@ -70,6 +76,25 @@ class DirectWebSocket(SimpleWebSocketWSGI):  # type: ignore[misc]
             and type(sock) is gevent_socket.socket  # not TLS: those bytes must go through the SSL layer
             and not os.get_blocking(sock.fileno())
         )
+
+    def abort(self) -> None:
+        """Cut the TCP connection of a socket that does not read (server/socket_queue.py).
+
+        A reset, not a websocket close: a close frame would wait behind what the
+        peer did not read, and so would the kernel's FIN.  Shutting the socket
+        down wakes this socket's reader and a writer stuck in ``sendall`` (they
+        end the usual way); the reset goes out when the socket is closed.
+        """
+        sock = self.ws.sock
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        # engine.io's writer closes the websocket when it ends; after abort() that send fails.
+        with contextlib.suppress(OSError, simple_websocket.ConnectionClosed):
+            super().close()
 
     def write_now(self, frame: bytes) -> int:
         """Write what the kernel takes without waiting; the caller queues the rest.

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from kiosk.protocol import ProtocolError, error_body
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server.jsonio import json_response
+from server.storage_guard import StorageRefusedError
 
 log = logging.getLogger("server.api")
 
@@ -75,6 +76,11 @@ def register_error_handlers(app: Flask) -> None:
             return _unexpected(exc)
         status, code, message = known
         return refusal(status, error_body(code, f"{message} ({exc})"))
+
+    @app.errorhandler(StorageRefusedError)
+    def _refused_storage(exc: StorageRefusedError) -> Response:
+        # storage_replaced (a database file deleted or swapped under the server), server_stopping
+        return refusal(503, error_body(exc.code, exc.message))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -6,6 +6,11 @@ written; after COMMIT, still holding the lock, the events are handed to the
 emitter in seq order (emitting never blocks: see server/broadcast.py).  So the
 log has no gaps, a screen sees events in seq order, and a refused request
 leaves nothing behind.
+
+Before each write the hub checks that its files are still the ones on disk
+(server/storage_guard.py); large reads take a connection of their own from
+``hub.reads`` and no lock (server/read_pool.py); ``close()`` on a normal stop
+copies the whole WAL into the database file and closes every connection.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,6 +30,8 @@ import orjson
 from kiosk.protocol import EVERYONE, Envelope, Event
 from server.clock import Clock
 from server.db import get_meta, set_meta
+from server.read_pool import ReadPool
+from server.storage_guard import StorageGuard, StorageRefusedError
 
 log = logging.getLogger("server.db")
 
@@ -89,6 +97,11 @@ class Hub:
         self.emitter: Emitter | None = emitter
         self._seq = int(get_meta(conn, "seq") or 0)
         self._pruned_through = int(get_meta(conn, "pruned_through") or 0)
+        self.db_path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+        # Both right after the writer's connection, while its files are surely the ones on disk.
+        self._guard = StorageGuard(self.db_path)
+        self.reads = ReadPool(self.db_path)
+        self._closed = False
 
     @property
     def seq(self) -> int:
@@ -106,9 +119,34 @@ class Hub:
         with self._lock:
             yield self._conn
 
+    def check_storage(self) -> StorageRefusedError | None:
+        """The refusal every write gets now, if any; on the first, what was written is checkpointed."""
+        with self._lock:
+            return self._check_storage()
+
+    def _check_storage(self) -> StorageRefusedError | None:
+        if self._closed:
+            return StorageRefusedError(
+                "server_stopping", "the server is stopping; nothing was saved; try again when it is back"
+            )
+        if self._guard.tripped:
+            return self._guard.problem()
+        problem = self._guard.problem()
+        if problem is not None:
+            # This connection still holds the old WAL: copy it into the database file now, so that
+            # what was answered before the deletion does not depend on a clean stop.
+            _busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            log.warning(
+                "copied %d of %d WAL frames into %s before refusing writes", copied, frames, self.db_path
+            )
+        return problem
+
     @contextmanager
     def write(self) -> Iterator[Tx]:
         with self._lock:
+            problem = self._check_storage()
+            if problem is not None:
+                raise problem
             self._conn.execute("BEGIN IMMEDIATE")
             tx = Tx(self._conn, self._clock, self._seq)
             try:
@@ -126,6 +164,34 @@ class Hub:
                 self._pruned_through = pruned
                 log.info("event log pruned through seq %d (keeping the last %d)", pruned, self._retention)
             self._emit(tx.outbox)
+
+    def close(self) -> None:
+        """On a normal stop: wait for the write in progress, empty the WAL into the file, close.
+
+        Without it the last second of orders (not yet checkpointed) lived
+        only in the ``-wal`` file, which a backup copy of the ``.db`` misses
+        and a deleted WAL takes with it.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            busy_reads = self.reads.close()
+            # A reader in another process makes TRUNCATE wait: not past the stop's few seconds.
+            self._conn.execute("PRAGMA busy_timeout=2000")
+            busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                log.warning(
+                    "WAL checkpoint at stop: %d of %d frames copied into %s (another process is reading "
+                    "it%s); the rest is copied at the next start",
+                    copied,
+                    frames,
+                    self.db_path,
+                    f"; {busy_reads} read(s) of this server had not finished" if busy_reads else "",
+                )
+            else:
+                log.info("WAL checkpointed into %s (%d frames) and emptied at stop", self.db_path, copied)
+            self._conn.close()
 
     def _emit(self, outbox: list[tuple[Event, dict[str, Any], list[str]]]) -> None:
         if self.emitter is None:

@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from kiosk.protocol import (
-    ACTIVE_STATUSES,
     Event,
     Order,
     OrderItem,
@@ -84,50 +83,6 @@ def load(conn: sqlite3.Connection, order_id: int) -> tuple[Order, sqlite3.Row]:
     if row is None:
         raise ApiError(404, "not_found", f"no order with id {order_id}", "id")
     return _to_model(row, _items(conn, [order_id])[order_id]), row
-
-
-def find(
-    conn: sqlite3.Connection,
-    *,
-    active: bool,
-    tenant_ids: frozenset[int] | None,
-    tenant_id: int | None,
-    limit: int | None = None,
-    before_id: int | None = None,
-) -> tuple[list[Order], bool]:
-    """Orders oldest first, and whether older ones were left out.
-
-    ``tenant_ids`` None means every tenant the caller may see.  With ``limit``
-    the page holds the newest ``limit`` orders below ``before_id``: a list of
-    a whole season must not be built in one answer while the event loop waits.
-    """
-    where: list[str] = []
-    args: list[Any] = []
-    if active:
-        where.append(f"status IN ({','.join('?' * len(ACTIVE_STATUSES))})")
-        args.extend(sorted(ACTIVE_STATUSES))
-    if tenant_ids is not None:
-        where.append(f"tenant_id IN ({','.join('?' * len(tenant_ids))})")
-        args.extend(sorted(tenant_ids))
-    if tenant_id is not None:
-        where.append("tenant_id = ?")
-        args.append(tenant_id)
-    if before_id is not None:
-        where.append("id < ?")
-        args.append(before_id)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    if limit is None:
-        rows = conn.execute(f"SELECT {_COLUMNS} FROM orders{clause} ORDER BY id", args).fetchall()  # noqa: S608
-        more = False
-    else:
-        rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM orders{clause} ORDER BY id DESC LIMIT ?",  # noqa: S608
-            [*args, limit + 1],
-        ).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit][::-1]
-    items = _items(conn, [row["id"] for row in rows])
-    return [_to_model(row, items[row["id"]]) for row in rows], more
 
 
 def dump(order: Order) -> dict[str, Any]:

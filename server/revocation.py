@@ -1,8 +1,11 @@
-"""Revocation reaches live sockets: a sweep disconnects sockets of revoked devices.
+"""Revocation reaches live sockets: at once when this process revokes, by a sweep otherwise.
 
+``DELETE /api/devices/{name}`` (server/device_routes.py) revokes in this
+process, which holds the sockets: they are dropped as the revocation commits.
 ``devices revoke`` runs in another process and only writes the database, so
-REST refuses the token at once; a socket that is already connected is found
-by this periodic sweep and dropped (its reconnect is then refused).
+REST refuses the token at once, a join is refused at once (server/sockets.py
+checks the device on every join), and a socket that is already connected is
+found by this periodic sweep and dropped (its reconnect is then refused).
 """
 
 from __future__ import annotations
@@ -24,9 +27,17 @@ def sweep_revoked(socketio: SocketIO, hub: Hub, connections: Connections) -> int
         return 0
     with hub.read() as conn:
         revoked = {row[0] for row in conn.execute("SELECT name FROM devices WHERE revoked_at IS NOT NULL")}
+    return sum(
+        drop_device(socketio, connections, name)
+        for name in {who.name for who in connected.values()} & revoked
+    )
+
+
+def drop_device(socketio: SocketIO, connections: Connections, name: str) -> int:
+    """Disconnect every live socket of device ``name`` now; returns how many."""
     dropped = 0
-    for sid, who in connected.items():
-        if who.name in revoked:
+    for sid, who in connections.devices().items():
+        if who.name == name:
             log.warning("disconnecting %s: device %r was revoked", sid, who.name)
             socketio.server.disconnect(sid, namespace="/")
             dropped += 1

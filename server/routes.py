@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
+import orjson
 from flask import Blueprint, Response, current_app, request
 
 from kiosk.protocol import Order, Payment, ProtocolError, iso, parse_room
@@ -17,10 +22,14 @@ from kiosk.protocol.requests import (
     RefundPayment,
     ScanQr,
 )
-from server import messages, orders, payments, policy
+from server import messages, order_lists, orders, payments, policy
+from server.auth import Principal
 from server.config import MAX_ORDERS_PAGE, ORDERS_PAGE, ServerConfig
+from server.db import get_meta
 from server.errors import ApiError
 from server.jsonio import json_response
+from server.read_limiter import LargeReadLimiter
+from server.read_pool import in_snapshot
 from server.stats import stats_body
 from server.web import body, forbid, hub, principal, query_int, transact
 
@@ -28,8 +37,53 @@ api = Blueprint("api", __name__, url_prefix="/api")
 _NO = ("0", "false", "no")
 
 
+T = TypeVar("T")
+
+
 def _config() -> ServerConfig:
     return current_app.extensions["kiosk_config"]  # type: ignore[no-any-return]
+
+
+def _limit_large_reads(who: Principal) -> None:
+    """429 for a device asking for whole lists faster than a screen ever does (server/read_limiter.py).
+
+    The admin token is the operator's own (reports, scripts paging through history): not limited.
+    """
+    if who.is_admin:
+        return
+    limiter: LargeReadLimiter | None = current_app.extensions.get("kiosk_read_limiter")
+    if limiter is None:
+        config = _config()
+        limiter = current_app.extensions.setdefault(
+            "kiosk_read_limiter",
+            LargeReadLimiter(
+                config.clock, burst=config.large_reads_burst, per_minute=config.large_reads_per_minute
+            ),
+        )
+    wait = limiter.take(who.name)
+    if wait is not None:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(
+            429,
+            "too_many_large_reads",
+            f"this token asked for whole lists too often; try again in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def _from_snapshot(read: Callable[[sqlite3.Connection], T]) -> T:
+    """``read`` in one read transaction on a read connection of its own, without the hub's lock.
+
+    Under gevent it runs on a native thread (``kiosk_run_blocking``, set by ``run``): SQLite works
+    there without the GIL while the event loop goes on broadcasting.
+    """
+    run: Callable[[Callable[[], T]], T] = current_app.extensions.get("kiosk_run_blocking") or _here
+    with hub().reads.connection() as conn:
+        return run(lambda: in_snapshot(conn, read))
+
+
+def _here(call: Callable[[], Any]) -> Any:
+    return call()
 
 
 @api.get("/health")
@@ -54,7 +108,8 @@ def create_order() -> Response:
 @api.get("/orders")
 def list_orders() -> Response:
     """Active orders whole (a screen's snapshot); history a page at a time, newest page first."""
-    scope = policy.order_scope(principal())
+    who = principal()
+    scope = policy.order_scope(who)
     # ``?active``, ``?active=1`` and ``?active=true`` all mean active only; ``?active=0|false|no`` do not.
     active = request.args.get("active", "false" if "active" not in request.args else "").lower() not in _NO
     tenant_id = query_int("tenant_id", minimum=1)
@@ -64,15 +119,13 @@ def list_orders() -> Response:
     if limit is None and not active:
         limit = ORDERS_PAGE
     before_id = query_int("before", minimum=1)
-    with hub().read() as conn:
-        found, more = orders.find(
+    _limit_large_reads(who)
+    body = _from_snapshot(
+        lambda conn: order_lists.find_page(
             conn, active=active, tenant_ids=scope, tenant_id=tenant_id, limit=limit, before_id=before_id
-        )
-        seq = hub().seq
-    page: dict[str, object] = {"orders": [orders.dump(order) for order in found], "seq": seq, "more": more}
-    if more:
-        page["next_before"] = found[0].id  # ask again with ?before= for the page before this one
-    return json_response(page)
+        ).to_json()
+    )
+    return Response(body, mimetype="application/json")
 
 
 @api.get("/orders/<int:order_id>")
@@ -120,7 +173,8 @@ def create_payment() -> Response:
 
 @api.get("/payments")
 def list_payments() -> Response:
-    visible = policy.payment_scope(principal())
+    who = principal()
+    visible = policy.payment_scope(who)
     counter_id = query_int("counter_id", minimum=1)
     since_text = request.args.get("since")
     since = None
@@ -131,10 +185,14 @@ def list_payments() -> Response:
             raise ApiError(
                 422, "invalid_field", "since must be an ISO-8601 time, e.g. 2026-11-26T08:00:00Z", "since"
             ) from None
-    with hub().read() as conn:
+    _limit_large_reads(who)
+
+    def read(conn: sqlite3.Connection) -> bytes:
+        seq = int(get_meta(conn, "seq") or 0)  # the same transaction as the payments: they agree
         found = payments.find(conn, counter_id=counter_id, since=since, visible=visible)
-        seq = hub().seq
-    return json_response({"payments": [payments.dump(payment) for payment in found], "seq": seq})
+        return orjson.dumps({"payments": [payments.dump(payment) for payment in found], "seq": seq})
+
+    return Response(_from_snapshot(read), mimetype="application/json")
 
 
 @api.post("/payments/<int:payment_id>/refund")

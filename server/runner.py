@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sys
 from typing import Any
 
@@ -59,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.recall_window is not None:
         config.recall_window_s = args.recall_window
+    if args.max_socket_queue_bytes is not None:
+        config.max_socket_queue_bytes = args.max_socket_queue_bytes
+    if args.large_reads_burst is not None:
+        config.large_reads_burst = args.large_reads_burst
+    if args.large_reads_per_minute is not None:
+        config.large_reads_per_minute = args.large_reads_per_minute
+    _raise_open_file_limit()
     try:
         app, socketio = create_app(config)
     except DatabaseUnavailableError as exc:  # a newer schema, a read-only disk: one line, not a traceback
@@ -72,9 +78,10 @@ def run(args: argparse.Namespace) -> int:
         app.extensions["kiosk_connections"],
         args.revocation_check,
     )
-    from server.checkpointer import start_checkpointer
+    from server.checkpointer import start_checkpointer, stop_storage
 
-    start_checkpointer(socketio, app.extensions["kiosk_hub"], db_path, _blocking_runner(args.async_mode))
+    app.extensions["kiosk_run_blocking"] = run_blocking = _blocking_runner(args.async_mode)
+    checkpointer = start_checkpointer(socketio, app.extensions["kiosk_hub"], db_path, run_blocking)
     log.info(
         "listening on http://%s:%d (db %s, async mode %s, %d device(s), keeping the last %d events)",
         args.host,
@@ -85,14 +92,52 @@ def run(args: argparse.Namespace) -> int:
         config.retention_events,
     )
     if args.async_mode == "gevent":
-        _serve_gevent(app, args.host, args.port)
+        _serve_gevent(app, args.host, args.port, _http_limits(args))
     elif args.async_mode == "eventlet":
         socketio.run(app, host=args.host, port=args.port, log_output=False)
     else:
         print("threading mode runs Werkzeug's development server: for comparison only", file=sys.stderr)
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+    stop_storage(app.extensions["kiosk_hub"], checkpointer)  # WAL emptied into the file, connections closed
     log.info("stopped")
     return 0
+
+
+def _http_limits(args: argparse.Namespace) -> Any:
+    from server.config import HttpLimits
+
+    defaults = HttpLimits()
+    return HttpLimits(
+        header_timeout_s=_given(args.header_timeout, defaults.header_timeout_s),
+        keepalive_timeout_s=_given(args.keepalive_timeout, defaults.keepalive_timeout_s),
+        max_connections_per_address=_given(
+            args.max_connections_per_address, defaults.max_connections_per_address
+        ),
+    )
+
+
+def _given(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _raise_open_file_limit() -> None:
+    """Lift the soft open-file limit to the hard one: each connection is a file descriptor.
+
+    Outside systemd (whose unit sets LimitNOFILE) the soft limit is often 1024;
+    at that limit the server stops accepting anyone.  Raising the soft limit up
+    to the hard one needs no privilege.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    log.info("open-file limit %d (each connection takes one)", soft)
 
 
 def _blocking_runner(async_mode: str) -> Any:
@@ -108,13 +153,21 @@ def _blocking_runner(async_mode: str) -> Any:
     return lambda call: call()  # threading: background tasks are threads already
 
 
-def _serve_gevent(app: Any, host: str, port: int) -> None:
+def _serve_gevent(app: Any, host: str, port: int, limits: Any) -> None:
     import gevent
     from gevent import pywsgi
 
-    log.info("websockets served by simple-websocket on gevent's pywsgi")
+    from server.http_guard import guarded_handler
+
+    log.info(
+        "websockets served by simple-websocket on gevent's pywsgi; requests must arrive within %g s, "
+        "idle keep-alive closed after %g s, at most %s connections per address",
+        limits.header_timeout_s,
+        limits.keepalive_timeout_s,
+        limits.max_connections_per_address or "any number of",
+    )
     server = pywsgi.WSGIServer(
-        (host, port), app, handler_class=_no_delay(pywsgi.WSGIHandler), log=None, error_log=log
+        (host, port), app, handler_class=guarded_handler(limits), log=None, error_log=log
     )
 
     def stop() -> None:
@@ -124,28 +177,3 @@ def _serve_gevent(app: Any, host: str, port: int) -> None:
     gevent.signal_handler(signal.SIGTERM, stop)
     gevent.signal_handler(signal.SIGINT, stop)
     server.serve_forever()
-
-
-def _no_delay(handler: Any) -> Any:
-    """A handler that turns Nagle off on each connection, and rate-limits pywsgi's error lines.
-
-    pywsgi sends the headers and the body in two writes; with Nagle on, the
-    body then waits for the client's delayed ACK: 40 ms added to every
-    keep-alive REST call (measured: 44 ms → 1 ms per request), and the same
-    stall can hit websocket frames.
-    """
-
-    from server.packet_guard import malformed_requests
-
-    class NoDelayHandler(handler):  # type: ignore[misc]
-        def handle(self) -> None:
-            with contextlib.suppress(OSError):
-                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super().handle()
-
-        def log_error(self, msg: str, *args: object) -> None:
-            # "Invalid HTTP method" and friends: anyone can send them, so rate-limited, one line
-            text = msg % args if args else msg
-            malformed_requests.seen(self.client_address[0] if self.client_address else None, text)
-
-    return NoDelayHandler

@@ -20,6 +20,7 @@ from kiosk.protocol.rooms import room_from_join_argument
 from server.auth import Principal, authenticate
 from server.auth_throttle import FailedAuthLimiter
 from server.hub import Hub
+from server.socket_queue import SLOW_SOCKET
 
 log = logging.getLogger("server.sockets")
 
@@ -88,7 +89,12 @@ def register_socket_handlers(
         who = connections.remove(sid)
         # python-socketio passes the reason (client left, ping timeout, transport error...)
         reason = f": {args[0]}" if args else ""
-        log.info("%s (%s) disconnected%s", sid, who.name if who else "unknown", reason)
+        name = who.name if who else "unknown"
+        if args and isinstance(args[0], str) and args[0].startswith(SLOW_SOCKET):
+            # the one line about a slow socket (server/socket_queue.py): who, where, why
+            log.warning("%s (%s from %s) %s", sid, name, request.remote_addr, args[0])
+            return
+        log.info("%s (%s) disconnected%s", sid, name, reason)
 
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
@@ -106,6 +112,13 @@ def register_socket_handlers(
             if who is None:
                 raise ProtocolError(
                     "unauthorized", "this connection is not authenticated; reconnect with a token"
+                )
+            if not who.is_admin and _revoked(hub, who.name):
+                # Revoked by another process (`devices revoke`) since it connected: not one more room,
+                # and the socket goes now rather than at the next sweep (after this answer).
+                socketio.start_background_task(socketio.server.disconnect, sid, namespace="/")
+                raise ProtocolError(
+                    "unauthorized", f"device {who.name!r} was revoked; ask the admin for a new token"
                 )
             room = _room(event, argument)
             if event is JoinEvent.LEAVE:
@@ -131,6 +144,12 @@ def register_socket_handlers(
 
     for event in JoinEvent:
         make_join(event)
+
+
+def _revoked(hub: Hub, name: str) -> bool:
+    with hub.read() as conn:
+        row = conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()
+    return row is None or row[0] is not None
 
 
 def _room(event: JoinEvent, argument: object) -> Room:

@@ -27,6 +27,7 @@ def stats_body() -> dict[str, Any]:
             continue  # None is "all sockets" and every sid has a room of its own
         rooms[room] = len(members)
     config = current_app.extensions["kiosk_config"]
+    broadcaster = current_app.extensions["kiosk_broadcaster"]
     with hub.read() as conn:
         devices = count_devices(conn)
         orders_today = conn.execute(
@@ -41,6 +42,7 @@ def stats_body() -> dict[str, Any]:
         "async_mode": socketio.async_mode,
         "devices": devices,
         "orders_today": orders_today,
-        "fanout": current_app.extensions["kiosk_broadcaster"].counts_body(),
+        "fanout": broadcaster.counts_body(),
+        "dropped_slow_sockets": broadcaster.slow_sockets.dropped,
         "uptime_s": round(config.clock.monotonic() - current_app.extensions["kiosk_started"], 1),
     }

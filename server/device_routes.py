@@ -1,0 +1,37 @@
+"""``DELETE /api/devices/{name}`` (admin): revoke a device and drop its live sockets at once.
+
+``kiosk-server devices revoke`` writes the database from another process, so
+the server learns of it only at its next sweep (``--revocation-check``, 30 s):
+until then a stolen tablet's open socket still received every event.  Revoking
+through the server that holds the sockets closes them in the same request.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from server import auth, policy
+from server.errors import ApiError
+from server.jsonio import json_response
+from server.revocation import drop_device
+from server.web import hub, principal
+
+devices_api = Blueprint("devices", __name__, url_prefix="/api")
+
+
+@devices_api.delete("/devices/<name>")
+def revoke(name: str) -> Response:
+    policy.check_admin(principal(), "revoke devices")
+    with hub().write() as tx:
+        row = tx.conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise ApiError(404, "not_found", f"no device named {name!r}; see `kiosk-server devices list`")
+        if row[0] is not None:
+            raise ApiError(409, "already_revoked", f"device {name!r} was already revoked at {row[0]}")
+        auth.revoke_device(tx.conn, name, tx.clock.now())
+        revoked_at = tx.conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()[0]
+    # Committed: its token is refused from now on, and its open sockets go now, not at the next sweep.
+    dropped = drop_device(
+        current_app.extensions["socketio"], current_app.extensions["kiosk_connections"], name
+    )
+    return json_response({"name": name, "revoked_at": revoked_at, "disconnected": dropped})
