@@ -70,9 +70,14 @@ class Backoff:
         """Note a successful connection; the curve resets only once it proved stable."""
         self._connected_at = self._clock.monotonic()
 
-    def disconnected(self) -> None:
-        """Note a lost connection; reset the curve if it had lasted ``stable_after``."""
-        if self._connected_at is not None and self.is_stable():
+    def disconnected(self, *, failed: bool = False) -> None:
+        """Note a lost connection; reset the curve if it had lasted ``stable_after``.
+
+        ``failed``: the server's own data broke it (an oversized message), a
+        failed attempt however long it lasted; a server that does that on every
+        connect then meets the growing delays of any repeated failure.
+        """
+        if self._connected_at is not None and self.is_stable() and not failed:
             self.reset()
         self._connected_at = None
 

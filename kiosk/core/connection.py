@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import Clock
+from kiosk.core.intake import EventIntake
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
+from kiosk.core.socket_faults import FaultLog, fault_of, watched_session, websocket_options
 from kiosk.protocol import Event, JoinEvent, RoomKind
 
 if TYPE_CHECKING:
@@ -166,11 +168,14 @@ class Connector:
         self._caught_up = False
         self._http: aiohttp.ClientSession | None = None
         self._sio: Any = None
+        self.fault_log = FaultLog(clock)
+        self.intake = EventIntake(store, monotonic=clock.monotonic)  # live events, applied in slices
 
     def _set_status(self, state: ConnectionState, **kwargs: Any) -> None:
         self.board.set(state, **kwargs)
 
     async def close(self) -> None:
+        self.intake.drain()  # what arrived before the stop is applied, not lost
         if self._sio is not None:
             with contextlib.suppress(Exception):
                 await self._sio.disconnect()
@@ -181,20 +186,19 @@ class Connector:
 
     async def run(self) -> None:
         self.offline.set()
-        import aiohttp  # noqa: PLC0415 - lazy, see the module docstring
-
         failures = _failures()
         if self._http is None:
-            self._http = aiohttp.ClientSession()
+            self._http = watched_session()
         first = True
         while True:
             state = ConnectionState.CONNECTING if first else ConnectionState.RECONNECTING
             self._set_status(state, attempt=self.backoff.attempt, detail="connecting")
             refused: str | None = None
+            fault: str | None = None
             detail = ""
             try:
-                await self._connect_and_serve()
-                detail = "connection lost"
+                fault = await self._connect_and_serve()
+                detail = fault or "connection lost"
             except _RefusedError as exc:
                 refused = str(exc)
             except failures as exc:
@@ -224,16 +228,33 @@ class Connector:
                     detail=detail,
                 )
             self.retry_now.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.retry_now.wait(), delay)
+            if fault is not None:
+                # The server answers polls fine: it is its data that broke the socket, and
+                # waking early would only fetch the same again.  Wait the whole step out.
+                await asyncio.sleep(delay)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.retry_now.wait(), delay)
             _stop_if_cancelled()
 
-    async def _connect_and_serve(self) -> None:
+    async def _connect_and_serve(self) -> str | None:
+        """Connect, join, catch up and stay live until the socket drops.
+
+        Returns None for an ordinary loss, or why the server's own data broke
+        the socket (``socket_faults.fault_of``): such a drop counts as a failed
+        attempt however long the connection lasted, so it is retried on the
+        growing backoff instead of every few seconds.
+        """
         import socketio  # noqa: PLC0415 - lazy, see the module docstring
 
         lost = asyncio.Event()
         refusal: dict[str, Any] = {}
-        sio = socketio.AsyncClient(reconnection=False, http_session=self._http, handle_sigint=False)
+        sio = socketio.AsyncClient(
+            reconnection=False,
+            http_session=self._http,
+            handle_sigint=False,
+            websocket_extra_options=websocket_options(),
+        )
         self._sio = sio
 
         def on_connect_error(data: Any = None, *_: Any) -> None:
@@ -259,6 +280,7 @@ class Connector:
                 raise _RefusedError(str(refusal.get("message") or "unauthorized")) from None
             raise
         live = False
+        fault: str | None = None
         try:
             self.connects += 1
             await self._join(sio)
@@ -273,15 +295,25 @@ class Connector:
             log.info("live in %s at seq %s", self.config.room, self.store.seq)
             await self._on_live()
             await lost.wait()
-            log.warning("connection to %s lost", self.config.server_url)
+            fault = self._why_lost(sio)
+            return fault
         finally:
             self._caught_up = False
             self.offline.set()
             if live:
-                self.backoff.disconnected()
+                self.backoff.disconnected(failed=fault is not None)
             self._sio = None
             with contextlib.suppress(Exception):
                 await sio.disconnect()
+
+    def _why_lost(self, sio: Any) -> str | None:
+        """Log the loss (a fault's reason through the FaultLog, once); the fault or None."""
+        fault = fault_of(sio)
+        if fault is None:
+            log.warning("connection to %s lost", self.config.server_url)
+        else:
+            self.fault_log.seen(self.config.server_url, fault)
+        return fault
 
     async def _join(self, sio: Any) -> None:
         import socketio  # noqa: PLC0415 - lazy, see the module docstring
@@ -324,7 +356,7 @@ class Connector:
         ):
             log.info("events carry no seq: older backend, resyncing from /api/orders on reconnect")
             self.syncer.legacy = True
-        self.store.apply_envelope(data, advance_seq=self._caught_up)
+        self.intake.push(data, advance_seq=self._caught_up)
 
 
 def _stop_if_cancelled() -> None:

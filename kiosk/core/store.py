@@ -72,6 +72,19 @@ class Notice:
     first_seen: bool = False
 
 
+@dataclass
+class _Pending:
+    """An order changed on screen by this screen's actions that the server has not all answered.
+
+    ``before`` is what a refusal rolls back to (the server's latest state), ``local`` what the
+    card shows, ``in_flight`` how many actions are still waiting for their answer.
+    """
+
+    before: Order
+    local: Order
+    in_flight: int = 1
+
+
 class StoreListener(Protocol):
     def on_changes(self, changes: Sequence[Change]) -> None: ...
 
@@ -101,7 +114,7 @@ class Store:
         self._notifications: deque[Notification] = deque(maxlen=max_notifications)
         self._final_at: dict[EntityId, float] = {}
         self._gone: dict[EntityId, int] = {}  # removed final orders -> last version, so echoes stay gone
-        self._optimistic: dict[EntityId, tuple[Order, Order]] = {}  # id -> (before, local)
+        self._optimistic: dict[EntityId, _Pending] = {}
         self._listeners: list[StoreListener] = []
         self._notice_counts: dict[str, int] = {}
         self.seq: int | None = None
@@ -136,16 +149,41 @@ class Store:
         ``advance_seq=False`` applies the event without moving ``seq`` (live
         events that arrive while a catch-up is still filling the gap before them).
         """
-        try:
-            return self._apply_envelope(raw, advance_seq)
-        except SkipError as skip:
-            self.skipped += 1
-            self._log_skip(str(skip))
-            return False
-        except Exception:  # a bug must not take the screen down; keep the evidence
-            self.skipped += 1
-            log.exception("skipped event that broke the store: %.200r", raw)
-            return False
+        return self.apply_batch([(raw, advance_seq)]) == 1
+
+    def apply_batch(self, events: Iterable[tuple[object, bool]]) -> int:
+        """Apply envelopes that arrived together, as ``apply_envelope`` would one by one; the count applied.
+
+        Listeners hear one ``on_changes`` with every Change of the batch, in
+        order, then each Notice: a burst of 500 new orders is one model insert
+        and one relayout of the grid instead of 500.  ``events`` is read
+        lazily, so the caller can stop a batch when its time is up.  Each item
+        is ``(envelope, advance_seq)``.
+        """
+        changes: list[Change] = []
+        notices: list[Notice] = []
+        applied = 0
+        for raw, advance_seq in events:
+            try:
+                outcome = self._apply_envelope(raw, advance_seq)
+            except SkipError as skip:
+                self.skipped += 1
+                self._log_skip(str(skip))
+                continue
+            except Exception:  # a bug must not take the screen down; keep the evidence
+                self.skipped += 1
+                log.exception("skipped event that broke the store: %.200r", raw)
+                continue
+            if outcome is None:
+                continue
+            applied += 1
+            changes += outcome[0]
+            if outcome[1] is not None:
+                notices.append(outcome[1])
+        self._emit(changes)
+        for notice in notices:
+            self._notify(notice)
+        return applied
 
     def _log_skip(self, reason: str) -> None:
         """Log bad input, at most SKIP_LOG_LIMIT lines a minute plus one summary of the rest."""
@@ -164,20 +202,17 @@ class Store:
             suppressed += 1
         self._skip_window = (start, logged, suppressed)
 
-    def _apply_envelope(self, raw: object, advance_seq: bool) -> bool:
+    def _apply_envelope(self, raw: object, advance_seq: bool) -> tuple[list[Change], Notice | None] | None:
+        """The Changes and Notice of one envelope (not yet told to listeners); None for a duplicate."""
         event, envelope, entity = self._decode(raw)
         key = envelope.event_id or legacy_key(event, entity, envelope)
         if key in self.seen:
             log.debug("duplicate event %s (%s) ignored", key, envelope.type)
-            return False
+            return None
         self.seen.add(key)
         if advance_seq and envelope.seq is not None and (self.seq is None or envelope.seq > self.seq):
             self.seq = envelope.seq
-        changes, notice = self._apply_entity(event, envelope, entity)
-        self._emit(changes)
-        if notice is not None:
-            self._notify(notice)
-        return True
+        return self._apply_entity(event, envelope, entity)
 
     def _decode(self, raw: object) -> tuple[Event, Envelope, Order | Payment | Alert | Notification]:
         if not isinstance(raw, dict):
@@ -207,7 +242,9 @@ class Store:
             change = self._upsert_order(entity)
             changes += [change] if change is not None else []
             # The echo of this screen's own action (arriving before its REST answer) is no news.
-            own_echo = pending is not None and before is pending[1] and entity.status == pending[1].status
+            own_echo = (
+                pending is not None and before is pending.local and entity.status == pending.local.status
+            )
             newsworthy = change is not None and not own_echo
             if event is Event.QR_SCANNED:
                 newsworthy = before is None or entity.version >= before.version
@@ -283,7 +320,12 @@ class Store:
         before = self._orders.get(order.id)
         if before is None:
             return
-        self._optimistic[order.id] = (self._optimistic.get(order.id, (before, order))[0], order)
+        pending = self._optimistic.get(order.id)
+        if pending is None:
+            self._optimistic[order.id] = _Pending(before, order)
+        else:  # a second action before the first was answered: one rollback point for both
+            pending.local = order
+            pending.in_flight += 1
         self._orders[order.id] = order
         self._track_final(order)
         self._emit([Change(ChangeKind.UPDATED, "orders", order.id, before, order)])
@@ -293,7 +335,7 @@ class Store:
         entry = self._optimistic.pop(order_id, None)
         if entry is None:
             return False
-        before, local = entry
+        before, local = entry.before, entry.local
         current = self._orders.get(order_id)
         if current is not local:
             return False
@@ -303,8 +345,13 @@ class Store:
         return True
 
     def confirm(self, order_id: EntityId) -> None:
-        """Forget the rollback point of an action the server accepted."""
-        self._optimistic.pop(order_id, None)
+        """An action the server accepted; the rollback point goes with the last one in flight."""
+        pending = self._optimistic.get(order_id)
+        if pending is None:
+            return
+        pending.in_flight -= 1
+        if pending.in_flight <= 0:
+            del self._optimistic[order_id]
 
     # ------------------------------------------------------------------ upkeep
 
@@ -347,7 +394,7 @@ class Store:
             # An earlier action's echo or answer, arriving while a later one is in flight
             # (a bump bar pressed faster than the server answers).  The card stays where this
             # screen put it; the server's state becomes the point a refusal rolls back to.
-            self._optimistic[new.id] = (new, old)
+            self._optimistic[new.id].before = new
             return None
         self._orders[new.id] = new
         self._track_final(new)
@@ -358,7 +405,7 @@ class Store:
         pending = self._optimistic.get(new.id)
         return (
             pending is not None
-            and shown is pending[1]
+            and shown is pending.local
             and new.status is not OrderStatus.CANCELLED
             and status_rank(new.status) < status_rank(shown.status)
         )

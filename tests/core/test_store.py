@@ -322,3 +322,22 @@ def test_the_echo_of_the_last_bump_and_other_screens_changes_still_apply() -> No
     store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.COMPLETED}))
     store.apply_envelope(envelope(Event.ORDER_CANCELLED, order_data(1, status="cancelled", version=4)))
     assert store.orders[1].status is OrderStatus.CANCELLED  # someone else's cancel wins at once
+
+
+def test_the_answer_to_an_earlier_bump_keeps_the_later_bump_on_the_card() -> None:
+    """The CI's bump-bar failure: the first bump's REST answer (confirm, then its order) came while
+    the second bump was in flight, wiped the second's rollback point and put the card back to
+    preparing, so the third press bumped to ready again and the server refused it."""
+    store, rec, _ = make_store()
+    store.apply_envelope(created(1))
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.PREPARING}))  # bump 1
+    store.set_local(store.orders[1].model_copy(update={"status": OrderStatus.READY}))  # bump 2
+    rec.changes.clear()
+    store.confirm(1)  # bump 1 answered ...
+    store.put_order(Order.model_validate(order_data(1, status="preparing", version=2)))  # ... with its order
+    assert store.orders[1].status is OrderStatus.READY
+    assert rec.changes == []
+    store.confirm(1)  # bump 2 answered
+    assert store.put_order(Order.model_validate(order_data(1, status="ready", version=3)))
+    assert store.orders[1].status is OrderStatus.READY and store.orders[1].version == 3
+    assert not store.rollback(1)  # nothing in flight any more

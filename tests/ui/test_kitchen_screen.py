@@ -121,7 +121,9 @@ def test_a_bump_of_an_order_cancelled_meanwhile_is_refused_with_the_reason(
     qtbot.waitUntil(lambda: len(window.banners.banners()) == 1, timeout=WAIT_MS)
     text = window.banners.banners()[0].text()
     number = created["order_number"]
-    assert text == f"Order {number} was not changed: it has already moved on; the screen shows where it is now."
+    assert (
+        text == f"Order {number} was not changed: it has already moved on; the screen shows where it is now."
+    )
     qtbot.waitUntil(lambda: card_status(window, created["id"]) is OrderStatus.CANCELLED, timeout=WAIT_MS)
     assert server_status(server, created["id"]) == "cancelled"
     assert "Reason: customer left" in screen.card_text(created["id"]).lines()  # type: ignore[attr-defined]

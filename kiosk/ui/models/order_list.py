@@ -37,7 +37,8 @@ STATUS_ROLE = ORDER_ROLE + 1
 NUMBER_ROLE = ORDER_ROLE + 2
 CUSTOMER_ROLE = ORDER_ROLE + 3
 
-# More order changes than this in one batch (a snapshot, a long catch-up) reset the model.
+# A batch changing more orders than this and than the model holds (a snapshot, a long catch-up
+# onto an empty screen) resets the model: nothing on screen is worth keeping, and one reset is cheaper.
 BULK_THRESHOLD = 64
 
 
@@ -164,19 +165,32 @@ class OrderListModel(QAbstractListModel):
         self._announce()
 
     def apply_changes(self, changes: Sequence[ChangeLike]) -> None:
-        """Follow a batch of store Changes (other collections are ignored)."""
-        hidden_before, count_before = len(self._hidden), len(self._rows)
-        if sum(1 for change in changes if change.collection == "orders") > BULK_THRESHOLD:
-            self._apply_bulk(changes)
-            return
+        """Follow a batch of store Changes (other collections are ignored).
+
+        Only each order's last state in the batch counts.  New rows are
+        inserted in runs - a burst of new orders, all newer than the cards on
+        screen, is one ``rowsInserted`` at the end - so the cost of a batch
+        follows its size, not the number of cards; the selection and the
+        scroll position survive.  A batch larger than the model (a snapshot)
+        resets it instead.
+        """
+        final: dict[EntityId, Order | None] = {}
         for change in changes:
-            if change.collection != "orders":
-                continue
-            new = change.new
-            if isinstance(new, Order):
-                self._upsert(new)
-            else:
-                self._drop(change.key)
+            if change.collection == "orders":
+                final[change.key] = change.new if isinstance(change.new, Order) else None
+        if not final:
+            return
+        if len(final) > max(BULK_THRESHOLD, len(self._rows)):
+            self._apply_bulk(final)
+            return
+        hidden_before, count_before = len(self._hidden), len(self._rows)
+        arriving: list[Order] = []
+        for key, order in final.items():
+            if order is None:
+                self._drop(key)
+            elif self._upsert(order, insert=False):
+                arriving.append(order)
+        self._insert_runs(arriving)
         if (len(self._hidden), len(self._rows)) != (hidden_before, count_before):
             self._announce()
 
@@ -205,16 +219,14 @@ class OrderListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     # -- internals -----------------------------------------------------------
-    def _apply_bulk(self, changes: Sequence[ChangeLike]) -> None:
+    def _apply_bulk(self, final: Mapping[EntityId, Order | None]) -> None:
         """A snapshot or a long catch-up: one reset beats thousands of row inserts."""
         merged: dict[EntityId, Order] = {**self._hidden, **self._visible}
-        for change in changes:
-            if change.collection != "orders":
-                continue
-            if isinstance(change.new, Order):
-                merged[change.key] = change.new
+        for key, order in final.items():
+            if order is not None:
+                merged[key] = order
             else:
-                merged.pop(change.key, None)
+                merged.pop(key, None)
         lingering = dict(self._cancelled_at)
         self.reset(merged.values())
         for key in self._cancelled_at:
@@ -224,15 +236,16 @@ class OrderListModel(QAbstractListModel):
     def _passes_filter(self, order: Order) -> bool:
         return self._tenant_id is None or order.tenant_id == self._tenant_id
 
-    def _upsert(self, order: Order) -> None:
+    def _upsert(self, order: Order, *, insert: bool = True) -> bool:
+        """Show ``order``'s latest state; True if it needs a new row that ``insert=False`` left to the caller."""
         key = order.id
         if not self._include(order):
             self._drop(key)
-            return
+            return False
         if not self._passes_filter(order):
             self._drop(key)
             self._hidden[key] = order
-            return
+            return False
         self._hidden.pop(key, None)
         if order.status is OrderStatus.CANCELLED:
             self._cancelled_at.setdefault(key, self._monotonic())
@@ -245,16 +258,35 @@ class OrderListModel(QAbstractListModel):
             self._visible[key] = order
             index = self.index(row)
             self.dataChanged.emit(index, index)
-            return
+            return False
         if held is not None:
             self._drop(key)
-        new_key = sort_key(order)
-        row = bisect.bisect_left(self._keys, new_key)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.insert(row, order)
-        self._keys.insert(row, new_key)
-        self._visible[key] = order
-        self.endInsertRows()
+        if not insert:
+            return True
+        self._insert_runs([order])
+        return False
+
+    def _insert_runs(self, orders: Sequence[Order]) -> None:
+        """Insert new rows, one ``beginInsertRows`` per run of orders that land next to each other."""
+        if not orders:
+            return
+        arriving = sorted(orders, key=sort_key)
+        keys = [sort_key(order) for order in arriving]
+        start = 0
+        while start < len(arriving):
+            row = bisect.bisect_left(self._keys, keys[start])
+            # the run: every following order that sorts before the row now at ``row``
+            end = (
+                len(arriving) if row == len(self._keys) else bisect.bisect_left(keys, self._keys[row], start)
+            )
+            end = max(end, start + 1)
+            self.beginInsertRows(QModelIndex(), row, row + end - start - 1)
+            self._rows[row:row] = arriving[start:end]
+            self._keys[row:row] = keys[start:end]
+            for order in arriving[start:end]:
+                self._visible[order.id] = order
+            self.endInsertRows()
+            start = end
 
     def _drop(self, key: EntityId) -> None:
         self._hidden.pop(key, None)
