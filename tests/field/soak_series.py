@@ -10,6 +10,7 @@ field: a kitchen PC is never otherwise idle.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.field.watch import Watch
-from tests.ui.test_headless import clean_env
 
 ROOMS = ("display", "kasir-1", "tenant-1")
 RATE = 4.0  # demo feed requests a second: orders, status changes, payments, QR scans, alerts
@@ -43,8 +43,25 @@ class RunResult:
     stop_took_s: float | None = None
 
 
+def soak_env(environ: dict[str, str], tmp: Path) -> dict[str, str]:
+    """The demo's environment: the session's as it was at collection, with its own config and data."""
+    env = {k: v for k, v in environ.items() if not k.startswith("KIOSK_")}
+    env.update(
+        KIOSK_CONFIG=str(tmp / "no-config.toml"),
+        KIOSK_DATA_DIR=str(tmp / "data"),
+        KIOSK_LOG_DIR=str(tmp / "logs"),
+    )
+    return env
+
+
 def run_once(
-    run: int, seconds: float, *, by_signal: bool, base: Path, running: list[subprocess.Popen[bytes]]
+    run: int,
+    seconds: float,
+    *,
+    by_signal: bool,
+    base: Path,
+    running: list[subprocess.Popen[bytes]],
+    environ: dict[str, str],
 ) -> RunResult:
     """One soak run: ``kiosk demo --room all`` with sound and live traffic, watched every 2 s.
 
@@ -61,7 +78,7 @@ def run_once(
     result = RunResult(run)
     console = tmp / "console.log"
     with console.open("w") as out:
-        demo = subprocess.Popen(args, env=clean_env(tmp), stdout=out, stderr=subprocess.STDOUT)
+        demo = subprocess.Popen(args, env=soak_env(environ, tmp), stdout=out, stderr=subprocess.STDOUT)
         running.append(demo)
         watch = Watch(demo.pid)
         started = time.monotonic()
@@ -124,6 +141,9 @@ class SoakSeries:
         self._results: dict[int, RunResult | BaseException] = {}
         self._done = threading.Condition()
         self._running: list[subprocess.Popen[bytes]] = []
+        # os.environ as it is now: a foreground test may monkeypatch it while a run starts
+        # (XDG_RUNTIME_DIR=/nonexistent once left a whole run without PulseAudio).
+        self._environ = dict(os.environ)
         self._stopping = False
         self._thread = threading.Thread(target=self._run_all, name="field-soak", daemon=True)
 
@@ -153,7 +173,12 @@ class SoakSeries:
                 if self._stopping:
                     return
                 outcome = run_once(
-                    run, self.seconds, by_signal=run == self.last, base=self._base, running=self._running
+                    run,
+                    self.seconds,
+                    by_signal=run == self.last,
+                    base=self._base,
+                    running=self._running,
+                    environ=self._environ,
                 )
             except Exception as exc:  # reported by that run's test
                 outcome = exc
