@@ -8,7 +8,7 @@ Run by hand (offscreen, this machine):
 
 The real path is measured: an event envelope goes through the core's Store
 (parsing, versioning, dedup), the store's Changes through OrderListModel into
-the QListView, and the time stops when the grid's viewport has finished
+the card grid, and the time stops when the grid's viewport has finished
 painting.  Inserts land at the top of the grid (an order older than all the
 others, e.g. from a catch-up) so the new card is always in view: the worst
 case for the view, which shifts every visible card.  The bump is a key press

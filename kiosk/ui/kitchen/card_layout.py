@@ -88,8 +88,8 @@ class GridUnits:
 def grid_units(viewport: QSize, density: str) -> GridUnits:
     """Whole cells near the density's target size that fill ``viewport``.
 
-    QListView wraps a card that would reach the viewport's last pixel column,
-    so the cells share ``width - 1`` pixels.
+    The grid keeps the viewport's last pixel column spare (QListView, which it
+    replaced, wrapped a card that reached it), so the cells share ``width - 1`` pixels.
     """
     target = CARD_TARGETS[density]
     columns = max(1, viewport.width() // target.width())

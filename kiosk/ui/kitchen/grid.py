@@ -1,35 +1,36 @@
 """The card grid and the bump bar keys.
 
-A ``QListView`` in icon mode flows cards left to right, oldest first.  Why a
-QListView with a painting delegate rather than a Qt Quick GridView: both were
-within 1.5x of each other when measured, the widget view shares the app's
-widgets, style sheet and screenshot path, and it cannot fall into the
-OpenGL-on-llvmpipe trap that costs Qt Quick ~20x CPU on kiosk PCs without a
-GPU.  Bump bars are plain USB keyboards, so the keys are: 1–9 pick a card on
-the page, Enter/Space bump the picked one (the oldest when none is picked),
-arrows move, R recalls the last bumped order, PgUp/PgDn page.  On a touch
-screen a tap picks a card and a second tap on the picked card bumps it: one
-stray touch must not send an order on.
+A view of its own (``QAbstractItemView``) flows cards left to right, oldest
+first, placed by kitchen/flow_layout.py.  Why not QListView in icon mode, which
+it replaced: QListView lays out every card again on each insert, so a new order
+cost more the more cards were on screen (12 ms more at 2000 cards than at 100);
+here a new order places its own line and repaints only what moved, whatever
+the number of cards.  Why a widget view with a painting delegate rather than a
+Qt Quick GridView: both were within 1.5x of each other when measured, the
+widget view shares the app's widgets, style sheet and screenshot path, and it
+cannot fall into the OpenGL-on-llvmpipe trap that costs Qt Quick ~20x CPU on
+kiosk PCs without a GPU.  Bump bars are plain USB keyboards, so the keys are:
+1–9 pick a card on the page, Enter/Space bump the picked one (the oldest when
+none is picked), arrows move, R recalls the last bumped order, PgUp/PgDn page.
+On a touch screen a tap picks a card and a second tap on the picked card bumps
+it: one stray touch must not send an order on.
 
 Card sizes follow the view (card_layout.grid_units): the viewport is cut into
 whole cells near the density's target size.  The remainder, less than one
 pixel per column and row, becomes a viewport margin, so the cells fill the
 viewport exactly and a page (PgDn) is exactly one viewport of whole rows.  A
-tall order's card covers several cells (its sizeHint), so the view lays out
-cards by their own sizes rather than a fixed grid.
+tall order's card covers several cells (its sizeHint), so cards are placed by
+their own sizes rather than a fixed grid.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QSize,
     Qt,
     Signal,
@@ -38,20 +39,16 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
-    QListView,
-    QStyleOptionViewItem,
     QWidget,
 )
 
 from kiosk.ui.kitchen.card_delegate import CardDelegate
 from kiosk.ui.kitchen.card_layout import GridUnits, grid_units
+from kiosk.ui.kitchen.flow_layout import Size
+from kiosk.ui.kitchen.flow_view import FlowView, Index
 
-MIN_BATCH = 24  # cards placed per event-loop turn in batched layout, at least
-BATCH_FROM = 400
-RESIZE_CHECK_ROWS = 64  # a dataChanged over more rows than this relayouts without asking each card
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 _BUMP_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
-Index = QModelIndex | QPersistentModelIndex
 
 
 def page_position(value: int, maximum: int, page: int) -> tuple[int, int]:
@@ -64,7 +61,7 @@ def page_position(value: int, maximum: int, page: int) -> tuple[int, int]:
     return nearest + 1, total
 
 
-class CardGrid(QListView):
+class CardGrid(FlowView):
     bumpRequested = Signal(QModelIndex)  # noqa: N815 - Qt signal naming
     recallRequested = Signal()  # noqa: N815
     pageChanged = Signal(int, int)  # noqa: N815 - (page shown, pages); (1, 1) when everything fits
@@ -76,20 +73,11 @@ class CardGrid(QListView):
         self._units = grid_units(self.maximumViewportSize(), density)
         self._page = (1, 1)
         self._armed: QPersistentModelIndex | None = None  # the card that was picked when the finger went down
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setBatchSize(MIN_BATCH)
-        self.setFlow(QListView.Flow.LeftToRight)
-        self.setWrapping(True)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(False)  # a tall order's card covers several cells
-        self.setSpacing(0)  # the cards draw their own margins, so cells tile the viewport
         # Always on: a scroll bar that came and went would change the width, the
         # cells, the rows and so whether it is needed, in a loop.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setDragEnabled(False)
         self.setMouseTracking(False)
@@ -112,6 +100,7 @@ class CardGrid(QListView):
         if isinstance(delegate, CardDelegate):
             delegate.set_units(self._units)
         super().setItemDelegate(delegate)
+        self.doItemsLayout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
@@ -120,9 +109,10 @@ class CardGrid(QListView):
     def _fit_cells(self) -> None:
         """Cut the viewport into whole cells; the leftover pixels become viewport margins.
 
-        Cheap: a few integer divisions.  When the cells change, the cards are
-        laid out at once (the first batch), not after QListView's 100 ms resize
-        delay, so no frame shows cards painted for the old cell size.
+        Cheap: a few integer divisions.  When the cells change, every card is
+        asked its size again and placed at once, so no frame shows cards
+        painted for the old cell size.  One pixel column stays spare, as
+        card_layout.grid_units expects.
         """
         margins = self.viewportMargins()
         room = self.maximumViewportSize() + QSize(
@@ -135,64 +125,19 @@ class CardGrid(QListView):
             self.setViewportMargins(0, 0, right, bottom)
         if units != self._units:
             self._units = units
-            # The first batch holds the first two pages: enough to paint the top of
-            # the grid at once, and no more (each card's size is a call into Python).
-            self.setBatchSize(max(MIN_BATCH, 2 * units.columns * units.rows))
             delegate = self.itemDelegate()
             if isinstance(delegate, CardDelegate):
                 delegate.set_units(units)
-            self.scheduleDelayedItemsLayout()
-            self.executeDelayedItemsLayout()
+            self.doItemsLayout()
+        else:
+            self._moved_from(self._flow.set_width(self.viewport().width()))
         self._update_page()
 
-    def dataChanged(  # noqa: N802 - Qt API
-        self, top_left: Index, bottom_right: Index, roles: Sequence[int] = ()
-    ) -> None:
-        """A card whose size changed (e.g. a cancel reason added a line) makes the cards flow anew.
+    def _fallback_size(self) -> Size:
+        return self._units.width, self._units.height
 
-        QListView only resizes a changed item in place, which would overlap
-        its neighbours; a status change that keeps the size costs one lookup.
-        """
-        first, last = top_left.row(), bottom_right.row()
-        resized = last - first > RESIZE_CHECK_ROWS or any(
-            self._size_changed(row) for row in range(max(0, first), last + 1)
-        )
-        super().dataChanged(top_left, bottom_right, list(roles))
-        if resized:
-            self.scheduleDelayedItemsLayout()
-
-    def _size_changed(self, row: int) -> bool:
-        model = self.model()
-        if model is None or row >= model.rowCount():
-            return False
-        index = model.index(row, 0)
-        placed = self.rectForIndex(index)
-        delegate = self.itemDelegateForIndex(index)
-        if not placed.isValid() or delegate is None:
-            return False
-        return placed.size() != delegate.sizeHint(QStyleOptionViewItem(), index)
-
-    def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 - Qt API
-        super().setModel(model)
-        if model is not None:
-            for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
-                signal.connect(self._pick_layout_mode)
-        self._pick_layout_mode()
-
-    def _pick_layout_mode(self, *_: object) -> None:
-        """One pass while the grid is small; in batches once it is large.
-
-        In batches, the cards in view are placed (and painted) first and the
-        rest over the next event-loop turns: at 2000 cards an insert at the top
-        went from 25 ms p99 to 6 ms p99 to paint (bench/ui_render.py).  Below
-        BATCH_FROM cards one pass is cheap and keeps every card's place exact
-        at once (scrolling to a new card at the end works immediately).
-        """
-        model = self.model()
-        large = model is not None and model.rowCount() > BATCH_FROM
-        mode = QListView.LayoutMode.Batched if large else QListView.LayoutMode.SinglePass
-        if self.layoutMode() != mode:
-            self.setLayoutMode(mode)
+    def _single_step(self) -> int:
+        return max(1, self._units.height // 4)
 
     # -- pages -------------------------------------------------------------------
     def page_position(self) -> tuple[int, int]:
@@ -207,17 +152,12 @@ class CardGrid(QListView):
             self.pageChanged.emit(*page)
 
     def first_visible_row(self) -> int:
-        """The first card on the page: the lowest row among the cards at the top of the view."""
-        rows: list[int] = []
-        height = self.viewport().height()
-        y = 2
-        while not rows and y < height:
-            for column in range(self._units.columns):
-                index = self.indexAt(QPoint(column * self._units.width + self._units.width // 2, y))
-                if index.isValid():
-                    rows.append(index.row())
-            y += max(1, self._units.height // 2)
-        return min(rows, default=0)
+        """The first card on the page: the first card of the line at the top of the view."""
+        offset = self.verticalOffset()
+        line = self._flow.line_at(offset + 2)
+        if line is None:
+            return 0
+        return self._flow.line_rows(line).start
 
     def page(self, direction: int) -> None:
         """Scroll to the next (or previous) page boundary, whole rows of cards, and pick its first card."""
@@ -235,17 +175,29 @@ class CardGrid(QListView):
         self, index: Index, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible
     ) -> None:
         """Bring a card into view by whole pages, so the view never rests with a row cut in half."""
-        if hint == QAbstractItemView.ScrollHint.EnsureVisible and index.isValid():
-            rect = self.visualRect(index)
-            if rect.isValid() and not self.viewport().rect().contains(rect):
-                bar = self.verticalScrollBar()
-                step = self._units.page_height
-                top = rect.top() + bar.value()
-                page_top = min(top // step * step, bar.maximum())
-                if rect.height() <= step and top + rect.height() <= page_top + step:
-                    bar.setValue(page_top)
-                    return
-        super().scrollTo(index, hint)
+        if not index.isValid() or not 0 <= index.row() < len(self._flow):
+            return
+        bar = self.verticalScrollBar()
+        _, top, _, height = self._flow.rect(index.row())
+        view = self.viewport().height()
+        value = bar.value()
+        Hint = QAbstractItemView.ScrollHint  # noqa: N806 - an enum
+        if hint == Hint.EnsureVisible:
+            if top >= value and top + height <= value + view:
+                return  # already in view
+            step = self._units.page_height
+            page_top = min(top // step * step, bar.maximum())
+            if height <= step and top + height <= page_top + step:
+                bar.setValue(page_top)
+                return
+            target = top if top < value or height > view else top + height - view
+        elif hint == Hint.PositionAtBottom:
+            target = top + height - view
+        elif hint == Hint.PositionAtCenter:
+            target = top + height // 2 - view // 2
+        else:  # PositionAtTop
+            target = top
+        bar.setValue(max(0, min(bar.maximum(), target)))
 
     def select_row(self, row: int, *, scroll: bool = True) -> bool:
         model = self.model()
