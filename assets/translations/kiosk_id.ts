@@ -715,6 +715,13 @@
     </message>
 </context>
 <context>
+    <name>ToastStrip</name>
+    <message>
+        <source>+%1 more</source>
+        <translation>+%1 lainnya</translation>
+    </message>
+</context>
+<context>
     <name>TotalsPanel</name>
     <message>
         <source>Shift totals</source>

@@ -114,7 +114,8 @@ def test_a_short_toast_is_one_line_and_the_row_keeps_its_height_when_empty(
     window = open_window(qtbot, "display", tmp_path, (1366, 768), clock)
     height = window.toasts.height()
     assert height > 0
-    toast = window.toasts.show_toast("New order T1-001 — Dewi", 1)
+    window.toasts.show_toast("New order T1-001 — Dewi", 1)
+    [toast] = window.toasts.toasts()  # placed now, not at the end of the turn
     assert toast.fits()
     assert toast.width() < window.width() // 2
     assert toast.heightForWidth(toast.width()) == toast.heightForWidth(10_000)  # one line
