@@ -22,10 +22,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from kiosk.core.backoff import Backoff
+from kiosk.core.capped_http import ReplyWatch, capped_session
 from kiosk.core.clock import Clock
+from kiosk.core.gc_pacing import GcPacer
 from kiosk.core.intake import EventIntake
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
-from kiosk.core.socket_faults import FaultLog, fault_of, watched_session, websocket_options
+from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
 from kiosk.protocol import Event, JoinEvent, RoomKind
 
 if TYPE_CHECKING:
@@ -169,13 +171,17 @@ class Connector:
         self._http: aiohttp.ClientSession | None = None
         self._sio: Any = None
         self.fault_log = FaultLog(clock)
-        self.intake = EventIntake(store, monotonic=clock.monotonic)  # live events, applied in slices
+        self.replies = ReplyWatch()  # why engine.io's last HTTP reply was refused (capped_http)
+        self.gc_pacer = GcPacer(clock.monotonic)
+        # live events, applied in slices
+        self.intake = EventIntake(store, monotonic=clock.monotonic, after_slice=self.gc_pacer.after_slice)
 
     def _set_status(self, state: ConnectionState, **kwargs: Any) -> None:
         self.board.set(state, **kwargs)
 
     async def close(self) -> None:
         self.intake.drain()  # what arrived before the stop is applied, not lost
+        self.gc_pacer.close()
         if self._sio is not None:
             with contextlib.suppress(Exception):
                 await self._sio.disconnect()
@@ -188,7 +194,7 @@ class Connector:
         self.offline.set()
         failures = _failures()
         if self._http is None:
-            self._http = watched_session()
+            self._http = capped_session(self.replies, request_timeout_s=self.config.request_timeout_s)
         first = True
         while True:
             state = ConnectionState.CONNECTING if first else ConnectionState.RECONNECTING
@@ -202,8 +208,12 @@ class Connector:
             except _RefusedError as exc:
                 refused = str(exc)
             except failures as exc:
-                detail = _describe(exc)
-                log.info("connection to %s failed: %s", self.config.server_url, detail)
+                fault = self.replies.take()  # a polling reply over the cap or its deadline: as a fault drop
+                detail = fault or _describe(exc)
+                if fault is None:
+                    log.info("connection to %s failed: %s", self.config.server_url, detail)
+                else:
+                    self.fault_log.seen(self.config.server_url, fault, what="failed")
             except Exception as exc:
                 detail = _describe(exc)
                 log.exception("unexpected failure of the connection to %s", self.config.server_url)
@@ -229,8 +239,9 @@ class Connector:
                 )
             self.retry_now.clear()
             if fault is not None:
-                # The server answers polls fine: it is its data that broke the socket, and
-                # waking early would only fetch the same again.  Wait the whole step out.
+                # The server answers polls fine: it is its data that broke the socket (or its
+                # engine.io reply was too big or too slow), and waking early would only fetch
+                # the same again.  Wait the whole step out.
                 await asyncio.sleep(delay)
             else:
                 with contextlib.suppress(TimeoutError):
@@ -241,9 +252,10 @@ class Connector:
         """Connect, join, catch up and stay live until the socket drops.
 
         Returns None for an ordinary loss, or why the server's own data broke
-        the socket (``socket_faults.fault_of``): such a drop counts as a failed
-        attempt however long the connection lasted, so it is retried on the
-        growing backoff instead of every few seconds.
+        the socket (``socket_faults.fault_of``, or a long-polling reply refused
+        by ``capped_http``): such a drop counts as a failed attempt however long
+        the connection lasted, so it is retried on the growing backoff instead
+        of every few seconds.
         """
         import socketio  # noqa: PLC0415 - lazy, see the module docstring
 
@@ -254,8 +266,10 @@ class Connector:
             http_session=self._http,
             handle_sigint=False,
             websocket_extra_options=websocket_options(),
+            request_timeout=self.config.request_timeout_s,  # engine.io's total deadline per HTTP request
         )
         self._sio = sio
+        self.replies.take()  # a reason left from before this attempt is not its own
 
         def on_connect_error(data: Any = None, *_: Any) -> None:
             # python-socketio wraps the server's details: {"message": ..., "data": {"code", "message"}}
@@ -308,7 +322,7 @@ class Connector:
 
     def _why_lost(self, sio: Any) -> str | None:
         """Log the loss (a fault's reason through the FaultLog, once); the fault or None."""
-        fault = fault_of(sio)
+        fault = fault_of(sio) or self.replies.take()
         if fault is None:
             log.warning("connection to %s lost", self.config.server_url)
         else:

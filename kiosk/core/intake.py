@@ -43,8 +43,10 @@ class EventIntake:
         budget_s: float = BUDGET_S,
         max_batch: int = MAX_BATCH,
         interval_s: float = INTERVAL_S,
+        after_slice: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self._after_slice = after_slice  # kiosk/core/gc_pacing.py: keeps full collections out of bursts
         self.budget_s = budget_s
         self.max_batch = max_batch
         self.interval_s = interval_s
@@ -90,6 +92,8 @@ class EventIntake:
         self._scheduled = None
         self._last_slice = loop.time()
         self._apply(self._take(self._monotonic() + self.budget_s))
+        if self._after_slice is not None:
+            self._after_slice()
         if self._queue:
             self._schedule(loop)
 

@@ -13,8 +13,10 @@ backoff grows instead of resetting (see ``Connector``).
 The limit is twice the largest request body our server accepts (1 MiB), so
 whatever it can emit arrives whole, and the store skips, with a log line,
 what is over its own event limit; only a foreign or broken backend goes past
-it.  The websocket transport only: a screen that stays on HTTP long-polling
-(websocket blocked by a proxy) reads whole responses, as aiohttp does.
+it.  engine.io's HTTP long-polling replies (the handshake, and every poll of
+a screen whose websocket a proxy blocks) have their own cap and deadline,
+``MAX_POLL_REPLY_BYTES`` (``kiosk.core.capped_http``), and a reply refused
+there is logged and backed off on the same way.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from kiosk.protocol.requests import MAX_BODY_BYTES
 log = logging.getLogger("kiosk.net")
 
 MAX_MESSAGE_BYTES = 2 * MAX_BODY_BYTES
+# One long-polling reply carries every packet queued since the previous poll, so a burst of
+# several messages up to the websocket limit fits whole: four of them.  A reply over it is
+# dropped with the connection; nothing is lost, the catch-up after the reconnect fills the gap.
+MAX_POLL_REPLY_BYTES = 4 * MAX_MESSAGE_BYTES
 MESSAGE_TOO_BIG = 1009  # the websocket close code (RFC 6455) aiohttp uses for a message over max_msg_size
 _SIZE = re.compile(r"Message size (\d+)")
 
@@ -39,12 +45,13 @@ def websocket_options() -> dict[str, Any]:
     return {"max_msg_size": MAX_MESSAGE_BYTES}
 
 
-def watched_session() -> Any:
+def watched_session(response_class: type[Any] | None = None) -> Any:
     """An ``aiohttp.ClientSession`` whose websockets remember the error that closed them.
 
     aiohttp returns that error (with the message's size) as the data of an
     ERROR message, which engine.io only logs; ``ws_response_class`` is
-    aiohttp's public hook for a response class of our own.
+    aiohttp's public hook for a response class of our own (``response_class``
+    its hook for the HTTP replies: ``capped_http`` passes its capped one).
     """
     import aiohttp  # noqa: PLC0415 - lazy, like connection.py: ~250 ms that the first frame does not need
 
@@ -57,7 +64,9 @@ def watched_session() -> Any:
                 self.error = message.data
             return message
 
-    return aiohttp.ClientSession(ws_response_class=WatchedWebSocket)
+    if response_class is None:
+        return aiohttp.ClientSession(ws_response_class=WatchedWebSocket)
+    return aiohttp.ClientSession(ws_response_class=WatchedWebSocket, response_class=response_class)
 
 
 def fault_of(sio: Any) -> str | None:
@@ -97,7 +106,8 @@ class FaultLog:
     _last: float | None = None
     _held_back: int = 0
 
-    def seen(self, server_url: str, reason: str) -> None:
+    def seen(self, server_url: str, reason: str, *, what: str = "lost") -> None:
+        """``what`` happened to the connection: "lost" (it was up) or "failed" (it never came up)."""
         now = self.clock.monotonic()
         if self._last is not None and now - self._last < self.interval_s:
             self._held_back += 1
@@ -107,5 +117,5 @@ class FaultLog:
             if self._held_back
             else ""
         )
-        log.warning("connection to %s lost: %s%s", server_url, reason, more)
+        log.warning("connection to %s %s: %s%s", server_url, what, reason, more)
         self._last, self._held_back = now, 0
