@@ -3,6 +3,7 @@
     python bench/large_reads.py                       # 10 000 active orders, 2 looping readers, admin token
     python bench/large_reads.py --server-dir /tmp/old # the same against a scratch copy (e.g. the code before)
     python bench/large_reads.py --token device        # readers use display device tokens (rate-limited: 429s)
+    python bench/large_reads.py --read events         # readers loop on the catch-up, GET /api/events?room=display&after=0
 
 Builds a database with ``--orders`` active orders (in-process, cached per count
 under ``--workdir``), starts ``python -m server run`` (gevent) from
@@ -12,7 +13,10 @@ reading ("idle"), then while ``--readers`` threads loop on the list
 ("loaded").  Each alert's delay is POST sent -> the screen's handler runs
 (one process, one monotonic clock).  It also prints how long the hub's lock
 was held by one list request, measured in-process on the same file by
-wrapping ``hub._lock`` (the Flask test client, threading mode).
+wrapping ``hub._lock`` (the Flask test client, threading mode).  With
+``--read events`` the readers loop on the first catch-up page instead (each
+order filed one event, so the page is full: the server's 1000 events over the
+wire, ``--page`` events in the in-process lock measurement).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 ADMIN = "bench-admin-token-0123456789"
+READS = {"orders": "/api/orders?active", "events": "/api/events?room=display&after=0"}
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -59,13 +64,14 @@ def _copy(db: Path, workdir: Path, name: str) -> Path:
     return target
 
 
-def lock_hold(db: Path) -> None:
+def lock_hold(db: Path, path: str, page: int) -> None:
     """In a child process started with cwd = the server dir: the hub lock's hold time per list request."""
     sys.path.insert(0, os.getcwd())
     from server.app import create_app
     from server.config import ServerConfig
 
-    app, _ = create_app(ServerConfig(db_path=db, admin_token=ADMIN, async_mode="threading"))
+    config = ServerConfig(db_path=db, admin_token=ADMIN, async_mode="threading", catch_up_page=page)
+    app, _ = create_app(config)
     hub = app.extensions["kiosk_hub"]
     holds: list[float] = []
     inner = hub._lock  # what is measured
@@ -92,7 +98,7 @@ def lock_hold(db: Path) -> None:
     for _ in range(5):
         holds.clear()
         started = time.perf_counter()
-        answer = client.get("/api/orders?active", headers={"Authorization": f"Bearer {ADMIN}"})
+        answer = client.get(path, headers={"Authorization": f"Bearer {ADMIN}"})
         assert answer.status_code == 200, answer.data[:200]
         rounds.append(((time.perf_counter() - started) * 1000, max(holds, default=0.0), len(answer.data)))
     print(
@@ -208,7 +214,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             readers.append(
                 subprocess.Popen(
                     [sys.executable, str(Path(__file__).resolve()), "--reader", url],
-                    env={**os.environ, "BENCH_TOKEN": token},
+                    env={**os.environ, "BENCH_TOKEN": token, "BENCH_PATH": READS[args.read]},
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
@@ -234,7 +240,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         for status, count in report["statuses"].items():
             statuses[status] = statuses.get(status, 0) + count
     hold = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--lock-hold", str(_copy(db, workdir, "hold"))],
+        [sys.executable, str(Path(__file__).resolve()), "--lock-hold", str(_copy(db, workdir, "hold")),
+         "--read", args.read, "--page", str(args.page)],
         cwd=server_dir, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return {
@@ -242,6 +249,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "orders": args.orders,
         "readers": args.readers,
         "token": args.token,
+        "read": READS[args.read],
         "idle": idle,
         "loaded": loaded,
         "list_ms": {"p50": _pct(reads, 0.5), "p99": _pct(reads, 0.99), "count": len(reads)},
@@ -255,6 +263,7 @@ def reader(url: str) -> None:
     import requests
 
     token = os.environ["BENCH_TOKEN"]
+    path = os.environ.get("BENCH_PATH", READS["orders"])
     stop = threading.Event()
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     ms: list[float] = []
@@ -263,9 +272,7 @@ def reader(url: str) -> None:
         while not stop.is_set():
             started = time.monotonic()
             try:
-                answer = http.get(
-                    f"{url}/api/orders?active", headers={"Authorization": f"Bearer {token}"}, timeout=60
-                )
+                answer = http.get(f"{url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=60)
             except requests.RequestException:
                 break  # the server stopped
             statuses[str(answer.status_code)] = statuses.get(str(answer.status_code), 0) + 1
@@ -283,6 +290,10 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--rate", type=float, default=20.0, help="alerts per second")
     parser.add_argument("--token", choices=("admin", "device"), default="admin")
+    parser.add_argument("--read", choices=tuple(READS), default="orders", help="what the readers loop on")
+    parser.add_argument(
+        "--page", type=int, default=1000, help="catch-up page in the in-process lock measurement"
+    )
     parser.add_argument("--server-dir", default=str(REPO), help="run the server from here (a scratch copy)")
     parser.add_argument("--workdir", default="/tmp/kiosk-bench-large-reads")
     parser.add_argument("--lock-hold", default=None, help=argparse.SUPPRESS)
@@ -292,7 +303,7 @@ def main() -> int:
         reader(args.reader)
         return 0
     if args.lock_hold:
-        lock_hold(Path(args.lock_hold))
+        lock_hold(Path(args.lock_hold), READS[args.read], args.page)
         return 0
     result = measure(args)
     print(json.dumps(result, indent=2))
@@ -305,7 +316,7 @@ def main() -> int:
         )
     hold = result["in_process"]
     print(
-        f"list p50 {result['list_ms']['p50']:.0f} ms over the wire ({result['list_ms']['count']} lists, "
+        f"{result['read']}: p50 {result['list_ms']['p50']:.0f} ms over the wire ({result['list_ms']['count']} lists, "
         f"answers {result['list_statuses']}); in-process: request {statistics.median(hold['request_ms']):.0f} ms, "
         f"hub lock held {statistics.median(hold['lock_hold_ms']):.1f} ms (median of 5), {hold['bytes']} bytes"
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_socketio import SocketIO
+from werkzeug.exceptions import NotFound
 
 from kiosk.protocol import EVERYONE, Event
 from kiosk.protocol.requests import MAX_BODY_BYTES
@@ -67,12 +68,35 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.extensions["kiosk_connections"] = connections
     app.extensions["kiosk_auth_limiter"] = auth_limiter = FailedAuthLimiter(config.clock)
     app.extensions["kiosk_broadcaster"] = broadcaster
+    app.before_request(refuse_encoded_slashes)  # first: nothing else runs for such a path
     app.before_request(identify)
     app.register_blueprint(api)
     app.register_blueprint(devices_api)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections, auth_limiter)
     return app, socketio
+
+
+# The raw request target, as each server we run on names it (PATH_INFO is already decoded).
+_RAW_TARGET_KEYS = ("RAW_URI", "REQUEST_URI", "RAW_PATH_INFO")  # gevent (ours) / werkzeug, uWSGI, eventlet
+_ENCODED_SEPARATORS = ("%2f", "%5c")
+
+
+def refuse_encoded_slashes() -> None:
+    """404 for a path with a percent-encoded slash or backslash (``%2F``, ``%5C``) in it.
+
+    The WSGI servers put the *decoded* path in PATH_INFO, so ``/api%2Forders``
+    was routed as ``/api/orders`` and ``/api/orders/1%2F..%2Fpayments`` as
+    ``/api/orders/1/../payments``: an encoded slash inside one path segment
+    reached another route.  No route of ours has a slash inside a segment, so
+    such a request is answered as an unknown endpoint.  Only the path counts;
+    the query string (Socket.IO's ``?EIO=4&sid=...``) may hold anything.
+    """
+    environ = request.environ
+    raw = next((environ[key] for key in _RAW_TARGET_KEYS if environ.get(key)), "")
+    path = str(raw).split("?", 1)[0].lower()
+    if any(separator in path for separator in _ENCODED_SEPARATORS):
+        raise NotFound()
 
 
 def device_count(app: Flask) -> int:

@@ -239,6 +239,16 @@ class GuardedConnection(pywsgi.WSGIHandler):  # type: ignore[misc]
             self._deadline.close()
             self._deadline = None
 
+    def get_environ(self) -> dict[str, Any]:
+        """pywsgi's environ plus ``RAW_URI``, the request target as sent (gunicorn's and werkzeug's name).
+
+        PATH_INFO is percent-decoded, so ``/api%2Forders`` reads as ``/api/orders``; the raw
+        target is what server/app.py checks for encoded slashes (``refuse_encoded_slashes``).
+        """
+        environ: dict[str, Any] = super().get_environ()
+        environ["RAW_URI"] = self.path
+        return environ
+
     def log_error(self, msg: str, *args: object) -> None:
         # "Invalid HTTP method" and friends: anyone can send them, so rate-limited, one line
         text = msg % args if args else msg

@@ -8,9 +8,10 @@ log has no gaps, a screen sees events in seq order, and a refused request
 leaves nothing behind.
 
 Before each write the hub checks that its files are still the ones on disk
-(server/storage_guard.py); large reads take a connection of their own from
-``hub.reads`` and no lock (server/read_pool.py); ``close()`` on a normal stop
-copies the whole WAL into the database file and closes every connection.
+(server/storage_guard.py); large reads and the catch-up take a connection of
+their own from ``hub.reads`` and no lock (server/read_pool.py); ``close()`` on
+a normal stop copies the whole WAL into the database file and closes every
+connection.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from kiosk.protocol import EVERYONE, Envelope, Event
+from kiosk.protocol import Envelope, Event
 from server.clock import Clock
 from server.db import get_meta, set_meta
 from server.read_pool import ReadPool
@@ -69,14 +70,6 @@ class Tx:
     @property
     def seq(self) -> int:
         return self._seq
-
-
-@dataclass(frozen=True)
-class CatchUp:
-    events: list[dict[str, Any]]
-    seq: int
-    reset: bool
-    more: bool
 
 
 class Hub:
@@ -211,21 +204,3 @@ class Hub:
         tx.conn.execute("DELETE FROM events WHERE seq <= ?", (through,))
         set_meta(tx.conn, "pruned_through", str(through))
         return through
-
-    def catch_up(self, room: str, after: int, limit: int) -> CatchUp:
-        """Events of ``room`` (and of everyone) after ``after``, oldest first, at most ``limit``."""
-        with self._lock:
-            if after < self._pruned_through:
-                return CatchUp([], self._seq, reset=True, more=False)
-            # Two index range scans of at most limit + 1 rows each, merged: no sort of the whole log.
-            rows = self._conn.execute(
-                "SELECT envelope FROM events WHERE seq IN ("
-                " SELECT seq FROM (SELECT seq FROM event_rooms WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?)"
-                " UNION ALL"
-                " SELECT seq FROM (SELECT seq FROM event_rooms WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?)"
-                ") ORDER BY seq LIMIT ?",
-                (room, after, limit + 1, EVERYONE, after, limit + 1, limit + 1),
-            ).fetchall()
-            more = len(rows) > limit
-            events = [orjson.loads(row[0]) for row in rows[:limit]]
-            return CatchUp(events, self._seq, reset=False, more=more)

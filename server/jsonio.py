@@ -19,7 +19,11 @@ class OrjsonModule:
 
     @staticmethod
     def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
-        return orjson.dumps(obj).decode()
+        try:
+            return orjson.dumps(obj).decode()
+        except orjson.JSONEncodeError:
+            # orjson stops at 64-bit integers; the stdlib writes any (a Socket.IO peer on it may send them)
+            return json.dumps(obj, separators=(",", ":"))
 
     @staticmethod
     def loads(text: str | bytes, *args: Any, **kwargs: Any) -> Any:

@@ -22,7 +22,7 @@ from kiosk.protocol.requests import (
     RefundPayment,
     ScanQr,
 )
-from server import messages, order_lists, orders, payments, policy
+from server import event_reads, messages, order_lists, orders, payments, policy
 from server.auth import Principal
 from server.config import MAX_ORDERS_PAGE, ORDERS_PAGE, ServerConfig
 from server.db import get_meta
@@ -246,7 +246,7 @@ def catch_up() -> Response:
         allowed = ", ".join(sorted(str(r) for r in who.rooms)) or "none"
         raise forbid(who, f"read the events of {room}", f"it may read the events of: {allowed}")
     after = query_int("after", minimum=0) or 0
-    result = hub().catch_up(str(room), after, _config().catch_up_page)
-    return json_response(
-        {"events": result.events, "seq": result.seq, "reset": result.reset, "more": result.more}
-    )
+    limit = _config().catch_up_page
+    # Not a large read (every screen asks after each reconnect): no limit, but no hub lock either.
+    body = _from_snapshot(lambda conn: event_reads.find_page(conn, str(room), after, limit).to_json())
+    return Response(body, mimetype="application/json")
