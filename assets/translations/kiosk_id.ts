@@ -516,6 +516,30 @@
         <translation>Disk server penuh, jadi tidak ada yang tersimpan. Minta admin mengosongkan sebagian ruang.</translation>
     </message>
     <message>
+        <source>The server is restarting, so nothing was saved. Try again in a minute.</source>
+        <translation>Server sedang dimulai ulang, jadi tidak ada yang disimpan. Coba lagi sebentar lagi.</translation>
+    </message>
+    <message>
+        <source>The server is busy with this screen&apos;s reloads; the screen tries again by itself shortly.</source>
+        <translation>Server sedang sibuk memuat ulang data layar ini; layar akan mencoba lagi sendiri sebentar lagi.</translation>
+    </message>
+    <message>
+        <source>The server refuses more connections from this network address. Tell the admin.</source>
+        <translation>Server menolak koneksi tambahan dari alamat jaringan ini. Beri tahu admin.</translation>
+    </message>
+    <message>
+        <source>Too many wrong device tokens came from this network address. Wait a minute, then check the token with the admin.</source>
+        <translation>Terlalu banyak token perangkat yang salah dari alamat jaringan ini. Tunggu sebentar, lalu periksa token bersama admin.</translation>
+    </message>
+    <message>
+        <source>This request is too large for the server. Tell the admin.</source>
+        <translation>Permintaan ini terlalu besar untuk server. Beri tahu admin.</translation>
+    </message>
+    <message>
+        <source>This order came from the server with an ID this screen cannot use, so nothing was sent. Tell the admin.</source>
+        <translation>Pesanan ini datang dari server dengan ID yang tidak bisa dipakai layar ini, jadi tidak ada yang dikirim. Beri tahu admin.</translation>
+    </message>
+    <message>
         <source>This payment was already refunded; nothing more is owed.</source>
         <translation>Dana pembayaran ini sudah dikembalikan; tidak ada lagi yang harus dibayar.</translation>
     </message>

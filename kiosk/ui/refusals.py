@@ -40,6 +40,26 @@ def _texts() -> dict[str, str]:
         "storage_full": translate(
             "Refusal", "The server's disk is full, so nothing was saved. Tell the admin to free some space."
         ),
+        "server_stopping": translate(
+            "Refusal", "The server is restarting, so nothing was saved. Try again in a minute."
+        ),
+        "too_many_large_reads": translate(
+            "Refusal", "The server is busy with this screen's reloads; the screen tries again by itself shortly."
+        ),
+        "too_many_connections": translate(
+            "Refusal", "The server refuses more connections from this network address. Tell the admin."
+        ),
+        "too_many_failed_logins": translate(
+            "Refusal",
+            "Too many wrong device tokens came from this network address. Wait a minute, then check the "
+            "token with the admin.",
+        ),
+        "body_too_large": translate("Refusal", "This request is too large for the server. Tell the admin."),
+        "invalid_id": translate(
+            "Refusal",
+            "This order came from the server with an ID this screen cannot use, so nothing was sent. "
+            "Tell the admin.",
+        ),
         "storage_read_only": unsaved,
         "storage_error": unsaved,
         "storage_replaced": unsaved,
