@@ -108,8 +108,8 @@ class Syncer:
                 return False
             events = body.get("events")
             events = events if isinstance(events, list) else []
-            for raw in events:
-                self.store.apply_envelope(raw)
+            # one store emit per page (up to 500 events), as for live bursts: one model insert, one relayout
+            self.store.apply_batch((raw, True) for raw in events)
             if body.get("more") and events:
                 last = events[-1].get("seq") if isinstance(events[-1], dict) else None
                 after = last if isinstance(last, int) and last > after else (self.store.seq or after)

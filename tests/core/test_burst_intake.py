@@ -20,8 +20,9 @@ from kiosk.core.intake import EventIntake
 from kiosk.core.store import Change, ChangeKind, Notice, Store
 from kiosk.protocol import Event, OrderStatus
 from tests.core.envelopes import created, envelope, order_data, status_changed
-from tests.core.helpers import make_config, running_session, wait_until
+from tests.core.helpers import make_config, running_session, wait_live, wait_until
 from tests.core.hostile_server import HostileServer
+from tests.support.server_process import ServerProcess
 
 BURST = 3000
 
@@ -173,3 +174,31 @@ def test_batched_application_ends_like_one_by_one_for_random_streams() -> None:
         flat = [c for batch in heard_batched.batches for c in batch]
         assert flat == [c for batch in heard_one.batches for c in batch]
         assert batched.skipped == one.skipped
+
+
+def test_a_catch_up_page_from_the_real_server_is_applied_as_one_batch(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """A screen back after a break gets what it missed in pages: one store emit per page, not per event."""
+    token = server.add_device("kitchen", ["display"])
+    config = make_config(server.url, "display", token)
+    missed = 120
+
+    async def scenario() -> tuple[Emits, int]:
+        async with running_session(config, tmp_path) as (session, _rec):
+            await wait_live(session)
+        created_ids = [(await asyncio.to_thread(server.create_order))["id"] for _ in range(missed)]
+        async with running_session(config, tmp_path) as (session, _rec):
+            emits = Emits()
+            session.store.subscribe(emits)
+            await wait_until(
+                lambda: all(i in session.store.orders for i in created_ids), what="the missed orders"
+            )
+            session.store.check_invariants()
+            return emits, len(created_ids)
+
+    emits, count = asyncio.run(scenario())
+    inserted = [c.key for batch in emits.batches for c in batch if c.kind is ChangeKind.INSERTED]
+    assert len(inserted) == count
+    batches_with_inserts = [b for b in emits.batches if any(c.kind is ChangeKind.INSERTED for c in b)]
+    assert len(batches_with_inserts) == 1, len(batches_with_inserts)  # before: one per missed order
