@@ -14,16 +14,15 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
-from typing import Protocol
 
 import orjson
 from pydantic import ValidationError
 
+from kiosk.core.changes import Change, ChangeKind, Notice, StoreListener
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.dedup import SeenIds
+from kiosk.core.optimism import Optimism
 from kiosk.core.versions import (
     SkipError,
     first_error,
@@ -32,63 +31,17 @@ from kiosk.core.versions import (
     is_newer_payment,
     legacy_key,
     parse_entity,
-    status_rank,
 )
 from kiosk.protocol import EVENT_BY_TYPE, Alert, Envelope, Event, Notification, Order, Payment
 from kiosk.protocol.models import EntityId
-from kiosk.protocol.status import FINAL_STATUSES, OrderStatus
+from kiosk.protocol.status import FINAL_STATUSES
+
+__all__ = ["Change", "ChangeKind", "Notice", "Store", "StoreListener"]
 
 log = logging.getLogger("kiosk.sync")
 
 MAX_EVENT_BYTES = 256 * 1024
 SKIP_LOG_LIMIT = 20  # bad-event log lines per minute
-
-
-class ChangeKind(StrEnum):
-    INSERTED = "inserted"
-    UPDATED = "updated"
-    REMOVED = "removed"
-
-
-Entity = Order | Payment
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: ChangeKind
-    collection: str  # "orders" | "payments"
-    key: EntityId
-    old: Entity | None
-    new: Entity | None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One genuinely new thing.  ``first_seen``: the order was not on this screen before."""
-
-    event: Event
-    entity: Order | Payment | Alert | Notification
-    envelope: Envelope | None
-    first_seen: bool = False
-
-
-@dataclass
-class _Pending:
-    """An order changed on screen by this screen's actions that the server has not all answered.
-
-    ``before`` is what a refusal rolls back to (the server's latest state), ``local`` what the
-    card shows, ``in_flight`` how many actions are still waiting for their answer.
-    """
-
-    before: Order
-    local: Order
-    in_flight: int = 1
-
-
-class StoreListener(Protocol):
-    def on_changes(self, changes: Sequence[Change]) -> None: ...
-
-    def on_notice(self, notice: Notice) -> None: ...
 
 
 class Store:
@@ -114,7 +67,7 @@ class Store:
         self._notifications: deque[Notification] = deque(maxlen=max_notifications)
         self._final_at: dict[EntityId, float] = {}
         self._gone: dict[EntityId, int] = {}  # removed final orders -> last version, so echoes stay gone
-        self._optimistic: dict[EntityId, _Pending] = {}
+        self._optimism = Optimism()  # this screen's actions the server has not all answered
         self._listeners: list[StoreListener] = []
         self._notice_counts: dict[str, int] = {}
         self.seq: int | None = None
@@ -238,13 +191,10 @@ class Store:
         changes: list[Change] = []
         if isinstance(entity, Order):
             before = self._orders.get(entity.id)
-            pending = self._optimistic.get(entity.id)
+            # The echo of this screen's own action (arriving before its REST answer) is no news.
+            own_echo = before is not None and self._optimism.is_own_echo(before, entity)
             change = self._upsert_order(entity)
             changes += [change] if change is not None else []
-            # The echo of this screen's own action (arriving before its REST answer) is no news.
-            own_echo = (
-                pending is not None and before is pending.local and entity.status == pending.local.status
-            )
             newsworthy = change is not None and not own_echo
             if event is Event.QR_SCANNED:
                 newsworthy = before is None or entity.version >= before.version
@@ -320,24 +270,18 @@ class Store:
         before = self._orders.get(order.id)
         if before is None:
             return
-        pending = self._optimistic.get(order.id)
-        if pending is None:
-            self._optimistic[order.id] = _Pending(before, order)
-        else:  # a second action before the first was answered: one rollback point for both
-            pending.local = order
-            pending.in_flight += 1
+        self._optimism.begin(before, order)
         self._orders[order.id] = order
         self._track_final(order)
         self._emit([Change(ChangeKind.UPDATED, "orders", order.id, before, order)])
 
     def rollback(self, order_id: EntityId) -> bool:
         """Undo ``set_local`` unless the server has already moved the order on."""
-        entry = self._optimistic.pop(order_id, None)
+        entry = self._optimism.take(order_id)
         if entry is None:
             return False
         before, local = entry.before, entry.local
-        current = self._orders.get(order_id)
-        if current is not local:
+        if self._orders.get(order_id) is not local:
             return False
         self._orders[order_id] = before
         self._track_final(before)
@@ -346,12 +290,7 @@ class Store:
 
     def confirm(self, order_id: EntityId) -> None:
         """An action the server accepted; the rollback point goes with the last one in flight."""
-        pending = self._optimistic.get(order_id)
-        if pending is None:
-            return
-        pending.in_flight -= 1
-        if pending.in_flight <= 0:
-            del self._optimistic[order_id]
+        self._optimism.confirm(order_id)
 
     # ------------------------------------------------------------------ upkeep
 
@@ -390,25 +329,11 @@ class Store:
             return Change(ChangeKind.INSERTED, "orders", new.id, None, new)
         if not is_newer_order(old, new):
             return None
-        if self._is_step_already_passed(old, new):
-            # An earlier action's echo or answer, arriving while a later one is in flight
-            # (a bump bar pressed faster than the server answers).  The card stays where this
-            # screen put it; the server's state becomes the point a refusal rolls back to.
-            self._optimistic[new.id].before = new
-            return None
+        if self._optimism.absorb_earlier_step(old, new):
+            return None  # the card stays where this screen put it (kiosk/core/optimism.py)
         self._orders[new.id] = new
         self._track_final(new)
         return Change(ChangeKind.UPDATED, "orders", new.id, old, new)
-
-    def _is_step_already_passed(self, shown: Order, new: Order) -> bool:
-        """True if ``shown`` is this screen's action in flight and ``new`` an earlier step of it."""
-        pending = self._optimistic.get(new.id)
-        return (
-            pending is not None
-            and shown is pending.local
-            and new.status is not OrderStatus.CANCELLED
-            and status_rank(new.status) < status_rank(shown.status)
-        )
 
     def _upsert_payment(self, new: Payment) -> Change | None:
         old = self._payments.get(new.id)
@@ -425,7 +350,7 @@ class Store:
     def _remove_order(self, key: EntityId) -> Change:
         old = self._orders.pop(key)
         self._final_at.pop(key, None)
-        self._optimistic.pop(key, None)
+        self._optimism.forget(key)
         self._remember_gone(old)
         return Change(ChangeKind.REMOVED, "orders", key, old, None)
 
