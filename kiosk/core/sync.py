@@ -108,7 +108,7 @@ class Syncer:
                 return False
             events = body.get("events")
             events = events if isinstance(events, list) else []
-            # one store emit per page (up to 500 events), as for live bursts: one model insert, one relayout
+            # one store emit per page (the server's catch-up page), as for live bursts: one model insert, one relayout
             self.store.apply_batch((raw, True) for raw in events)
             if body.get("more") and events:
                 last = events[-1].get("seq") if isinstance(events[-1], dict) else None
