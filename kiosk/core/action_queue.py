@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.atomic_file import replace_file
 from kiosk.protocol import ProtocolError
 from kiosk.protocol.limits import MAX_IDEMPOTENCY_KEY, PLAIN_ID_RULE, is_plain_id
 from kiosk.protocol.models import EntityId
@@ -198,14 +198,8 @@ class ActionQueue:
     def _save(self) -> None:
         if self.path is None:
             return
-        temporary = self.path.with_name(self.path.name + ".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("w", encoding="utf-8") as handle:
-                handle.writelines(json.dumps(asdict(item)) + "\n" for item in self._items)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
+            replace_file(self.path, ((json.dumps(asdict(item)) + "\n").encode() for item in self._items))
         except OSError as exc:
             log.error(
                 "cannot save the offline action queue %s (%s); it is kept in memory only", self.path, exc

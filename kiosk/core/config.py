@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import platformdirs
 import tomli_w
 
+from kiosk.core.atomic_file import replace_file
 from kiosk.protocol import ROOM_FORMS, is_valid_room
 
 APP_NAME = "kiosk"
@@ -394,13 +395,7 @@ def load_config(
 def save_config(config: Config, path: Path | None = None) -> Path:
     """Write the settings (atomically, readable by the owner only: it holds the token)."""
     path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    data = tomli_w.dumps(dataclasses.asdict(config))
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
+    replace_file(path, tomli_w.dumps(dataclasses.asdict(config)).encode(), mode=0o600)
     return path
 
 

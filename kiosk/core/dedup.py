@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
 import orjson
+
+from kiosk.core.atomic_file import replace_file
 
 log = logging.getLogger("kiosk.sync")
 
@@ -125,12 +126,8 @@ class SeenIds:
         if self.path is None:
             return
         self.close()
-        temporary = self.path.with_name(self.path.name + ".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as handle:
-                handle.writelines(_encode(key) for key in self._ids)
-            os.replace(temporary, self.path)
+            replace_file(self.path, (_encode(key) for key in self._ids))
             self._lines_on_disk = len(self._ids)
         except OSError as exc:
             self._disk_failed(exc)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from kiosk.core.atomic_file import replace_file
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.rest import ApiRefusedError, RestClient
 from kiosk.core.store import Store
@@ -244,11 +244,8 @@ class ResumePoint:
         """Write the seq if it moved (cheap: called every second)."""
         if seq is None or seq == self._saved or legacy:
             return
-        temporary = self.path.with_name(self.path.name + ".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"server_url": self.server_url, "seq": seq}), encoding="utf-8")
-            os.replace(temporary, self.path)
+            replace_file(self.path, json.dumps({"server_url": self.server_url, "seq": seq}).encode())
             self._saved = seq
         except OSError as exc:
             log.warning("cannot save %s (%s): a restart will reload the snapshot", self.path, exc)

@@ -8,7 +8,6 @@ knew, without anyone reading text off a photo.  Tests use the same path.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import orjson
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.atomic_file import replace_file
 from kiosk.core.session import Session
 
 log = logging.getLogger("kiosk.ui")
@@ -53,10 +53,7 @@ def state_dump(session: Session, room: str, sounds_played: int, sounds_heard: in
 
 def write_state(path: Path, dump: dict[str, Any]) -> None:
     """Atomic write, so a support script never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(orjson.dumps(dump, option=orjson.OPT_INDENT_2))
-    os.replace(temporary, path)
+    replace_file(path, orjson.dumps(dump, option=orjson.OPT_INDENT_2))
     log.info("state dump written to %s (%d orders)", path, len(dump["orders"]))
 
 
