@@ -32,7 +32,6 @@ blocks, and nothing here blocks):
 from __future__ import annotations
 
 import logging
-import struct
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,7 @@ from socketio import packet as sio_packet
 
 from server.config import MAX_SOCKET_QUEUE_BYTES
 from server.socket_queue import SlowSocketGuard
+from server.ws_frames import Framed, ws_frame
 
 if TYPE_CHECKING:
     from server.direct_websocket import DirectWebSocket
@@ -50,24 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("server.sockets")
 
 NAMESPACE = "/"
-TEXT, BINARY = 0x1, 0x2  # websocket opcodes
-
-
-def ws_frame(payload: bytes, opcode: int = TEXT) -> bytes:
-    """One final, unmasked frame (RFC 6455 §5.2), as a server sends it."""
-    first = 0x80 | opcode
-    size = len(payload)
-    if size < 126:
-        header = struct.pack("!BB", first, size)
-    elif size < 1 << 16:
-        header = struct.pack("!BBH", first, 126, size)
-    else:
-        header = struct.pack("!BBQ", first, 127, size)
-    return header + payload
-
-
-class Framed(bytes):
-    """Bytes that are already a whole websocket frame (or the unsent tail of one)."""
 
 
 class FramedPacket(eio_packet.Packet):  # type: ignore[misc]

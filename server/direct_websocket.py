@@ -6,6 +6,11 @@ a send, which is what lets a broadcast write straight to the socket without
 overtaking or cutting into anything.  Built on python-engineio's driver for
 simple-websocket, a private module: ``Broadcaster.serve_websockets`` falls back
 to engine.io's own path if it ever moves.
+
+It frames with server/ws_frames.py and never imports server/broadcast.py: that
+imports this module lazily and takes any ImportError for a moved driver, so a
+circular import would switch the fast path off quietly (import-linter contract
+in pyproject.toml; tests/server/test_broadcast.py).
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from typing import Any
 import simple_websocket
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 
-from server.broadcast import BINARY, Framed, ws_frame
 from server.packet_guard import DECODE_ERRORS, bad_packets
+from server.ws_frames import BINARY, Framed, ws_frame
 
 log = logging.getLogger("server.sockets")
 

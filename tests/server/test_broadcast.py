@@ -1,8 +1,9 @@
-"""Broadcasts framed once (server/broadcast.py): the frames, the direct path, a screen that stops reading."""
+"""Broadcasts framed once (server/broadcast.py, server/ws_frames.py): the frames, the direct path, a screen that stops reading."""
 
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,8 @@ from flask import Flask
 from flask_socketio import SocketIO
 from wsproto.frame_protocol import FrameProtocol, Opcode
 
-from server.broadcast import BINARY, TEXT, Broadcaster, ws_frame
+from server.broadcast import Broadcaster
+from server.ws_frames import BINARY, TEXT, ws_frame
 from tests.server.conftest import ClientFactory
 from tests.support.raw_socketio import RawScreen
 from tests.support.server_process import ServerProcess
@@ -161,3 +163,36 @@ def test_without_the_engineio_driver_broadcasts_go_socket_by_socket_and_the_log_
         assert Broadcaster(socket_io).serve_websockets() is False
     assert socket_io.server.eio._async["websocket"] is driver_before
     assert "broadcasts go socket by socket" in caplog.text
+
+
+# Run in a fresh interpreter: which module is imported first decides whether an import circle bites.
+_DIRECT_PATH_PROBE = """
+import importlib, sys
+importlib.import_module(sys.argv[1])
+from flask import Flask
+from flask_socketio import SocketIO
+from server.broadcast import Broadcaster
+from server.direct_websocket import DirectWebSocket
+socket_io = SocketIO(Flask(__name__), async_mode="gevent")
+assert Broadcaster(socket_io).serve_websockets(), "the direct path did not load"
+driver = socket_io.server.eio._async["websocket"]
+assert issubclass(driver, DirectWebSocket), driver
+print("websocket driver:", driver.__mro__[1].__module__, driver.__mro__[1].__qualname__)
+"""
+
+
+@pytest.mark.parametrize(
+    "first", ["server.direct_websocket", "server.broadcast", "server.ws_frames", "server.app"]
+)
+def test_in_gevent_mode_the_direct_path_loads_whichever_module_is_imported_first(first: str) -> None:
+    """The fallback above takes any ImportError for a moved driver: an import circle must not pass as one."""
+    done = subprocess.run(
+        [sys.executable, "-c", _DIRECT_PATH_PROBE, first],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "broadcasts go socket by socket" not in done.stderr
+    assert done.stdout.strip() == "websocket driver: server.direct_websocket DirectWebSocket"

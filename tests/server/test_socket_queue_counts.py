@@ -15,8 +15,9 @@ import gevent.queue
 import pytest
 from engineio import packet as eio_packet
 
-from server.broadcast import Framed, FramedPacket, ws_frame
+from server.broadcast import FramedPacket
 from server.socket_queue import counting_queue, packet_bytes
+from server.ws_frames import Framed, ws_frame
 
 QUEUES = [pytest.param(gevent.queue.JoinableQueue, id="gevent"), pytest.param(queue.Queue, id="stdlib")]
 
