@@ -26,6 +26,7 @@ from kiosk.core.capped_http import ReplyWatch, capped_session
 from kiosk.core.clock import Clock
 from kiosk.core.gc_pacing import GcPacer
 from kiosk.core.intake import EventIntake
+from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
 from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
 from kiosk.protocol import Event, JoinEvent, RoomKind
@@ -83,16 +84,10 @@ class StatusBoard:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.status = ConnectionStatus(ConnectionState.CONNECTING, offline_since=clock.now())
-        self._listeners: list[Callable[[ConnectionStatus], None]] = []
+        self._listeners: Listeners[Callable[[ConnectionStatus], None]] = Listeners()
 
     def subscribe(self, callback: Callable[[ConnectionStatus], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._listeners:
-                self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     def set(
         self,
@@ -131,11 +126,7 @@ class StatusBoard:
         if status == previous:
             return
         self.status = status
-        for callback in list(self._listeners):
-            try:
-                callback(status)
-            except Exception:
-                log.exception("a status listener failed")
+        self._listeners.tell(lambda callback: callback(status), f"connection status {status.state.value}")
 
 
 class Connector:

@@ -23,6 +23,7 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, is_configured
 from kiosk.core.connection import ConnectionState, ConnectionStatus, Connector, StatusBoard
 from kiosk.core.dedup import SeenIds
+from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Change, Notice, Store
 from kiosk.core.sync import ResumePoint, Syncer
@@ -155,7 +156,7 @@ class Session:
         )
         self.recall_stack = RecallStack()
         self.store.subscribe(self.recall_stack)
-        self._action_listeners: list[Callable[[ActionOutcome], None]] = []
+        self._action_listeners: Listeners[Callable[[ActionOutcome], None]] = Listeners()
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -182,7 +183,7 @@ class Session:
         return self.board.subscribe(callback)
 
     def subscribe_actions(self, callback: Callable[[ActionOutcome], None]) -> Callable[[], None]:
-        return _subscribe(self._action_listeners, callback)
+        return self._action_listeners.subscribe(callback)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -359,11 +360,7 @@ class Session:
     # ----------------------------------------------------------------- report
 
     def _publish_action(self, outcome: ActionOutcome) -> None:
-        for callback in list(self._action_listeners):
-            try:
-                callback(outcome)
-            except Exception:
-                log.exception("an action listener failed")
+        self._action_listeners.tell(lambda callback: callback(outcome), f"the outcome of {outcome.action}")
 
     def state_dump(self) -> dict[str, Any]:
         """What support needs to see: connection, counts, seq, queued actions (no token)."""
@@ -384,13 +381,3 @@ class Session:
             "queued_actions": len(self.actions.queue),
             "skipped_events": self.store.skipped,
         }
-
-
-def _subscribe(listeners: list[Any], callback: Any) -> Callable[[], None]:
-    listeners.append(callback)
-
-    def unsubscribe() -> None:
-        if callback in listeners:
-            listeners.remove(callback)
-
-    return unsubscribe

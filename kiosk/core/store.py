@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from kiosk.core.changes import Change, ChangeKind, Notice, StoreListener
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.dedup import SeenIds
+from kiosk.core.listeners import Listeners
 from kiosk.core.optimism import Optimism
 from kiosk.core.versions import (
     SkipError,
@@ -68,7 +69,7 @@ class Store:
         self._final_at: dict[EntityId, float] = {}
         self._gone: dict[EntityId, int] = {}  # removed final orders -> last version, so echoes stay gone
         self._optimism = Optimism()  # this screen's actions the server has not all answered
-        self._listeners: list[StoreListener] = []
+        self._listeners: Listeners[StoreListener] = Listeners()
         self._notice_counts: dict[str, int] = {}
         self.seq: int | None = None
         self.orders: Mapping[EntityId, Order] = MappingProxyType(self._orders)
@@ -86,13 +87,7 @@ class Store:
         return tuple(self._notifications)
 
     def subscribe(self, listener: StoreListener) -> Callable[[], None]:
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     # ------------------------------------------------------------------ events
 
@@ -369,17 +364,9 @@ class Store:
     def _emit(self, changes: Sequence[Change]) -> None:
         if not changes:
             return
-        for listener in list(self._listeners):
-            try:
-                listener.on_changes(changes)
-            except Exception:
-                log.exception("a store listener failed on %d change(s)", len(changes))
+        self._listeners.tell(lambda listener: listener.on_changes(changes), f"{len(changes)} store change(s)")
 
     def _notify(self, notice: Notice) -> None:
         kind = notice.event.type
         self._notice_counts[kind] = self._notice_counts.get(kind, 0) + 1
-        for listener in list(self._listeners):
-            try:
-                listener.on_notice(notice)
-            except Exception:
-                log.exception("a store listener failed on a %s notice", kind)
+        self._listeners.tell(lambda listener: listener.on_notice(notice), f"a {kind} notice")
