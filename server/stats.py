@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import current_app
 
-from kiosk.protocol import iso
+from kiosk.protocol import iso, start_of_local_day
 from server.auth import count_devices
-
-
-def start_of_local_day(now: datetime) -> datetime:
-    """Midnight where the server runs: a food court's "today", as the screens count it, not UTC's."""
-    return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def stats_body() -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from kiosk.core.atomic_file import replace_file
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.rest import ApiRefusedError, RestClient
 from kiosk.core.store import Store
-from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room
+from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room, start_of_local_day
 from kiosk.protocol.limits import MAX_SEQ, is_valid_seq
 
 log = logging.getLogger("kiosk.sync")
@@ -148,7 +147,7 @@ class Syncer:
             orders, seq, fetched = _parse_list(body, "orders", Order), _seq_of(body), bool(body)
         payments: list[Payment] | None = None
         if self.room.kind in (RoomKind.KASIR, RoomKind.TENANT):
-            payment_params: dict[str, str | int] = {"since": iso(_start_of_day(self.clock.now()))}
+            payment_params: dict[str, str | int] = {"since": iso(start_of_local_day(self.clock.now()))}
             if self.room.kind is RoomKind.KASIR and self.room.id is not None:
                 payment_params["counter_id"] = self.room.id
             body = await self._get_or_empty("/api/payments", payment_params)
@@ -199,11 +198,6 @@ def _parse_list(body: Any, key: str, model: type[Any]) -> list[Any]:
         except ValidationError as exc:
             log.warning("skipped a malformed %s in the snapshot: %s", model.__name__, exc.errors()[0]["msg"])
     return parsed
-
-
-def _start_of_day(now: datetime) -> datetime:
-    local = now.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 class ResumePoint:

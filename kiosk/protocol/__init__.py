@@ -18,6 +18,7 @@ from kiosk.protocol.models import (
     PaymentStatus,
     Severity,
     iso,
+    start_of_local_day,
     utc_now,
 )
 from kiosk.protocol.rooms import ROOM_FORMS, Room, RoomKind, is_valid_room, parse_room
@@ -61,5 +62,6 @@ __all__ = [
     "iso",
     "parse_room",
     "rooms_for",
+    "start_of_local_day",
     "utc_now",
 ]

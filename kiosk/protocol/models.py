@@ -25,6 +25,16 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def start_of_local_day(now: datetime) -> datetime:
+    """Midnight where this machine runs: a food court's "today", for the server's counts and the screens'.
+
+    Once in the contract because both sides count "today" (the cashier's
+    shift payments, the server's ``orders_today``) and two copies drifted
+    once: the server used the UTC day, which in Jakarta turns over at 07:00.
+    """
+    return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 # Datetimes serialise through iso() so every timestamp on the wire has one shape.
 WireTime = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
 
