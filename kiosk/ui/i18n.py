@@ -11,6 +11,7 @@ screen in English with one log line, rather than failing to start.
 from __future__ import annotations
 
 import logging
+import re
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
@@ -57,3 +58,17 @@ def install_translator(app: QCoreApplication, language: str) -> None:
     app.installTranslator(translator)
     _installed.append(translator)
     log.info("UI language: %s (%s)", language, path.name)
+
+
+def fill(template: str, *values: str) -> str:
+    """Qt-style %1, %2 placeholders filled in one pass (translators may reorder them).
+
+    Why not ``.replace("%1", a).replace("%2", b)``: the values come from the
+    wire, and an order number holding "%2" got the refusal's reason put inside
+    it.  One pass never looks inside a value it has put in.
+    """
+    return re.sub(
+        r"%(\d)",
+        lambda m: values[int(m.group(1)) - 1] if 0 < int(m.group(1)) <= len(values) else m.group(0),
+        template,
+    )

@@ -10,7 +10,6 @@ thread so the dialog stays responsive while a wrong address times out.
 from __future__ import annotations
 
 import logging
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import Config, ConfigError, save_config
 from kiosk.protocol import ROOM_FORMS
-from kiosk.ui.i18n import install_translator
+from kiosk.ui.i18n import fill, install_translator
 from kiosk.ui.printing.relay import relay
 from kiosk.ui.refusals import refusal_text
 from kiosk.ui.widgets.plain_label import PlainLabel
@@ -50,11 +49,6 @@ class CheckResult:
     message: str
 
 
-def _fill(template: str, *values: str) -> str:
-    """Qt-style %1, %2 placeholders (translators may reorder them), filled in one pass."""
-    return re.sub(r"%(\d)", lambda m: values[int(m.group(1)) - 1], template)
-
-
 def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
     """Ask the server whether this token may read this room; a readable verdict either way."""
     url = config.server_url.rstrip("/") + "/api/events"
@@ -68,7 +62,7 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
     except requests.RequestException as exc:
         return CheckResult(
             False,
-            _fill(
+            fill(
                 QCoreApplication.translate("SetupDialog", "cannot reach server at %1: %2"),
                 config.server_url,
                 _short(exc),
@@ -79,7 +73,7 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
     if response.status_code == 200:
         return CheckResult(
             True,
-            _fill(
+            fill(
                 QCoreApplication.translate("SetupDialog", "connected to %1 as room %2"),
                 config.server_url,
                 config.room,
@@ -88,7 +82,7 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
     if response.status_code == 401:
         return CheckResult(
             False,
-            _fill(
+            fill(
                 QCoreApplication.translate("SetupDialog", "token not accepted by %1: %2"),
                 config.server_url,
                 reason,
@@ -97,7 +91,7 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
     if response.status_code == 403:
         return CheckResult(
             False,
-            _fill(
+            fill(
                 QCoreApplication.translate("SetupDialog", "this token may not join room %1: %2"),
                 config.room,
                 reason,
@@ -105,7 +99,7 @@ def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> Chec
         )
     return CheckResult(
         False,
-        _fill(
+        fill(
             QCoreApplication.translate("SetupDialog", "server at %1 answered HTTP %2: %3"),
             config.server_url,
             str(response.status_code),
@@ -236,10 +230,10 @@ class SetupDialog(QDialog):
             return
         missing = [self._label(name) for name in ("server_url", "room", "token") if not getattr(config, name)]
         if missing:
-            self._show(self.tr("Please fill in: %1").replace("%1", ", ".join(missing)), error=True)
+            self._show(fill(self.tr("Please fill in: %1"), ", ".join(missing)), error=True)
             return
         self.save_button.setEnabled(False)
-        self._show(self.tr("Checking %1…").replace("%1", config.server_url), error=False)
+        self._show(fill(self.tr("Checking %1…"), config.server_url), error=False)
         log.info("setup: checking %s room %s", config.server_url, config.room)
         future = self._executor.submit(check_connection, config)
         future.add_done_callback(lambda done: self._relay.deliver(self._on_checked, (config, done)))
@@ -258,8 +252,9 @@ class SetupDialog(QDialog):
         except OSError as exc:
             log.error("setup: cannot save the settings: %s", exc)
             self._show(
-                self.tr("Cannot save the settings (%1). Check the disk and its permissions.").replace(
-                    "%1", str(exc.strerror or exc)
+                fill(
+                    self.tr("Cannot save the settings (%1). Check the disk and its permissions."),
+                    str(exc.strerror or exc),
                 ),
                 error=True,
             )
@@ -285,8 +280,8 @@ class SetupDialog(QDialog):
         }
         hint = hints.get(key)
         if hint is None:
-            return self.tr("%1 is not valid.").replace("%1", self._label(key))
-        return self.tr("%1 is not valid: use %2.").replace("%1", self._label(key)).replace("%2", hint)
+            return fill(self.tr("%1 is not valid."), self._label(key))
+        return fill(self.tr("%1 is not valid: use %2."), self._label(key), hint)
 
     def _show(self, text: str, *, error: bool) -> None:
         self.status.show_status(text, error=error)

@@ -35,6 +35,7 @@ from kiosk.protocol import (
 )
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge
+from kiosk.ui.i18n import fill
 from kiosk.ui.keep_awake import KeepAwake
 from kiosk.ui.kitchen.screen import KitchenScreen
 from kiosk.ui.refusals import order_refusal_text
@@ -85,7 +86,7 @@ def room_title(room: str) -> str:
         RoomKind.TENANT: QCoreApplication.translate("MainWindow", "Stall %1"),
         RoomKind.USER: QCoreApplication.translate("MainWindow", "User %1"),
     }
-    return titles[parsed.kind].replace("%1", str(parsed.id or ""))
+    return fill(titles[parsed.kind], str(parsed.id or ""))
 
 
 def shorten(text: str, limit: int = TOAST_PART_CHARS) -> str:
@@ -104,12 +105,12 @@ def describe_order(event: Event, order: Order) -> tuple[str, EntityId | None]:
     translate = QCoreApplication.translate
     if event is Event.ORDER_CREATED:
         who = f" — {shorten(order.customer_name)}" if order.customer_name else ""
-        return translate("MainWindow", "New order %1").replace("%1", number) + who, order.id
+        return fill(translate("MainWindow", "New order %1"), number) + who, order.id
     if event is Event.ORDER_CANCELLED:
         reason = f": {shorten(order.cancel_reason)}" if order.cancel_reason else ""
-        return translate("MainWindow", "Order %1 cancelled").replace("%1", number) + reason, order.id
+        return fill(translate("MainWindow", "Order %1 cancelled"), number) + reason, order.id
     if event is Event.QR_SCANNED:
-        return translate("MainWindow", "%1 picked up").replace("%1", number), order.id
+        return fill(translate("MainWindow", "%1 picked up"), number), order.id
     return "", None
 
 
@@ -132,7 +133,7 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self.sound = sound
         self.keep_awake = KeepAwake()
-        self.setWindowTitle(self.tr("Kiosk — %1").replace("%1", room_title(config.room)))
+        self.setWindowTitle(fill(self.tr("Kiosk — %1"), room_title(config.room)))
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -211,9 +212,7 @@ class MainWindow(QMainWindow):
     def on_action(self, outcome: ActionOutcome) -> None:
         number = self._order_number(outcome.order_id)
         if outcome.queued:
-            message = self.tr("Offline: order %1 will be updated when the connection is back").replace(
-                "%1", number
-            )
+            message = fill(self.tr("Offline: order %1 will be updated when the connection is back"), number)
             self.toasts.show_toast(message, outcome.order_id)
             return
         if outcome.ok:
@@ -225,7 +224,7 @@ class MainWindow(QMainWindow):
             )
             return
         why = order_refusal_text(outcome.code, outcome.reason)
-        message = self.tr("Order %1 was not changed: %2").replace("%1", number).replace("%2", why)
+        message = fill(self.tr("Order %1 was not changed: %2"), number, why)
         log.warning(
             "action on order %s refused: %s (%s)", outcome.order_id, outcome.reason, outcome.code or "no code"
         )
@@ -240,9 +239,9 @@ class MainWindow(QMainWindow):
             amount = format_rupiah(entity.amount)
             number = shorten(entity.order_number or str(entity.order_id), 20)
             text = self.tr("Refund %1: %2") if event is Event.PAYMENT_REFUNDED else self.tr("Paid %1: %2")
-            return text.replace("%1", number).replace("%2", amount), entity.order_id
+            return fill(text, number, amount), entity.order_id
         if isinstance(entity, Notification):
-            return self.tr("Notification: %1").replace("%1", shorten(entity.type or str(entity.id))), None
+            return fill(self.tr("Notification: %1"), shorten(entity.type or str(entity.id))), None
         return "", None
 
     def _order_number(self, key: EntityId) -> str:
@@ -338,7 +337,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             title = room_title(self.config.room)
-            self.setWindowTitle(self.tr("Kiosk — %1").replace("%1", title))
+            self.setWindowTitle(fill(self.tr("Kiosk — %1"), title))
             self.header.retranslate(title)
             self._count_open()
             self._set_muted(self.mute_button.isChecked())

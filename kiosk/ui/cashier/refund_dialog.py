@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBo
 
 from kiosk.core.formatting import format_rupiah
 from kiosk.protocol import Payment
+from kiosk.ui.i18n import fill
 from kiosk.ui.printing.receipt import method_name
 from kiosk.ui.widgets.plain_label import PlainLabel
 
@@ -134,10 +135,10 @@ class RefundDialog(QDialog):
         payment = self.payment
         number = payment.order_number or str(payment.order_id)
         self.setWindowTitle(self.tr("Refund payment"))
-        self.prompt.setText(self.tr("Refund the payment of order %1?").replace("%1", number))
+        self.prompt.setText(fill(self.tr("Refund the payment of order %1?"), number))
         self.details.setText(
             " · ".join(part for part in (method_name(payment.payment_method), payment.reference) if part)
         )
         self.reason_edit.setPlaceholderText(self.tr("Reason (required)"))
-        self.confirm_button.setText(self.tr("Refund %1").replace("%1", format_rupiah(payment.amount)))
+        self.confirm_button.setText(fill(self.tr("Refund %1"), format_rupiah(payment.amount)))
         self.back_button.setText(self.tr("Don't refund"))

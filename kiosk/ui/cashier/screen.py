@@ -46,6 +46,7 @@ from kiosk.ui.cashier.payments_model import PaymentsModel, of_counter
 from kiosk.ui.cashier.receipt_view import ReceiptView
 from kiosk.ui.cashier.refund_dialog import RefundDialog
 from kiosk.ui.cashier.totals_panel import TotalsPanel
+from kiosk.ui.i18n import fill
 from kiosk.ui.printing import PrintJob, PrintService, Receipt, ReceiptKind
 from kiosk.ui.refusals import refund_refusal_text
 from kiosk.ui.widgets.elided_label import ElidedLabel
@@ -172,7 +173,7 @@ class CashierScreen(QWidget):
         if not totals.count:
             return self.tr("No payments yet this shift")
         parts = [
-            self.tr("Net %1").replace("%1", format_rupiah(totals.net)),
+            fill(self.tr("Net %1"), format_rupiah(totals.net)),
             self.tr("%n payment(s)", "", totals.count),
         ]
         if totals.refund_count:
@@ -202,12 +203,12 @@ class CashierScreen(QWidget):
 
     def print_receipt(self, receipt: Receipt) -> PrintJob:
         job = self.printer.print_receipt(receipt)
-        self.receipt_view.set_print_status(self.tr("Printing to %1…").replace("%1", job.target))
+        self.receipt_view.set_print_status(fill(self.tr("Printing to %1…"), job.target))
         return job
 
     def save_pdf(self, receipt: Receipt) -> PrintJob:
         job = self.printer.save_pdf(receipt)
-        self.receipt_view.set_print_status(self.tr("Saving %1…").replace("%1", job.target))
+        self.receipt_view.set_print_status(fill(self.tr("Saving %1…"), job.target))
         return job
 
     # -- refunds ----------------------------------------------------------------
@@ -237,7 +238,7 @@ class CashierScreen(QWidget):
             return
         if outcome.ok:
             self.receipt_view.set_print_status(
-                self.tr("Order %1 refunded").replace("%1", payment.order_number or str(payment.order_id))
+                fill(self.tr("Order %1 refunded"), payment.order_number or str(payment.order_id))
             )
             dialog.finish()
             return

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
-from kiosk.ui.i18n import current_language
+from kiosk.ui.i18n import current_language, fill
 from kiosk.ui.kitchen.card_layout import (
     CARD_TARGETS,
     HEADER_H,
@@ -105,7 +105,7 @@ def status_label(status: OrderStatus) -> str:
 def type_label(order: Order) -> str:
     text = order_type_label(order.type)
     if order.table:
-        text += " · " + QCoreApplication.translate("KitchenCard", "Table %1").replace("%1", order.table)
+        text += " · " + fill(QCoreApplication.translate("KitchenCard", "Table %1"), order.table)
     return text
 
 
@@ -175,7 +175,7 @@ def _item_lines(
 def card_text(order: Order, now: datetime, allergy_keywords: Sequence[str] = ()) -> CardText:
     reason = ""
     if order.status is OrderStatus.CANCELLED and order.cancel_reason:
-        reason = QCoreApplication.translate("KitchenCard", "Reason: %1").replace("%1", order.cancel_reason)
+        reason = fill(QCoreApplication.translate("KitchenCard", "Reason: %1"), order.cancel_reason)
     return CardText(
         number=order.order_number or str(order.id),
         elapsed=format_elapsed(age_seconds(order, now)),

@@ -20,6 +20,7 @@ from kiosk.core.config import Config, keyword_list
 from kiosk.core.session import Session
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
+from kiosk.ui.i18n import fill
 from kiosk.ui.kitchen.all_day import AllDayPanel
 from kiosk.ui.kitchen.card_delegate import CardDelegate, CardText, Thresholds, card_text, timer_rect
 from kiosk.ui.kitchen.card_layout import CardLayout
@@ -110,9 +111,7 @@ class KitchenScreen(QWidget):
     def _show_page(self, current: int, total: int) -> None:
         """ "page 2 of 5" above the Recall button; hidden while every card is in view."""
         self._page = (current, total)
-        self.page_label.setText(
-            self.tr("page %1 of %2").replace("%1", str(current)).replace("%2", str(total))
-        )
+        self.page_label.setText(fill(self.tr("page %1 of %2"), str(current), str(total)))
         self.page_label.setVisible(total > 1)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API

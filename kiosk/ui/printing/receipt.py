@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 
 from kiosk.core.formatting import format_rupiah
 from kiosk.protocol import Payment, PaymentMethod, PaymentStatus
+from kiosk.ui.i18n import fill
 
 
 class ReceiptKind(StrEnum):
@@ -152,7 +153,7 @@ def receipt_text(receipt: Receipt) -> ReceiptText:
         header.append(
             (
                 QCoreApplication.translate("Receipt", "Counter"),
-                QCoreApplication.translate("Receipt", "Cashier %1").replace("%1", str(receipt.counter_id)),
+                fill(QCoreApplication.translate("Receipt", "Cashier %1"), str(receipt.counter_id)),
             )
         )
     header.append((QCoreApplication.translate("Receipt", "Time"), format_receipt_time(receipt.time)))

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDir, QObject, QStandardPaths, Signal
 
+from kiosk.ui.i18n import fill
 from kiosk.ui.printing.document import default_printer_name, print_to_pdf, print_to_system_printer
 from kiosk.ui.printing.escpos_out import open_printer, print_escpos
 from kiosk.ui.printing.receipt import Receipt
@@ -176,4 +177,4 @@ def _outcome(job: PrintJob) -> str:
         text = QCoreApplication.translate("PrintService", "The PDF was not saved: %1")
     else:
         text = QCoreApplication.translate("PrintService", "Printing failed: %1")
-    return text.replace("%1", job.message)
+    return fill(text, job.message)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.i18n import fill
 from kiosk.ui.widgets.plain_label import PlainLabel
 
 MAX_REASON = 200
@@ -73,7 +74,7 @@ class CancelDialog(QDialog):
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Cancel order"))
-        self.prompt.setText(self.tr("Why is order %1 cancelled?").replace("%1", self.order_number))
+        self.prompt.setText(fill(self.tr("Why is order %1 cancelled?"), self.order_number))
         self.reason_edit.setPlaceholderText(self.tr("Reason (required)"))
         for button, text in zip(self.quick_buttons, quick_reasons(), strict=True):
             button.setText(text)

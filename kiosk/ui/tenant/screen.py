@@ -45,6 +45,7 @@ from kiosk.protocol import (
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.cashier.payments_model import PaymentsModel, of_tenant
+from kiosk.ui.i18n import fill
 from kiosk.ui.models import OrderListModel
 from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
@@ -302,7 +303,7 @@ class TenantScreen(QWidget):
             self._show_outcome("", error=False)
         else:
             why = order_refusal_text(outcome.code, outcome.reason)
-            self._show_outcome(self.tr("Refused: %1").replace("%1", why), error=True)
+            self._show_outcome(fill(self.tr("Refused: %1"), why), error=True)
         self._update_buttons()
 
     def _show_outcome(self, text: str, *, error: bool) -> None:
@@ -327,7 +328,7 @@ class TenantScreen(QWidget):
 
     def _add_pickup(self, order: Order) -> None:
         moment = order.picked_up_at or self._clock.now()
-        text = self.tr("%1 picked up").replace("%1", order.order_number or str(order.id))
+        text = fill(self.tr("%1 picked up"), order.order_number or str(order.id))
         self.pickups.insertItem(0, f"{format_clock(moment)}  {text}")
         while self.pickups.count() > MAX_PICKUPS:
             self.pickups.takeItem(self.pickups.count() - 1)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.core.clock import Clock
 from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.formatting import format_clock
+from kiosk.ui.i18n import fill
 from kiosk.ui.widgets.elided_label import ElidedLabel
 
 BADGE_STYLE = """
@@ -33,14 +34,12 @@ def badge_text(status: ConnectionStatus, now: datetime) -> str:
         return translate("ConnectionBadge", "Connecting…")
     since = ""
     if status.offline_since is not None:
-        since = translate("ConnectionBadge", "Offline since %1").replace(
-            "%1", format_clock(status.offline_since)
-        )
+        since = fill(translate("ConnectionBadge", "Offline since %1"), format_clock(status.offline_since))
     if status.state is ConnectionState.OFFLINE:
         text = since or translate("ConnectionBadge", "Offline")
         return f"{text} — {status.detail}" if status.detail else text
     if status.next_attempt_at is not None and (wait := (status.next_attempt_at - now).total_seconds()) > 0:
-        text = translate("ConnectionBadge", "Reconnecting in %1 s").replace("%1", str(math.ceil(wait)))
+        text = fill(translate("ConnectionBadge", "Reconnecting in %1 s"), str(math.ceil(wait)))
     else:
         text = translate("ConnectionBadge", "Reconnecting…")
     if status.polling:

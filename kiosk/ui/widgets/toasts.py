@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.protocol.models import EntityId
+from kiosk.ui.i18n import fill
 
 TOAST_S = 7.0
 MAX_TOASTS = 4  # widgets in the row, the "+N more" toast included
@@ -235,7 +236,7 @@ class ToastStrip(QWidget):
             return
         self._missed += count
         self._more.since = self._clock.monotonic()  # up for 7 s after the rush's last arrival
-        self._more.toast.setText(self.tr("+%1 more").replace("%1", str(self._missed)))
+        self._more.toast.setText(fill(self.tr("+%1 more"), str(self._missed)))
         self._more.toast.measured = None
 
     def _make_way(self, shown: _Shown) -> None:
