@@ -10,99 +10,59 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
-import tomllib
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 import tomli_w
 
 from kiosk.core.atomic_file import replace_file
-from kiosk.protocol import ROOM_FORMS, is_valid_room
+from kiosk.core.config_file import REMOVED, RENAMED, migrate, read_toml
+from kiosk.core.setting_checks import (
+    CARD_DENSITIES,
+    DEFAULT_ALLERGY_KEYWORDS,
+    ConfigError,
+    check_keys,
+    check_printer,
+    check_room,
+    check_url,
+    keyword_list,
+)
+from kiosk.protocol import ROOM_FORMS
+
+# The setting checks' names the screens read (they import the settings from here).
+__all__ = [
+    "CARD_DENSITIES",
+    "DEFAULT_ALLERGY_KEYWORDS",
+    "SETTINGS",
+    "SETTINGS_BY_NAME",
+    "Config",
+    "ConfigError",
+    "Setting",
+    "add_arguments",
+    "config_path",
+    "data_dir",
+    "is_configured",
+    "keyword_list",
+    "load_config",
+    "log_dir",
+    "migrate",
+    "overrides_from_args",
+    "save_config",
+    "validate",
+]
+
+log = logging.getLogger("kiosk.config")
 
 APP_NAME = "kiosk"
 ENV_PREFIX = "KIOSK_"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-
-class ConfigError(ValueError):
-    """A refused setting; ``key`` is the setting's name ("" for a broken file)."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-def _check_url(value: Any) -> str | None:
-    if value == "":
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http:// or https:// address such as http://192.168.1.10:5000"
-    return None
-
-
-def _check_room(value: Any) -> str | None:
-    if value == "" or is_valid_room(value):
-        return None
-    return f"must be {ROOM_FORMS}"
-
-
-def _check_printer(value: Any) -> str | None:
-    if value == "":
-        return None
-    kind, _, rest = value.partition(":")
-    ok = {
-        "file": bool(rest),
-        "network": bool(rest.split(":")[0]) and all(p.isdigit() for p in rest.split(":")[1:2]),
-        "usb": len(rest.split(":")) == 2 and all(_is_hex(p) for p in rest.split(":")),
-    }.get(kind, False)
-    if ok:
-        return None
-    return 'must be "" (no printer), "file:/path", "network:host[:port]" or "usb:VID:PID" (hex ids)'
-
-
-# How big the kitchen's cards are; kiosk/ui/kitchen/card_layout.py turns each into a target size.
-CARD_DENSITIES = ("compact", "normal", "large")
-
-DEFAULT_ALLERGY_KEYWORDS = "alergi, allergy, allergic, kacang, udang, peanut, shrimp, seafood, gluten"
-
-
-def keyword_list(value: str) -> tuple[str, ...]:
-    """``"alergi, kacang"`` -> ``("alergi", "kacang")``."""
-    return tuple(word.strip() for word in value.split(",") if word.strip())
-
-
-_MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta"})
-
-
-def _check_keys(value: Any) -> str | None:
-    """A key combination as Qt spells it ("Ctrl+Alt+Shift+F11"): modifiers, then one key."""
-    if value == "":
-        return None
-    parts = [part.strip() for part in str(value).split("+")]
-    modifiers, key = parts[:-1], parts[-1]
-    if (
-        key
-        and key.lower() not in _MODIFIERS
-        and all(m.lower() in _MODIFIERS for m in modifiers)
-        and modifiers
-    ):
-        return None
-    return 'must be "" or modifiers and a key, e.g. "Ctrl+Alt+Shift+F11" (at least one of Ctrl, Alt, Shift, Meta)'
-
-
-def _is_hex(text: str) -> bool:
-    try:
-        int(text, 16)
-    except ValueError:
-        return False
-    return bool(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,86 +95,72 @@ class Setting:
         return "text"
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("server_url", str, "", "address of the order server", check=_check_url),
-    Setting("room", str, "", f"the screen's room: {ROOM_FORMS}", check=_check_room),
-    Setting("token", str, "", "this device's token, issued by the server admin", secret=True),
-    Setting("language", str, "en", "language of the screen", choices=("en", "id")),
-    Setting("sound", bool, True, "play sounds for new orders, payments and alerts"),
-    Setting("fullscreen", bool, False, "run fullscreen (kiosk mode)"),
-    Setting(
-        "exit_keys",
-        str,
-        "",
-        "keys that leave fullscreen kiosk mode, e.g. Ctrl+Alt+Shift+F11 (empty: F11 and Esc do nothing there)",
-        check=_check_keys,
-    ),
-    Setting("hide_cursor", bool, False, "hide the mouse cursor (touch screens)"),
-    Setting(
-        "allergy_keywords",
-        str,
-        DEFAULT_ALLERGY_KEYWORDS,
-        "comma-separated words that mark an item note as an allergy warning on the kitchen cards",
-    ),
-    Setting(
-        "card_density",
-        str,
-        "normal",
-        "size of the kitchen's order cards: compact fits more on a screen, large reads from further away",
-        choices=CARD_DENSITIES,
-    ),
-    Setting("warn_after_s", int, 300, "seconds after which an order card turns yellow", minimum=1),
-    Setting("late_after_s", int, 600, "seconds after which an order card turns red", minimum=1),
-    Setting("backoff_initial_s", float, 1.0, "first reconnect delay in seconds", minimum=0.01),
-    Setting("backoff_max_s", float, 30.0, "longest reconnect delay in seconds", minimum=0.01),
-    Setting("stable_after_s", float, 10.0, "seconds a connection must last to reset the delays", minimum=0),
-    Setting("poll_interval_s", float, 3.0, "seconds between catch-up polls while offline", minimum=0.05),
-    Setting(
-        "repeat_chime_s",
-        int,
-        0,
-        "repeat the new-order chime every N s until acknowledged (0 = off)",
-        minimum=0,
-    ),
-    Setting("printer", str, "", "receipt printer", check=_check_printer),
-    Setting("shop_name", str, "", "shop name printed at the top of receipts (empty: none)"),
-    Setting("shop_address", str, "", "shop address printed under the name on receipts (empty: none)"),
-    Setting("keep_final_s", float, 10.0, "seconds a completed or cancelled order stays on screen", minimum=0),
-    Setting("dedup_size", int, 100_000, "how many seen event ids are remembered on disk", minimum=100),
-    Setting("request_timeout_s", float, 10.0, "timeout of one REST request in seconds", minimum=0.1),
-    Setting("log_level", str, "INFO", "log detail", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
-)
-SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+def _setting(
+    default: Any,
+    description: str,
+    *,
+    choices: tuple[Any, ...] | None = None,
+    minimum: float | None = None,
+    check: Callable[[Any], str | None] | None = None,
+    secret: bool = False,
+) -> Any:
+    """A Config field that declares its setting (the rest of ``Setting`` comes from the field)."""
+    meta = {
+        "description": description,
+        "choices": choices,
+        "minimum": minimum,
+        "check": check,
+        "secret": secret,
+    }
+    return dataclasses.field(default=default, metadata={"setting": meta})
 
 
 @dataclass(frozen=True)
 class Config:
-    """One screen's settings; build it with ``load_config`` so it is validated."""
+    """One screen's settings; build it with ``load_config`` so it is validated.
 
-    server_url: str = ""
-    room: str = ""
-    token: str = ""
-    language: str = "en"
-    sound: bool = True
-    fullscreen: bool = False
-    exit_keys: str = ""
-    hide_cursor: bool = False
-    allergy_keywords: str = DEFAULT_ALLERGY_KEYWORDS
-    card_density: str = "normal"
-    warn_after_s: int = 300
-    late_after_s: int = 600
-    backoff_initial_s: float = 1.0
-    backoff_max_s: float = 30.0
-    stable_after_s: float = 10.0
-    poll_interval_s: float = 3.0
-    repeat_chime_s: int = 0
-    printer: str = ""
-    shop_name: str = ""
-    shop_address: str = ""
-    keep_final_s: float = 10.0
-    dedup_size: int = 100_000
-    request_timeout_s: float = 10.0
-    log_level: str = "INFO"
+    Each field is the one declaration of its setting (type, default, what it
+    is for, its limits): the table ``SETTINGS``, the ``KIOSK_*`` variables,
+    the command-line flags and the setup all read it from here.
+    """
+
+    server_url: str = _setting("", "address of the order server", check=check_url)
+    room: str = _setting("", f"the screen's room: {ROOM_FORMS}", check=check_room)
+    token: str = _setting("", "this device's token, issued by the server admin", secret=True)
+    language: str = _setting("en", "language of the screen", choices=("en", "id"))
+    sound: bool = _setting(True, "play sounds for new orders, payments and alerts")
+    fullscreen: bool = _setting(False, "run fullscreen (kiosk mode)")
+    exit_keys: str = _setting(
+        "",
+        "keys that leave fullscreen kiosk mode, e.g. Ctrl+Alt+Shift+F11 (empty: F11 and Esc do nothing there)",
+        check=check_keys,
+    )
+    hide_cursor: bool = _setting(False, "hide the mouse cursor (touch screens)")
+    allergy_keywords: str = _setting(
+        DEFAULT_ALLERGY_KEYWORDS,
+        "comma-separated words that mark an item note as an allergy warning on the kitchen cards",
+    )
+    card_density: str = _setting(
+        "normal",
+        "size of the kitchen's order cards: compact fits more on a screen, large reads from further away",
+        choices=CARD_DENSITIES,
+    )
+    warn_after_s: int = _setting(300, "seconds after which an order card turns yellow", minimum=1)
+    late_after_s: int = _setting(600, "seconds after which an order card turns red", minimum=1)
+    backoff_initial_s: float = _setting(1.0, "first reconnect delay in seconds", minimum=0.01)
+    backoff_max_s: float = _setting(30.0, "longest reconnect delay in seconds", minimum=0.01)
+    stable_after_s: float = _setting(10.0, "seconds a connection must last to reset the delays", minimum=0)
+    poll_interval_s: float = _setting(3.0, "seconds between catch-up polls while offline", minimum=0.05)
+    repeat_chime_s: int = _setting(
+        0, "repeat the new-order chime every N s until acknowledged (0 = off)", minimum=0
+    )
+    printer: str = _setting("", "receipt printer", check=check_printer)
+    shop_name: str = _setting("", "shop name printed at the top of receipts (empty: none)")
+    shop_address: str = _setting("", "shop address printed under the name on receipts (empty: none)")
+    keep_final_s: float = _setting(10.0, "seconds a completed or cancelled order stays on screen", minimum=0)
+    dedup_size: int = _setting(100_000, "how many seen event ids are remembered on disk", minimum=100)
+    request_timeout_s: float = _setting(10.0, "timeout of one REST request in seconds", minimum=0.1)
+    log_level: str = _setting("INFO", "log detail", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
     def replace(self, **changes: Any) -> Config:
         """A validated copy with some settings changed."""
@@ -229,14 +175,16 @@ class Config:
         return out
 
 
-def _assert_table_matches_dataclass() -> None:
-    fields = {f.name: f.default for f in dataclasses.fields(Config)}
-    declared = {s.name: s.default for s in SETTINGS}
-    if fields != declared:  # pragma: no cover - a programming error caught at import
-        raise RuntimeError(f"Config and SETTINGS disagree: {fields} != {declared}")
+def _derive_settings() -> tuple[Setting, ...]:
+    hints = typing.get_type_hints(Config)
+    return tuple(
+        Setting(field.name, hints[field.name], field.default, **field.metadata["setting"])
+        for field in dataclasses.fields(Config)
+    )
 
 
-_assert_table_matches_dataclass()
+SETTINGS: tuple[Setting, ...] = _derive_settings()
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
 def config_path() -> Path:
@@ -314,71 +262,37 @@ def validate(values: Mapping[str, Any], sources: Mapping[str, str] | None = None
     return Config(**typed)
 
 
-MAX_CONFIG_BYTES = 1024 * 1024  # the settings are a few hundred bytes; more is not a settings file
-_REWRITE = "write it again as plain text (name = value lines), or delete it to run the setup again"
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """The file's settings; every way it can be broken is one ConfigError naming the file.
-
-    A binary or damaged file (a disk error, a wrong file copied over it) used
-    to end in a UnicodeDecodeError traceback; it gets the same kind of
-    sentence as invalid TOML.  A UTF-8 byte-order mark, which some Windows
-    editors write, is accepted.
-    """
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                "", f"{path} is not valid TOML: it is over {MAX_CONFIG_BYTES // 1024} KiB; {_REWRITE}"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError("", f"cannot read {path}: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            "",
-            f"{path} is not valid TOML: it is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start}; a binary or damaged file?); {_REWRITE}",
-        ) from None
-    if "\x00" in text:
-        raise ConfigError(
-            "",
-            f"{path} is not valid TOML: it holds NUL bytes (the first at offset {data.index(0)}; "
-            f"a binary or damaged file?); {_REWRITE}",
-        )
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
-    # A [kiosk] table is accepted as well as top-level keys.
-    table = raw.get("kiosk", raw) if isinstance(raw.get("kiosk"), dict) else raw
-    unknown = sorted(set(table) - set(SETTINGS_BY_NAME))
-    if unknown:
-        raise ConfigError(
-            unknown[0],
-            f"{path}: unknown setting {unknown[0]!r}; known settings: {', '.join(SETTINGS_BY_NAME)}",
-        )
-    return dict(table)
-
-
 def load_config(
     *,
     path: Path | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, object] | None = None,
+    renamed: Mapping[str, str] = RENAMED,
+    removed: Mapping[str, str] = REMOVED,
 ) -> Config:
-    """Defaults < TOML file < ``KIOSK_*`` environment < ``overrides`` (CLI flags)."""
+    """Defaults < TOML file < ``KIOSK_*`` environment < ``overrides`` (CLI flags); old names migrated."""
     env = os.environ if env is None else env
     if path is None:
         path = Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else config_path()
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for name, value in _read_toml(path).items():
+    from_file = migrate(read_toml(path), str(path), known=SETTINGS_BY_NAME, renamed=renamed, removed=removed)
+    for name, value in from_file.items():
         values[name], sources[name] = value, str(path)
+    old_env = {
+        name: env[ENV_PREFIX + name.upper()]
+        for name in (*renamed, *removed)
+        if ENV_PREFIX + name.upper() in env
+    }
+    for name, value in migrate(
+        old_env,
+        "the environment",
+        known=SETTINGS_BY_NAME,
+        renamed=renamed,
+        removed=removed,
+        spell=lambda n: ENV_PREFIX + n.upper(),
+    ).items():
+        values[name], sources[name] = value, ENV_PREFIX + name.upper()
     for setting in SETTINGS:
         if setting.env_var in env:
             values[setting.name], sources[setting.name] = env[setting.env_var], setting.env_var
