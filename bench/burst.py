@@ -33,49 +33,25 @@ import argparse
 import cProfile
 import logging
 import multiprocessing
-import os
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import _qt_setup
+from _qt_setup import ROOT, T0, qt_app, screen_config, show, use_offscreen
+from _stats import percentile
 
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-DISHES = ["Nasi Goreng Spesial", "Mie Ayam Bakso", "Es Teh Manis", "Sate Ayam", "Gado-Gado", "Soto Betawi"]
+sys.path.insert(0, str(ROOT))
 
 
 def order_dict(oid: int, created: datetime) -> dict[str, Any]:
-    """An order shaped like our server's (items, modifiers, a note), as in bench/ui_render.py."""
-    items = [
-        {
-            "name": DISHES[(oid + k) % len(DISHES)],
-            "qty": 1 + (oid + k) % 3,
-            "price": 15000,
-            "notes": "pedas" if k == 0 else "",
-            "modifiers": ["telur"] if k == 1 else [],
-        }
-        for k in range(1 + oid % 4)
-    ]
-    stamp = created.isoformat()
-    return {
-        "id": oid,
-        "order_number": f"T{1 + oid % 3}-{oid:05d}",
-        "tenant_id": 1 + oid % 3,
-        "customer_name": f"Customer {oid}",
-        "type": "dine_in",
-        "table": f"A{oid % 30}",
-        "items": items,
-        "status": "pending",
-        "version": 1,
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+    """An order shaped like our server's (``_qt_setup.order_dict``), numbered ``T1-00042``."""
+    return _qt_setup.order_dict(oid, created, number_digits=5)
 
 
 def created_envelope(seq: int, oid: int, created: datetime) -> dict[str, Any]:
@@ -86,11 +62,6 @@ def created_envelope(seq: int, oid: int, created: datetime) -> dict[str, Any]:
         "timestamp": created.isoformat(),
         "data": order_dict(oid, created),
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
 # ------------------------------------------------------------------ the server process
@@ -118,16 +89,6 @@ def serve(events: int, cards: int, port_out: Any, stop: Any) -> None:
 
 
 # ------------------------------------------------------------------ the screen
-
-
-def make_config(url: str) -> Any:
-    from kiosk.core.config import load_config
-
-    return load_config(
-        path=ROOT / "no-such.toml",
-        env={},
-        overrides={"server_url": url, "room": "display", "token": "bench", "sound": False},
-    )
 
 
 class Heartbeat:
@@ -170,7 +131,6 @@ def burst(events: int, cards: int, profile: str = "", view: str = "kitchen") -> 
     import asyncio
 
     import qasync
-    from PySide6.QtWidgets import QApplication
 
     from kiosk.core.clock import SystemClock
     from kiosk.core.connection import ConnectionState
@@ -184,10 +144,10 @@ def burst(events: int, cards: int, profile: str = "", view: str = "kitchen") -> 
     server.start()
     port = port_out.get(timeout=60)
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_app()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    config = make_config(f"http://127.0.0.1:{port}")
+    config = screen_config(f"http://127.0.0.1:{port}")
     clock = SystemClock()
     session = Session(config, clock=clock, data_dir=Path(tempfile.mkdtemp(prefix="kiosk-burst-")))
     if view == "none":  # the core alone on Qt's loop: what the socket and the store can do
@@ -204,8 +164,7 @@ def burst(events: int, cards: int, profile: str = "", view: str = "kitchen") -> 
             MainWindow(session, config, clock) if view == "window" else KitchenScreen(session, config, clock)
         )
         model = (window.screen_widget if view == "window" else window).model
-    window.resize(1280, 800)
-    window.show()
+    show(window)
     arrivals = Arrivals()
     session.store.subscribe(arrivals)
     heartbeat = Heartbeat()
@@ -271,9 +230,8 @@ def insert(sizes: list[int], rate: float, count: int, view: str = "kitchen") -> 
     import asyncio
 
     import qasync
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])
+    app = qt_app()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     for cards in sizes:
@@ -297,7 +255,7 @@ def _cpu_per_insert(app: Any, loop: Any, cards: int, *, rate: float, count: int,
     from kiosk.ui.kitchen.screen import KitchenScreen
     from kiosk.ui.window import MainWindow
 
-    config = make_config("http://127.0.0.1:9")
+    config = screen_config("http://127.0.0.1:9")
     clock = SystemClock()
     session = Session(config, clock=clock, data_dir=Path(tempfile.mkdtemp(prefix="kiosk-insert-")))
     session.store.load_snapshot(
@@ -306,8 +264,7 @@ def _cpu_per_insert(app: Any, loop: Any, cards: int, *, rate: float, count: int,
     window: Any = (
         MainWindow(session, config, clock) if view == "window" else KitchenScreen(session, config, clock)
     )
-    window.resize(1280, 800)
-    window.show()
+    show(window)
     for _ in range(20):
         app.processEvents()
     next_id = cards + 1
@@ -362,7 +319,7 @@ def main() -> None:
     logging.basicConfig(
         level=args.log_level, format="%(relativeCreated)7.0f %(name)s %(levelname)s %(message)s"
     )
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    use_offscreen()
     if args.what == "burst":
         burst(args.events, int(args.cards), args.profile, args.view)
     else:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import requests
+from _server_cli import devices_add_argv, server_run_argv
 from fanout_clients import marker
 
 from kiosk.protocol import Event, iso
@@ -212,19 +213,7 @@ def _wait_ready(running: Running, probe: str, need_ok: bool) -> None:
 
 def _server_tokens(db: Path, env: dict[str, str], cwd: Path) -> str:
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "server",
-            "devices",
-            "add",
-            "--db",
-            str(db),
-            "--name",
-            "fanout-bench",
-            "--rooms",
-            display(),
-        ],
+        devices_add_argv(db, "fanout-bench", [display()]),
         cwd=cwd,
         env=env,
         check=False,
@@ -279,19 +268,7 @@ def start(name: str, payload: Payload, workdir: Path, node_dir: Path) -> Running
         env = {**os.environ, "KIOSK_ADMIN_TOKEN": admin}
         db = workdir / f"{_slug(name)}-{port}.sqlite3"
         token = _server_tokens(db, env, cwd)
-        argv = [
-            sys.executable,
-            "-m",
-            "server",
-            "run",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-        ]
-        argv += ["--async-mode", spec]
+        argv = server_run_argv(port, db, "--async-mode", spec)
         process, log_path, log = _spawn(argv, workdir, name, env, cwd)
         running = Running(
             name,

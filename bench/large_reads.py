@@ -32,16 +32,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _server_cli import devices_add_argv, server_run_argv
+from _stats import percentile
+
 REPO = Path(__file__).resolve().parents[1]
 ADMIN = "bench-admin-token-0123456789"
 READS = {"orders": "/api/orders?active", "events": "/api/events?room=display&after=0"}
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _db(workdir: Path, count: int) -> Path:
@@ -114,20 +110,8 @@ def lock_hold(db: Path, path: str, page: int) -> None:
 
 def _start(db: Path, server_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KIOSK_ADMIN_TOKEN": ADMIN, "PYTHONUNBUFFERED": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "server",
-        "run",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-    ]
     process = subprocess.Popen(
-        command, cwd=server_dir, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+        server_run_argv(port, db), cwd=server_dir, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
     import requests
 
@@ -145,9 +129,13 @@ def _start(db: Path, server_dir: Path, port: int, log: Path) -> subprocess.Popen
 def _device(db: Path, server_dir: Path, name: str) -> str:
     env = {**os.environ, "KIOSK_ADMIN_TOKEN": ADMIN}
     done = subprocess.run(
-        [sys.executable, "-m", "server", "devices", "add", "--db", str(db), "--name", name, "--rooms", "display"],
-        cwd=server_dir, env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        devices_add_argv(db, name, ["display"]),
+        cwd=server_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -197,12 +185,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         lost += 1  # 20 s without it, or the server dropped the screen (ping timeout)
                 time.sleep(max(0.0, sent + 1 / args.rate - time.monotonic()))  # the publish rate
         return {
-            "p50": _pct(delays, 0.5),
-            "p99": _pct(delays, 0.99),
+            "p50": percentile(delays, 50),
+            "p99": percentile(delays, 99),
             "max": max(delays, default=float("nan")),
             "lost": lost,
             "screen_dropped": not screen.connected,
-            "post_p50": _pct(posts, 0.5),
+            "post_p50": percentile(posts, 50),
         }
 
     try:
@@ -252,7 +240,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "read": READS[args.read],
         "idle": idle,
         "loaded": loaded,
-        "list_ms": {"p50": _pct(reads, 0.5), "p99": _pct(reads, 0.99), "count": len(reads)},
+        "list_ms": {"p50": percentile(reads, 50), "p99": percentile(reads, 99), "count": len(reads)},
         "list_statuses": statuses,
         "in_process": json.loads(hold.stdout.strip().splitlines()[-1]),
     }

@@ -17,8 +17,9 @@ import select
 import socket
 import threading
 import time
-from contextlib import suppress
 from dataclasses import dataclass, field
+
+from tests.support.raw_tcp import RawTcpServer, read_until
 
 ENDLESS = "endless"  # 200 OK, chunked JSON that never ends
 TRICKLE_BODY = "trickle-body"  # headers at once, then the body one byte per `interval`
@@ -46,7 +47,7 @@ class Exchange:
     closed_at: float | None = None
 
 
-class HostileServer:
+class HostileServer(RawTcpServer):
     def __init__(self, mode: str, *, interval: float = 0.2, give_up_after: float = 60.0) -> None:
         """``give_up_after``: the server itself stops after this long, so a client that never
         gives up (the bug) makes a test fail on its assertions instead of hanging it."""
@@ -55,12 +56,7 @@ class HostileServer:
         self.give_up_after = give_up_after
         self.exchanges: list[Exchange] = []
         self._lock = threading.Lock()
-        self._closing = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._listener.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._accept, name="hostile-http", daemon=True)
-        self._thread.start()
+        super().__init__("hostile-http")
 
     def api_exchanges(self) -> list[Exchange]:
         """The REST requests (not the Socket.IO ones)."""
@@ -72,29 +68,10 @@ class HostileServer:
         with self._lock:
             return [e for e in self.exchanges if " /socket.io/" in e.request_line]
 
-    def close(self) -> None:
-        self._closing.set()
-        with suppress(OSError):
-            self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._closing.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
     def _serve(self, client: socket.socket) -> None:
         exchange = Exchange()
         with client:
-            head = b""
-            with suppress(OSError):
-                while b"\r\n\r\n" not in head and len(head) < 65536:
-                    chunk = client.recv(4096)
-                    if not chunk:
-                        break
-                    head += chunk
+            head = read_until(client, b"\r\n\r\n", 65536)
             exchange.request_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
             with self._lock:
                 self.exchanges.append(exchange)

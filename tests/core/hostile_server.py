@@ -6,13 +6,12 @@ it emits whatever the test asked for - a 10 MB event, or a burst.  The real
 server cannot be made to send a 10 MB event (it refuses such bodies), and a
 hostile or broken backend is exactly what the screen must not fall over on.
 Real python-socketio and aiohttp on a loopback port, in a thread with its own
-loop (the pattern of ``legacy_server.py``).
+loop (``tests.support.loopback_aiohttp``, as ``legacy_server.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,20 +19,21 @@ import socketio
 from aiohttp import web
 
 from kiosk.protocol import JoinEvent
+from tests.support.loopback_aiohttp import LoopbackAiohttpServer
 
 Payload = Callable[[], list[tuple[str, dict[str, Any]]]]
 
 
-class HostileServer:
+class HostileServer(LoopbackAiohttpServer):
     """``on_join`` returns the (event name, envelope) pairs sent to each socket after its join."""
 
     def __init__(
         self, on_join: Payload, *, delay_s: float = 0.05, orders: list[dict[str, Any]] | None = None
     ) -> None:
+        super().__init__("hostile-server")
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp", logger=False, engineio_logger=False, max_http_buffer_size=64 * 1024 * 1024
         )
-        self.app = web.Application()
         self.sio.attach(self.app)
         self.app.router.add_get("/api/orders", self._orders)
         self.app.router.add_get("/api/events", self._events)
@@ -44,11 +44,7 @@ class HostileServer:
         self.connects = 0
         self.joins = 0
         self.sent = 0
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="hostile-server", daemon=True)
-        self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self.port = 0
 
         @self.sio.event
         async def connect(sid: str, environ: Any, auth: Any = None) -> None:
@@ -83,24 +79,7 @@ class HostileServer:
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "seq": 0})
 
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-
-    async def _start(self) -> None:
-        self._runner = web.AppRunner(self.app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.sio.shutdown(), self.loop).result(10)
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
+        """Socket.IO first: its sockets are told goodbye before the runner closes the listener."""
+        self.run(self.sio.shutdown())
+        super().stop()

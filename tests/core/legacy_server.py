@@ -4,13 +4,12 @@ Same event names and ``{type, timestamp, data}`` envelopes, but no
 ``event_id``, no ``seq``, no tokens, no catch-up endpoint, no ``join`` ack:
 rooms are joined with ``join-display`` / ``join-kasir`` / ``join-tenant``, and
 the order list is ``GET /api/orders`` without a seq.  Real python-socketio
-and aiohttp on a loopback port, in a thread with its own loop.
+and aiohttp on a loopback port, in a thread with its own loop
+(``tests.support.loopback_aiohttp``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,21 +17,18 @@ import socketio
 from aiohttp import web
 
 from kiosk.protocol import Event, JoinEvent, iso
+from tests.support.loopback_aiohttp import LoopbackAiohttpServer
 
 
-class LegacyServer:
+class LegacyServer(LoopbackAiohttpServer):
     def __init__(self) -> None:
+        super().__init__("legacy-server")
         self.sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False)
-        self.app = web.Application()
         self.sio.attach(self.app)
         self.app.router.add_get("/api/orders", self._orders)
         self.orders: dict[int, dict[str, Any]] = {}
         self.joins: list[tuple[str, Any]] = []
         self.sids: set[str] = set()
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="legacy-server", daemon=True)
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
         @self.sio.event
         async def connect(sid: str, environ: Any, auth: Any = None) -> None:
@@ -55,21 +51,6 @@ class LegacyServer:
     async def _orders(self, request: web.Request) -> web.Response:
         return web.json_response({"orders": list(self.orders.values())})
 
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-
-    async def _start(self) -> None:
-        self._runner = web.AppRunner(self.app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def order(self, order_id: int, status: str = "pending", minute: int = 0) -> dict[str, Any]:
         """Put an order in the REST list (version-less, as older backends have it)."""
         moment = iso(datetime(2026, 1, 5, 10, minute, tzinfo=UTC))
@@ -86,7 +67,7 @@ class LegacyServer:
 
     def emit(self, event: Event, data: dict[str, Any], room: str = "display") -> dict[str, Any]:
         envelope = {"type": event.type, "timestamp": data.get("updated_at"), "data": data}
-        asyncio.run_coroutine_threadsafe(self.sio.emit(event.value, envelope, room=room), self.loop).result(5)
+        self.run(self.sio.emit(event.value, envelope, room=room), 5)
         return envelope
 
     def kick_all(self) -> None:
@@ -94,10 +75,4 @@ class LegacyServer:
             for sid in list(self.sids):
                 await self.sio.disconnect(sid)
 
-        asyncio.run_coroutine_threadsafe(kick(), self.loop).result(5)
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
+        self.run(kick(), 5)

@@ -12,28 +12,17 @@ import socket
 import threading
 from contextlib import suppress
 
+from tests.support.raw_tcp import RawTcpServer, read_until
 
-class BlockingProxy:
+
+class BlockingProxy(RawTcpServer):
     def __init__(self, upstream_port: int, *, block_socketio: bool = True) -> None:
         self.upstream_port = upstream_port
         self.block_socketio = block_socketio
         self.block_all = False  # a cable pulled: every connection is cut at once
         self.blocked = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._listener.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._closing = threading.Event()
         self._sockets: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._accept, name="blocking-proxy", daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._closing.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+        super().__init__("blocking-proxy")
 
     def _serve(self, client: socket.socket) -> None:
         self._sockets.append(client)
@@ -41,13 +30,7 @@ class BlockingProxy:
             self.blocked += 1
             client.close()
             return
-        head = b""
-        with suppress(OSError):
-            while b"\r\n" not in head and len(head) < 8192:
-                chunk = client.recv(4096)
-                if not chunk:
-                    break
-                head += chunk
+        head = read_until(client, b"\r\n", 8192)
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
         parts = request_line.split(" ")
         path = parts[1] if len(parts) > 1 else ""
@@ -89,8 +72,7 @@ class BlockingProxy:
         self._sockets.clear()
 
     def close(self) -> None:
-        self._closing.set()
-        self._listener.close()
+        super().close()
         for sock in self._sockets:
             with suppress(OSError):
                 sock.close()
