@@ -44,7 +44,8 @@ def _texts() -> dict[str, str]:
             "Refusal", "The server is restarting, so nothing was saved. Try again in a minute."
         ),
         "too_many_large_reads": translate(
-            "Refusal", "The server is busy with this screen's reloads; the screen tries again by itself shortly."
+            "Refusal",
+            "The server is busy with this screen's reloads; the screen tries again by itself shortly.",
         ),
         "too_many_connections": translate(
             "Refusal", "The server refuses more connections from this network address. Tell the admin."
