@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import stat
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ import pytest
 
 import kiosk
 from kiosk.core.atomic_file import replace_file
+from tests.support.source_scan import calls_where, method_name, receiver_name
 
 
 def test_the_content_is_replaced_with_the_mode_asked_for(tmp_path: Path) -> None:
@@ -51,16 +51,8 @@ def test_the_file_is_on_disk_before_it_takes_the_name(
 
 def test_every_whole_file_write_of_the_kiosk_goes_through_the_helper() -> None:
     """One writer, not five: a new os.replace elsewhere would skip the fsync and the permissions."""
-    root = Path(kiosk.__file__).parent
-    callers = []
-    for source in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("replace", "rename")
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "os"
-            ):
-                callers.append(source.relative_to(root).as_posix())
-    assert callers == ["core/atomic_file.py"]
+    callers = calls_where(
+        Path(kiosk.__file__).parent,
+        lambda call: receiver_name(call) == "os" and method_name(call) in ("replace", "rename"),
+    )
+    assert [where.split(":")[0] for where in callers] == ["core/atomic_file.py"]

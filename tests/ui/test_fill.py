@@ -7,6 +7,7 @@ from pathlib import Path
 
 import kiosk
 from kiosk.ui.i18n import fill
+from tests.support.source_scan import calls_where, method_name
 
 
 def test_a_value_holding_a_placeholder_stays_as_it_came() -> None:
@@ -21,18 +22,14 @@ def test_translators_may_reorder_placeholders_and_a_missing_value_leaves_the_pla
 
 def test_no_screen_fills_placeholders_with_chained_replace() -> None:
     """Written once: every %N of the screens goes through ``fill``."""
-    root = Path(kiosk.__file__).parent / "ui"
-    chained = []
-    for source in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "replace"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-                and node.args[0].value.startswith("%")
-            ):
-                chained.append(f"{source.relative_to(root)}:{node.lineno}")
-    assert chained == []
+
+    def placeholder_replace(call: ast.Call) -> bool:
+        first = call.args[0] if call.args else None
+        return (
+            method_name(call) == "replace"
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and first.value.startswith("%")
+        )
+
+    assert calls_where(Path(kiosk.__file__).parent / "ui", placeholder_replace) == []
