@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,15 @@ async def wait_until(predicate: Callable[[], object], within: float = 15.0, what
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def stop_timed(session: Session, exchanges: Callable[[], Sequence[Any]], what: str) -> float:
+    """Stop ``session``; how long the stop took, once every exchange the server saw is closed (``closed_at``)."""
+    started = time.monotonic()
+    await session.stop()
+    took = time.monotonic() - started
+    await wait_until(lambda: all(e.closed_at is not None for e in exchanges()), within=3, what=what)
+    return took
 
 
 async def wait_live(session: Session, what: str = "live") -> None:

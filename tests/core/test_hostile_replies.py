@@ -19,7 +19,7 @@ import pytest
 from kiosk.core.connection import ConnectionState
 from kiosk.core.rest import RestClient, ServerUnreachableError
 from kiosk.core.session import Session
-from tests.core.helpers import make_config, wait_until
+from tests.core.helpers import make_config, stop_timed, wait_until
 from tests.core.hostile_http import ENDLESS, HUGE_LENGTH, TRICKLE_BODY, TRICKLE_HEADERS, HostileServer
 
 MIB = 1024 * 1024
@@ -114,14 +114,7 @@ def test_stop_is_prompt_and_frees_the_call_that_trickles(tmp_path: Path) -> None
         session = Session(config, data_dir=tmp_path)
         await session.start()
         await wait_until(server.api_exchanges, within=10, what="a REST call in flight")
-        started = time.monotonic()
-        await session.stop()
-        took = time.monotonic() - started
-        await wait_until(
-            lambda: all(e.closed_at is not None for e in server.api_exchanges()),
-            within=3,
-            what="the trickled REST call to be cut",
-        )
+        took = await stop_timed(session, server.api_exchanges, "the trickled REST call to be cut")
         return took, session
 
     try:

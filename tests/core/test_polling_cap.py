@@ -24,7 +24,7 @@ from kiosk.core import socket_faults
 from kiosk.core.clock import FakeClock
 from kiosk.core.connection import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
-from tests.core.helpers import Recorder, make_config, wait_until
+from tests.core.helpers import Recorder, make_config, stop_timed, wait_until
 from tests.core.hostile_http import HUGE_LENGTH, POLL_ENDLESS, POLL_TRICKLE, HostileServer
 from tests.core.hostile_server import HostileServer as SocketIOServer
 from tests.core.test_oversized_event import (
@@ -92,14 +92,9 @@ async def _window(
                 what="an engine.io request in flight",
             )
     finally:
-        started = time.monotonic()
-        await session.stop()
-        took = time.monotonic() - started
-    await wait_until(
-        lambda: all(e.closed_at is not None for e in server.socketio_exchanges()),
-        within=3,
-        what="every engine.io request to be closed after the stop",
-    )
+        took = await stop_timed(
+            session, server.socketio_exchanges, "every engine.io request to be closed after the stop"
+        )
     return session, recorder, took
 
 
