@@ -15,6 +15,7 @@ Qt and the core are imported only once the arguments are understood, so
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from collections.abc import Sequence
@@ -30,6 +31,40 @@ ALIASES: dict[str, tuple[str, ...]] = {"server_url": ("--server",), "language": 
 METAVARS = {"server_url": "URL", "room": "ROOM", "token": "T", "printer": "DEVICE"}
 
 EXIT_CONFIG = 2
+
+# What the optional extras of pyproject.toml install, by import name: a screen needs the
+# app extra, the demo the server extra as well.  tests/packaging/test_extras.py keeps these
+# in step with pyproject.toml.
+APP_EXTRA_MODULES = ("PySide6", "qasync", "escpos", "aiohttp", "tomli_w")
+SERVER_EXTRA_MODULES = ("flask", "flask_socketio", "gevent", "simple_websocket", "engineio")
+
+
+def missing_module(modules: Sequence[str]) -> str | None:
+    """The first of ``modules`` that is not installed; looked up, not imported (so no Qt yet)."""
+    for name in modules:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return name
+    return None
+
+
+def missing_extra(args_list: Sequence[str]) -> str | None:
+    """One line naming the extra to install, when this command cannot run without it."""
+    if args_list[:1] == ["demo"]:
+        missing = missing_module(APP_EXTRA_MODULES) or missing_module(SERVER_EXTRA_MODULES)
+        needs, extra = "the demo needs the app and server extras", "all"
+    else:
+        missing = missing_module(APP_EXTRA_MODULES)
+        needs, extra = "the screens need the app extra", "app"
+    if missing is None:
+        return None
+    return (
+        f"kiosk: {needs} ({missing} is not installed): pip install 'kiosk[{extra}]' "
+        f"(from a checkout: pip install -e '.[{extra}]')"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_demo_parser() -> argparse.ArgumentParser:
+    """``kiosk demo``'s arguments; kiosk/demo.py runs what they ask (and never imports this module)."""
+    from kiosk.demo import ROOMS
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk demo",
+        description="Run a demo server, a demo order feed and the screens on this machine.",
+    )
+    parser.add_argument("--room", choices=sorted(ROOMS), default="display", help="which screen(s) to open")
+    parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the screens")
+    parser.add_argument("--rate", type=float, default=2.0, help="demo feed requests per second (default 2)")
+    parser.add_argument("--duration", type=float, help="seconds of demo traffic (default: until you quit)")
+    parser.add_argument("--seed", type=int, help="make the demo traffic repeatable")
+    parser.add_argument("--fullscreen", action="store_true", help="open the screen fullscreen")
+    parser.add_argument("--no-sound", dest="sound", action="store_false", help="stay silent")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
+    add_headless_arguments(parser)
+    return parser
+
+
 def add_headless_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("headless mode (support and tests)")
     group.add_argument("--offscreen", action="store_true", help="render without a display")
@@ -78,10 +133,14 @@ def add_headless_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    refusal = None if args_list[:1] in (["--version"], ["-V"]) else missing_extra(args_list)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return EXIT_CONFIG
     if args_list[:1] == ["demo"]:
-        from kiosk.demo import main as demo_main
+        from kiosk.demo import run as run_demo
 
-        code: int = demo_main(args_list[1:])
+        code: int = run_demo(build_demo_parser().parse_args(args_list[1:]))
         return code
     if args_list[:1] in (["--version"], ["-V"]):
         print(f"kiosk {__version__}")

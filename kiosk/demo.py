@@ -179,27 +179,8 @@ def demo_backend(
             stop((feed, "the demo feed"), (server, "the demo server"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from kiosk.cli import add_headless_arguments
-
-    parser = argparse.ArgumentParser(
-        prog="kiosk demo",
-        description="Run a demo server, a demo order feed and the screens on this machine.",
-    )
-    parser.add_argument("--room", choices=sorted(ROOMS), default="display", help="which screen(s) to open")
-    parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the screens")
-    parser.add_argument("--rate", type=float, default=2.0, help="demo feed requests per second (default 2)")
-    parser.add_argument("--duration", type=float, help="seconds of demo traffic (default: until you quit)")
-    parser.add_argument("--seed", type=int, help="make the demo traffic repeatable")
-    parser.add_argument("--fullscreen", action="store_true", help="open the screen fullscreen")
-    parser.add_argument("--no-sound", dest="sound", action="store_false", help="stay silent")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
-    add_headless_arguments(parser)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """Run the demo with the arguments ``kiosk demo`` parsed (kiosk/cli.py owns the command line)."""
     from kiosk.core.config import load_config
     from kiosk.ui.app import run_app
     from kiosk.ui.headless import HeadlessOptions

@@ -71,7 +71,9 @@ DEV_EXCLUDES = (
     "tkinter",
 )
 
-# Modules the server never needs even if a library probes for them.
+# Modules the server never needs even if a library probes for them: among them, what only
+# the app extra of pyproject.toml installs (tests/packaging/test_extras.py holds both lists to
+# the extras).
 SERVER_EXCLUDES = (
     *DEV_EXCLUDES,
     "PIL",
@@ -82,10 +84,12 @@ SERVER_EXCLUDES = (
     "kiosk.ui",
     "kiosk.core",
     "escpos",
+    "tomli_w",  # the core's config writer
     "eventlet",  # the server runs on gevent; eventlet is only a benchmark extra
 )
 
-# For the kiosk: the server, its web stack and a GUI toolkit we do not use.
+# For the kiosk: the server, its web stack (what only the server extra installs) and a GUI
+# toolkit we do not use.
 KIOSK_EXCLUDES = (
     *DEV_EXCLUDES,
     "server",

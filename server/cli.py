@@ -9,12 +9,33 @@ before Flask, sockets or threading locks are created.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 ASYNC_MODES = ("gevent", "eventlet", "threading")
+
+# What pyproject.toml's server extra installs, by import name (tests/packaging/test_extras.py
+# keeps them in step).  Only ``run`` needs them; ``devices`` and ``demo-feed`` run without.
+SERVER_EXTRA_MODULES = ("flask", "flask_socketio", "gevent", "simple_websocket", "engineio")
+EXIT_MISSING_EXTRA = 2
+
+
+def missing_server_extra() -> str | None:
+    """One line naming the extra to install when the server's web stack is not installed."""
+    for name in SERVER_EXTRA_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None  # looked up, not imported: no patching yet
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return (
+                f"kiosk-server: the server needs the server extra ({name} is not installed): "
+                "pip install 'kiosk[server]' (from a checkout: pip install -e '.[server]')"
+            )
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,6 +136,10 @@ def _add_connection_limits(run: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
+        refusal = missing_server_extra()
+        if refusal is not None:
+            print(refusal, file=sys.stderr)
+            return EXIT_MISSING_EXTRA
         from server.runner import patch_for
 
         patch_for(args.async_mode)  # before anything else is imported

@@ -156,7 +156,11 @@ def test_stale_screen_action_is_refused_and_rolled_back_with_the_reason(
         # a screen that only polls every minute: it cannot know the order was cancelled elsewhere
         config = make_config(proxy.url, "display", token, poll_interval_s=60)
         async with running_session(config, tmp_path) as (session, rec):
-            await wait_until(lambda: order in session.store.orders, what="the first load")
+            # the first poll done (the next is a minute away): the cancel below cannot reach the screen
+            # (waiting for the order alone let a poll still paging pick the cancel up: CI, once)
+            await wait_until(
+                lambda: order in session.store.orders and session.status.polling, what="the first poll"
+            )
             response = await asyncio.to_thread(
                 server.request, "DELETE", f"/api/orders/{order}", json={"reason": "customer left"}
             )
