@@ -68,7 +68,7 @@ def missing_extra(args_list: Sequence[str]) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kiosk.core.config import SETTINGS
+    from kiosk.core.config import add_arguments
 
     parser = argparse.ArgumentParser(
         prog="kiosk",
@@ -80,23 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="settings file (default: the platform config dir)"
     )
-    for setting in SETTINGS:
-        flags = (*ALIASES.get(setting.name, ()), setting.flag)  # the short name first, as people type it
-        help_text = f"{setting.description} ({setting.allowed()}; env {setting.env_var})"
-        if setting.type is bool:
-            parser.add_argument(
-                *flags, dest=setting.name, action=argparse.BooleanOptionalAction, default=None, help=help_text
-            )
-        else:
-            choices = list(setting.choices) if setting.choices is not None else None
-            parser.add_argument(
-                *flags,
-                dest=setting.name,
-                default=None,
-                choices=choices,
-                metavar=None if choices else METAVARS.get(setting.name, setting.type.__name__.upper()),
-                help=help_text,
-            )
+    add_arguments(parser, aliases=ALIASES, metavars=METAVARS)  # the short name first, as people type it
     add_headless_arguments(parser)
     return parser
 
@@ -150,9 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.core.config import SETTINGS, ConfigError, is_configured, load_config
+    from kiosk.core.config import ConfigError, is_configured, load_config, overrides_from_args
 
-    overrides = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name, None) is not None}
+    overrides = overrides_from_args(args)
     try:
         config = load_config(path=args.config, overrides=overrides)
     except ConfigError as exc:

@@ -317,24 +317,33 @@ def is_configured(config: Config) -> bool:
     return bool(config.server_url and config.room and config.token)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """One ``--flag`` per setting (``--sound/--no-sound`` for switches), all defaulting to None."""
+def add_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    aliases: Mapping[str, tuple[str, ...]] | None = None,
+    metavars: Mapping[str, str] | None = None,
+) -> None:
+    """One ``--flag`` per setting (``--sound/--no-sound`` for switches), all defaulting to None.
+
+    ``aliases`` are shorter flags listed first (``--lang``), ``metavars`` the
+    placeholder shown in ``--help``; a setting with choices lists them instead.
+    """
+    aliases, metavars = aliases or {}, metavars or {}
     for setting in SETTINGS:
+        flags = (*aliases.get(setting.name, ()), setting.flag)
         help_text = f"{setting.description} ({setting.allowed()}; env {setting.env_var})"
         if setting.type is bool:
             parser.add_argument(
-                setting.flag,
-                dest=setting.name,
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help=help_text,
+                *flags, dest=setting.name, action=argparse.BooleanOptionalAction, default=None, help=help_text
             )
         else:
+            choices = list(setting.choices) if setting.choices is not None else None
             parser.add_argument(
-                setting.flag,
+                *flags,
                 dest=setting.name,
                 default=None,
-                metavar=setting.type.__name__.upper(),
+                choices=choices,
+                metavar=None if choices else metavars.get(setting.name, setting.type.__name__.upper()),
                 help=help_text,
             )
 
