@@ -39,6 +39,8 @@ from kiosk.ui.kitchen.card_layout import (
     default_units,
     layout_card,
 )
+from kiosk.ui.kitchen.card_text import CardText as CardText  # noqa: PLC0414 - re-exported for mypy: screen.py imports it here
+from kiosk.ui.kitchen.card_text import ItemLines
 from kiosk.ui.labels import order_type_label
 from kiosk.ui.models import ORDER_ROLE, OrderListModel
 
@@ -131,33 +133,6 @@ def age_colour(order: Order, now: datetime, limits: Thresholds) -> QColor:
     if age >= limits.warn_after_s:
         return WARN
     return FRESH
-
-
-@dataclass(frozen=True)
-class ItemLines:
-    main: str
-    modifiers: str
-    notes: str
-    allergy: bool = False  # the note names an allergen: drawn on an amber band
-
-
-@dataclass(frozen=True)
-class CardText:
-    """Every string a card shows, computed once and used by paint() and by tests."""
-
-    number: str
-    elapsed: str
-    customer: str
-    kind: str
-    status: str
-    reason: str
-    items: tuple[ItemLines, ...]
-
-    def lines(self) -> list[str]:
-        out = [self.number, self.elapsed, self.customer, self.kind, self.status, self.reason]
-        for item in self.items:
-            out += [item.main, item.modifiers, item.notes]
-        return [line for line in out if line]
 
 
 def _item_lines(

@@ -35,7 +35,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QImage, QPainter, 
 from kiosk.core.config import CARD_DENSITIES
 
 if TYPE_CHECKING:
-    from kiosk.ui.kitchen.card_delegate import CardText
+    from kiosk.ui.kitchen.card_text import CardText
 
 MARGIN = 5  # between the cell's edge and the card's rounded body
 HEADER_H = 50
