@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from kiosk.protocol.api import API_PREFIX, REVOKE_DEVICE
 from server import auth, policy
 from server.errors import ApiError
 from server.jsonio import json_response
 from server.revocation import drop_device
 from server.web import hub, principal
 
-devices_api = Blueprint("devices", __name__, url_prefix="/api")
+devices_api = Blueprint("devices", __name__, url_prefix=API_PREFIX)
 
 
-@devices_api.delete("/devices/<name>")
+@devices_api.route(REVOKE_DEVICE.flask_rule, methods=[REVOKE_DEVICE.method])
 def revoke(name: str) -> Response:
     policy.check_admin(principal(), "revoke devices")
     with hub().write() as tx:

@@ -21,6 +21,8 @@ from typing import Any
 
 import requests
 
+from kiosk.protocol.api import ALERT, CANCEL_ORDER, CREATE_ORDER, CREATE_PAYMENT, ORDER_STATUS, SCAN_QR
+
 log = logging.getLogger("server.feed")
 
 MENU: list[tuple[str, int]] = [
@@ -103,33 +105,41 @@ class Feed:
         roll = self.rng.random()
         if roll < 0.01:
             severity, message = self.rng.choice(ALERTS)
-            self.call("POST", "/api/alerts", {"severity": severity, "message": message})
+            self.call(ALERT.method, ALERT.path(), {"severity": severity, "message": message})
             return
         if len(self.open_orders) < 4 or (roll < 0.3 and len(self.open_orders) < MAX_OPEN):
-            order = self.call("POST", "/api/orders", self.order_body())
+            order = self.call(CREATE_ORDER.method, CREATE_ORDER.path(), self.order_body())
             if order is not None:
                 self.open_orders.append(order)
             return
         order = self.rng.choice(self.open_orders)
         if roll < 0.33:
             self.open_orders.remove(order)
-            self.call("DELETE", f"/api/orders/{order['id']}", {"reason": self.rng.choice(CANCEL_REASONS)})
+            self.call(
+                CANCEL_ORDER.method,
+                CANCEL_ORDER.path(order_id=order["id"]),
+                {"reason": self.rng.choice(CANCEL_REASONS)},
+            )
         elif order["payment_status"] == "unpaid" and roll < 0.5:
-            paid = self.call("POST", "/api/payments", self._payment(order))
+            paid = self.call(CREATE_PAYMENT.method, CREATE_PAYMENT.path(), self._payment(order))
             if paid is not None:
                 order["payment_status"] = "paid"
         elif order["status"] in NEXT:
             changed = self.call(
-                "PATCH", f"/api/orders/{order['id']}/status", {"status": NEXT[order["status"]]}
+                ORDER_STATUS.method,
+                ORDER_STATUS.path(order_id=order["id"]),
+                {"status": NEXT[order["status"]]},
             )
             if changed is not None:
                 order["status"] = changed["status"]
         else:  # ready: picked up by QR, or bumped to completed by the kitchen
             self.open_orders.remove(order)
             if self.rng.random() < 0.5:
-                self.call("POST", "/api/qr/scan", {"token": order["qr_token"]})
+                self.call(SCAN_QR.method, SCAN_QR.path(), {"token": order["qr_token"]})
             else:
-                self.call("PATCH", f"/api/orders/{order['id']}/status", {"status": "completed"})
+                self.call(
+                    ORDER_STATUS.method, ORDER_STATUS.path(order_id=order["id"]), {"status": "completed"}
+                )
 
     def _payment(self, order: dict[str, Any]) -> dict[str, Any]:
         method = self.rng.choice(METHODS)

@@ -12,6 +12,7 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 
 from kiosk.protocol import Order, Payment, ProtocolError, iso, parse_room
+from kiosk.protocol import api as api_routes
 from kiosk.protocol.requests import (
     CancelOrder,
     ChangeStatus,
@@ -33,11 +34,17 @@ from server.read_pool import in_snapshot
 from server.stats import stats_body
 from server.web import body, forbid, hub, principal, query_int, transact
 
-api = Blueprint("api", __name__, url_prefix="/api")
+api = Blueprint("api", __name__, url_prefix=api_routes.API_PREFIX)
 _NO = ("0", "false", "no")
 
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Response])
+
+
+def _route(route: api_routes.Route) -> Callable[[F], F]:
+    """Register a handler on the rule and method declared in kiosk/protocol/api.py (never spelled here)."""
+    return api.route(route.flask_rule, methods=[route.method])
 
 
 def _config() -> ServerConfig:
@@ -86,18 +93,18 @@ def _here(call: Callable[[], Any]) -> Any:
     return call()
 
 
-@api.get("/health")
+@_route(api_routes.HEALTH)
 def health() -> Response:
     return json_response({"status": "ok", "seq": hub().seq})
 
 
-@api.get("/stats")
+@_route(api_routes.STATS)
 def stats() -> Response:
     policy.check_admin(principal(), "read server statistics")
     return json_response(stats_body())
 
 
-@api.post("/orders")
+@_route(api_routes.CREATE_ORDER)
 def create_order() -> Response:
     who = principal()
     request_body = body(CreateOrder)
@@ -105,7 +112,7 @@ def create_order() -> Response:
     return transact(lambda tx: orders.dump(orders.create(tx, request_body)), 201)
 
 
-@api.get("/orders")
+@_route(api_routes.LIST_ORDERS)
 def list_orders() -> Response:
     """Active orders whole (a screen's snapshot); history a page at a time, newest page first."""
     who = principal()
@@ -128,7 +135,7 @@ def list_orders() -> Response:
     return Response(body, mimetype="application/json")
 
 
-@api.get("/orders/<int:order_id>")
+@_route(api_routes.GET_ORDER)
 def get_order(order_id: int) -> Response:
     who = principal()
     with hub().read() as conn:
@@ -137,7 +144,7 @@ def get_order(order_id: int) -> Response:
     return json_response(orders.dump(order))
 
 
-@api.patch("/orders/<int:order_id>/status")
+@_route(api_routes.ORDER_STATUS)
 def change_status(order_id: int) -> Response:
     who = principal()
     request_body = body(ChangeStatus)
@@ -152,7 +159,7 @@ def change_status(order_id: int) -> Response:
     )
 
 
-@api.delete("/orders/<int:order_id>")
+@_route(api_routes.CANCEL_ORDER)
 def cancel_order(order_id: int) -> Response:
     who = principal()
     request_body = body(CancelOrder)
@@ -163,7 +170,7 @@ def cancel_order(order_id: int) -> Response:
     return transact(lambda tx: orders.dump(orders.cancel(tx, order_id, request_body, authorize)))
 
 
-@api.post("/payments")
+@_route(api_routes.CREATE_PAYMENT)
 def create_payment() -> Response:
     who = principal()
     request_body = body(CreatePayment)
@@ -171,7 +178,7 @@ def create_payment() -> Response:
     return transact(lambda tx: payments.dump(payments.process(tx, request_body)), 201)
 
 
-@api.get("/payments")
+@_route(api_routes.LIST_PAYMENTS)
 def list_payments() -> Response:
     who = principal()
     visible = policy.payment_scope(who)
@@ -195,7 +202,7 @@ def list_payments() -> Response:
     return Response(_from_snapshot(read), mimetype="application/json")
 
 
-@api.post("/payments/<int:payment_id>/refund")
+@_route(api_routes.REFUND_PAYMENT)
 def refund_payment(payment_id: int) -> Response:
     who = principal()
     request_body = body(RefundPayment)
@@ -206,7 +213,7 @@ def refund_payment(payment_id: int) -> Response:
     return transact(lambda tx: payments.dump(payments.refund(tx, payment_id, request_body, authorize)))
 
 
-@api.post("/qr/scan")
+@_route(api_routes.SCAN_QR)
 def scan_qr() -> Response:
     who = principal()
     request_body = body(ScanQr)
@@ -215,21 +222,21 @@ def scan_qr() -> Response:
     )
 
 
-@api.post("/notifications")
+@_route(api_routes.NOTIFY)
 def notify() -> Response:
     policy.check_admin(principal(), "send notifications")
     request_body = body(CreateNotification)
     return transact(lambda tx: messages.notify(tx, request_body), 201)
 
 
-@api.post("/alerts")
+@_route(api_routes.ALERT)
 def alert() -> Response:
     policy.check_admin(principal(), "send alerts")
     request_body = body(CreateAlert)
     return transact(lambda tx: messages.alert(tx, request_body), 201)
 
 
-@api.get("/events")
+@_route(api_routes.EVENTS)
 def catch_up() -> Response:
     """Events of ``room`` after ``after``; with ``more: true`` ask again from the last seq received."""
     who = principal()

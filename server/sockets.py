@@ -16,6 +16,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 
 from kiosk.protocol import JoinEvent, ProtocolError, Room, error_body, parse_room
+from kiosk.protocol.api import ErrorDetail, JoinAck
 from kiosk.protocol.rooms import room_from_join_argument
 from server.auth import Principal, authenticate
 from server.auth_throttle import FailedAuthLimiter
@@ -131,16 +132,15 @@ def register_socket_handlers(
                     )
                 join_room(str(room))
             log.info("%s (%s) %s %s", sid, who.name, "left" if event is JoinEvent.LEAVE else "joined", room)
-            return {"ok": True, "room": str(room), "seq": hub.seq}
+            return JoinAck(ok=True, room=str(room), seq=hub.seq).to_wire()
         except ProtocolError as exc:
             log.warning("%s (%s) %s refused: %s", sid, who.name if who else "?", event.value, exc.message)
-            return {"ok": False, "error": exc.to_body()["error"]}
+            return JoinAck(ok=False, error=ErrorDetail.model_validate(exc.to_body()["error"])).to_wire()
         except Exception:
             log.exception("%s: %s failed", sid, event.value)
-            return {
-                "ok": False,
-                "error": error_body("internal_error", "the server failed on this join")["error"],
-            }
+            return JoinAck(
+                ok=False, error=ErrorDetail(code="internal_error", message="the server failed on this join")
+            ).to_wire()
 
     for event in JoinEvent:
         make_join(event)

@@ -8,7 +8,7 @@ becomes a request with this screen's token: an ``order_id`` of
 ``"1/../../payments"`` once became ``DELETE /api/payments``, and an unknown
 kind was sent as a cancel.  So every line is checked on load as strictly as
 the server would check it (``parse_queued``), and request paths are built
-only from plain ids (``path_segment``).
+only from plain ids (``Route.path`` in kiosk/protocol/api.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 from kiosk.core.atomic_file import replace_file
 from kiosk.protocol import ProtocolError
+from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, path_segment
 from kiosk.protocol.limits import MAX_IDEMPOTENCY_KEY, PLAIN_ID_RULE, is_plain_id
 from kiosk.protocol.models import EntityId
 from kiosk.protocol.requests import CancelOrder, ChangeStatus, validate_body
@@ -49,25 +50,12 @@ class Action:
 
     def request(self) -> tuple[str, str, dict[str, Any]]:
         """Method, path and body; ``ValueError`` for an id that is not plain or an unknown kind."""
-        order = path_segment(self.order_id)
+        path_segment(self.order_id)  # the id first: a damaged line says so whatever its kind
         if self.kind == "status":
-            return "PATCH", f"/api/orders/{order}/status", {"status": self.status}
+            return ORDER_STATUS.method, ORDER_STATUS.path(order_id=self.order_id), {"status": self.status}
         if self.kind == "cancel":
-            return "DELETE", f"/api/orders/{order}", {"reason": self.reason}
+            return CANCEL_ORDER.method, CANCEL_ORDER.path(order_id=self.order_id), {"reason": self.reason}
         raise ValueError(f"unknown action kind {self.kind!r}; known: {', '.join(ACTION_KINDS)}")
-
-
-def path_segment(entity_id: EntityId) -> str:
-    """The id as a URL path segment; ``ValueError`` unless it is a plain id (``is_plain_id``).
-
-    Only plain ids are ever put in a path: an id such as ``1/../../payments``
-    (from a damaged queue file, or in an event from a hostile server) would
-    otherwise name another endpoint, and percent-encoding it does not help
-    (see ``is_plain_id``).
-    """
-    if not is_plain_id(entity_id):
-        raise ValueError(f"id {entity_id!r:.60} is not a plain id ({PLAIN_ID_RULE}); not sent")
-    return str(entity_id)
 
 
 def parse_queued(raw: object) -> Action:

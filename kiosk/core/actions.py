@@ -22,11 +22,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kiosk.core.action_queue import Action, ActionQueue, path_segment
+from kiosk.core.action_queue import Action, ActionQueue
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.protocol import Order, OrderStatus
+from kiosk.protocol.api import REFUND_PAYMENT
 from kiosk.protocol.models import EntityId
 
 __all__ = ["Action", "ActionOutcome", "ActionQueue", "ActionRunner", "RefundSender"]
@@ -221,8 +222,8 @@ class RefundSender:
         key = pending[1]
         try:
             await self.rest.call(
-                "POST",
-                f"/api/payments/{path_segment(payment_id)}/refund",
+                REFUND_PAYMENT.method,
+                REFUND_PAYMENT.path(payment_id=payment_id),
                 json={"reason": reason},
                 idempotency_key=key,
             )

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from kiosk.core.backoff import Backoff
 from kiosk.core.capped_http import ReplyWatch, capped_session
 from kiosk.core.clock import Clock
@@ -30,6 +32,7 @@ from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
 from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
 from kiosk.protocol import Event, JoinEvent, RoomKind
+from kiosk.protocol.api import JoinAck, first_error
 
 if TYPE_CHECKING:
     import aiohttp
@@ -328,24 +331,25 @@ class Connector:
             try:
                 ack = await sio.call(JoinEvent.JOIN.value, {"room": str(room)}, timeout=self.join_timeout_s)
             except socketio.exceptions.TimeoutError:
-                log.info(
-                    "no answer to %r within %.0f s: older backend, joining with its own events",
-                    JoinEvent.JOIN.value,
-                    self.join_timeout_s,
+                self.syncer.settle_backend(
+                    older=True,
+                    why=f"no answer to {JoinEvent.JOIN.value!r} within {self.join_timeout_s:.0f} s "
+                    "(joining with its own events)",
                 )
-                self.syncer.legacy = True
             else:
-                if isinstance(ack, dict) and ack.get("ok"):
+                try:
+                    answer = JoinAck.model_validate(ack)
+                except ValidationError as exc:
+                    raise ServerUnreachableError(
+                        f"join {room} failed: unexpected join answer {ack!r:.100} ({first_error(exc)})"
+                    ) from None
+                if answer.ok:
                     return
-                error = ack.get("error") if isinstance(ack, dict) else None
-                message = (
-                    str(error.get("message"))
-                    if isinstance(error, dict)
-                    else f"unexpected join answer {ack!r:.100}"
-                )
-                if isinstance(error, dict) and error.get("code") in ("forbidden", "unauthorized"):
-                    raise _RefusedError(message)
-                raise ServerUnreachableError(f"join {room} failed: {message}")
+                if answer.error is None:
+                    raise ServerUnreachableError(f"join {room} failed: unexpected join answer {ack!r:.100}")
+                if answer.error.code in ("forbidden", "unauthorized"):
+                    raise _RefusedError(answer.error.message)
+                raise ServerUnreachableError(f"join {room} failed: {answer.error.message}")
         legacy_event = JoinEvent(f"join-{room.kind.value}")
         if room.kind is RoomKind.DISPLAY:
             await sio.emit(legacy_event.value)
@@ -359,8 +363,7 @@ class Connector:
             and "seq" not in data
             and "event_id" not in data
         ):
-            log.info("events carry no seq: older backend, resyncing from /api/orders on reconnect")
-            self.syncer.legacy = True
+            self.syncer.settle_backend(older=True, why="events carry no seq (resync on reconnect)")
         self.intake.push(data, advance_seq=self._caught_up)
 
 

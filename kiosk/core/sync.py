@@ -5,8 +5,9 @@ calls ``Syncer.catch_up``.  Against this project's server that pages through
 ``GET /api/events?room=&after=seq``; when the log no longer reaches back
 (``reset``), or the server's seq went backwards (a fresh database), it reloads
 the snapshot.  Against an older order backend - detected, never configured:
-no ``seq`` in its order list, or a 404 from /api/events - it resyncs from
-``GET /api/orders`` each time instead.
+no ``seq`` in its order list, or a 404 from /api/events, all decided in
+``Syncer.settle_backend`` - it resyncs from ``GET /api/orders`` each time instead.
+Paths and page shapes come from kiosk/protocol/api.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.rest import ApiRefusedError, RestClient
 from kiosk.core.store import Store
 from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room, start_of_local_day
+from kiosk.protocol.api import (
+    EVENTS,
+    HEALTH,
+    LIST_ORDERS,
+    LIST_PAYMENTS,
+    EventsPage,
+    OrdersPage,
+    PaymentsPage,
+    first_error,
+)
 from kiosk.protocol.limits import MAX_SEQ, is_valid_seq
 
 log = logging.getLogger("kiosk.sync")
@@ -72,7 +83,7 @@ class Syncer:
         for _ in range(MAX_PAGES):
             try:
                 body = await self.rest.call(
-                    "GET", "/api/events", params={"room": str(self.room), "after": after}
+                    EVENTS.method, EVENTS.path(), params={"room": str(self.room), "after": after}
                 )
             except ApiRefusedError as exc:
                 if resuming and exc.status not in _NOT_ABOUT_THE_SEQ:
@@ -82,38 +93,33 @@ class Syncer:
                     return False
                 if exc.status != 404:
                     raise
-                log.info(
-                    "the server has no /api/events: treating it as an older backend (resync from /api/orders)"
-                )
-                self.legacy = True
+                self.settle_backend(older=True, why=f"the server has no {EVENTS.template}")
                 await self.snapshot(notify_new=True)
                 return False
-            current = body.get("seq") if isinstance(body, dict) else None
-            if (
-                not isinstance(body, dict)
-                or body.get("reset")
-                or (isinstance(current, int) and current < after)
-            ):
+            try:
+                page = EventsPage.model_validate(body)
+            except ValidationError as exc:
+                await self._reload(
+                    f"malformed answer ({first_error(exc)}); had seq {after}, server at {_seq_of(body)}"
+                )
+                return False
+            current = page.seq
+            if page.reset or (current is not None and current < after):
                 why = (
                     "the event log no longer reaches back"
-                    if isinstance(body, dict) and body.get("reset")
-                    else (
-                        "the server's seq went back (a new database?)"
-                        if isinstance(body, dict)
-                        else "malformed answer"
-                    )
+                    if page.reset
+                    else "the server's seq went back (a new database?)"
                 )
                 await self._reload(f"{why}; had seq {after}, server at {current}")
                 return False
-            events = body.get("events")
-            events = events if isinstance(events, list) else []
+            events = page.events
             # one store emit per page (the server's catch-up page), as for live bursts: one model insert, one relayout
             self.store.apply_batch((raw, True) for raw in events)
-            if body.get("more") and events:
+            if page.more and events:
                 last = events[-1].get("seq") if isinstance(events[-1], dict) else None
                 after = last if isinstance(last, int) and last > after else (self.store.seq or after)
                 continue
-            if isinstance(current, int) and (self.store.seq is None or current > self.store.seq):
+            if current is not None and (self.store.seq is None or current > self.store.seq):
                 self.store.seq = current
             if events:
                 log.info(
@@ -122,6 +128,32 @@ class Syncer:
             return True
         log.error("catch-up for %s still had more after %d pages; continuing next time", self.room, MAX_PAGES)
         return True
+
+    def settle_backend(self, *, older: bool, why: str) -> None:
+        """The one place a screen decides it talks to an older order backend (``legacy``), or not.
+
+        Never configured, only detected, so that one kiosk build works against
+        this server and the backends that came before it.  The signs, each
+        reported here by the code that sees it:
+
+        - a 404 from ``GET /api/events`` (no catch-up log): older (this module);
+        - the first fetched list (orders, payments, or /api/health) has no
+          integer ``seq``: older, else newer (``snapshot``);
+        - no answer to the ``join`` event within the join timeout: older
+          (kiosk/core/connection.py ``_join``);
+        - a live event with neither ``seq`` nor ``event_id`` before anything
+          else decided: older (connection.py ``_on_live_event``).
+
+        Older is final for this run: such a screen resyncs from /api/orders on
+        every catch-up and saves no resume point.  ``older=False`` only settles
+        a question still open, it never undoes an older verdict.
+        """
+        if older:
+            if self.legacy is not True:
+                log.info("%s: older backend, resyncing from %s", why, LIST_ORDERS.template)
+            self.legacy = True
+        elif self.legacy is None:
+            self.legacy = False
 
     async def _reload(self, why: str) -> None:
         self.resets += 1
@@ -143,24 +175,23 @@ class Syncer:
             params: dict[str, str | int] = {"active": "1"}
             if self.room.kind is RoomKind.TENANT and self.room.id is not None:
                 params["tenant_id"] = self.room.id
-            body = await self._get_or_empty("/api/orders", params)
-            orders, seq, fetched = _parse_list(body, "orders", Order), _seq_of(body), bool(body)
+            body = await self._get_or_empty(LIST_ORDERS.path(), params)
+            orders, seq = _read_list(body, "orders", OrdersPage, Order)
+            fetched = bool(body)
         payments: list[Payment] | None = None
         if self.room.kind in (RoomKind.KASIR, RoomKind.TENANT):
             payment_params: dict[str, str | int] = {"since": iso(start_of_local_day(self.clock.now()))}
             if self.room.kind is RoomKind.KASIR and self.room.id is not None:
                 payment_params["counter_id"] = self.room.id
-            body = await self._get_or_empty("/api/payments", payment_params)
-            payments = _parse_list(body, "payments", Payment)
+            body = await self._get_or_empty(LIST_PAYMENTS.path(), payment_params)
+            payments, payments_seq = _read_list(body, "payments", PaymentsPage, Payment)
             if not fetched:
-                seq, fetched = _seq_of(body), bool(body)
+                seq, fetched = payments_seq, bool(body)
         if not fetched:
-            body = await self._get_or_empty("/api/health", {})
+            body = await self._get_or_empty(HEALTH.path(), {})
             seq, fetched = _seq_of(body), bool(body)
         if self.legacy is None and fetched:
-            self.legacy = not isinstance(seq, int)
-            if self.legacy:
-                log.info("the server's lists carry no seq: older backend, resyncing from /api/orders")
+            self.settle_backend(older=not isinstance(seq, int), why="the server's lists carry no seq")
         self.store.load_snapshot(
             orders, payments, seq if isinstance(seq, int) else None, notify_new=notify_new and self.loaded
         )
@@ -181,14 +212,31 @@ def _seq_of(body: Any) -> object:
     return body.get("seq") if isinstance(body, dict) else None
 
 
-def _parse_list(body: Any, key: str, model: type[Any]) -> list[Any]:
-    items = (
-        body
-        if isinstance(body, list)
-        else body.get(key, body.get("data"))
-        if isinstance(body, dict)
-        else None
-    )
+def _read_list(
+    body: Any, key: str, page: type[OrdersPage | PaymentsPage], model: type[Any]
+) -> tuple[list[Any], object]:
+    """The items and the seq of a snapshot list: this server's page, or an older backend's shape.
+
+    This server answers ``{key: [...], "seq": N}`` (checked through ``page``); older
+    backends a bare list or ``{"data": [...]}``.  A malformed page shows none of its
+    items, and its seq (whatever it is) still tells ``settle_backend`` what it needs.
+    """
+    if isinstance(body, dict) and key in body:
+        try:
+            parsed = page.model_validate(body)
+        except ValidationError as exc:
+            log.warning("malformed %s page in the snapshot (%s): showing none", key, first_error(exc))
+            return [], body.get("seq")
+        items: object = parsed.orders if isinstance(parsed, OrdersPage) else parsed.payments
+        return _parse_items(items, model), parsed.seq
+    return _parse_items(_legacy_items(body), model), _seq_of(body)
+
+
+def _legacy_items(body: Any) -> object:
+    return body if isinstance(body, list) else body.get("data") if isinstance(body, dict) else None
+
+
+def _parse_items(items: object, model: type[Any]) -> list[Any]:
     if not isinstance(items, list):
         return []
     parsed = []

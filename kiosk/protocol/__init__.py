@@ -1,9 +1,18 @@
 """The contract between server and kiosk: rooms, events, envelopes, validation.
 
-Both sides import names from here; no event or room name is spelled anywhere
-else.  Plain Python + pydantic: no Qt, no Flask.
+Both sides import names from here; no event or room name, and no REST path
+(kiosk/protocol/api.py), is spelled anywhere else.  Plain Python + pydantic: no Qt, no Flask.
 """
 
+from kiosk.protocol.api import (
+    ROUTES,
+    ErrorDetail,
+    EventsPage,
+    JoinAck,
+    OrdersPage,
+    PaymentsPage,
+    Route,
+)
 from kiosk.protocol.errors import ProtocolError, error_body
 from kiosk.protocol.events import AUDIENCE, EVENT_BY_TYPE, EVERYONE, Event, JoinEvent, rooms_for
 from kiosk.protocol.models import (
@@ -38,21 +47,28 @@ __all__ = [
     "EVENT_BY_TYPE",
     "EVERYONE",
     "ROOM_FORMS",
+    "ROUTES",
     "Alert",
     "Envelope",
+    "ErrorDetail",
     "Event",
+    "EventsPage",
+    "JoinAck",
     "JoinEvent",
     "Notification",
     "Order",
     "OrderItem",
     "OrderStatus",
     "OrderType",
+    "OrdersPage",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",
+    "PaymentsPage",
     "ProtocolError",
     "Room",
     "RoomKind",
+    "Route",
     "Severity",
     "bump_target",
     "can_transition",

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import Config, ConfigError, save_config
 from kiosk.protocol import ROOM_FORMS
+from kiosk.protocol.api import EVENTS
 from kiosk.ui.i18n import fill, install_translator
 from kiosk.ui.printing.relay import relay
 from kiosk.ui.refusals import refusal_text
@@ -51,7 +52,7 @@ class CheckResult:
 
 def check_connection(config: Config, timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
     """Ask the server whether this token may read this room; a readable verdict either way."""
-    url = config.server_url.rstrip("/") + "/api/events"
+    url = config.server_url.rstrip("/") + EVENTS.path()  # the catch-up a reconnect makes
     try:
         response = requests.get(
             url,
