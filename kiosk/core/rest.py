@@ -23,7 +23,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import requests
 import urllib3
@@ -57,6 +57,17 @@ class ApiRefusedError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+class RestTransport(Protocol):
+    """What the syncer and the actions need of the REST side: one call, answered or refused.
+
+    The seam that lets ``Syncer`` be fed scripted answers (a ``reset``, a seq
+    that goes back, a malformed page) in fast unit tests
+    (tests/support/scripted_rest.py), beside the tests against the real server.
+    """
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> Any: ...
 
 
 class RestClient:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from kiosk.core.atomic_file import replace_file
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.rest import ApiRefusedError, RestClient
+from kiosk.core.rest import ApiRefusedError, RestTransport
 from kiosk.core.store import Store
 from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room, start_of_local_day
 from kiosk.protocol.api import (
@@ -45,7 +45,7 @@ _NOT_ABOUT_THE_SEQ = frozenset({401, 403, 404, 429})
 
 
 class Syncer:
-    def __init__(self, rest: RestClient, store: Store, room: str, *, clock: Clock | None = None) -> None:
+    def __init__(self, rest: RestTransport, store: Store, room: str, *, clock: Clock | None = None) -> None:
         self.rest = rest
         self.store = store
         self.room = parse_room(room)
