@@ -65,10 +65,11 @@ def lock_hold(db: Path, path: str, page: int) -> None:
     sys.path.insert(0, os.getcwd())
     from server.app import create_app
     from server.config import ServerConfig
+    from server.state import server_state
 
     config = ServerConfig(db_path=db, admin_token=ADMIN, async_mode="threading", catch_up_page=page)
     app, _ = create_app(config)
-    hub = app.extensions["kiosk_hub"]
+    hub = server_state(app).hub
     holds: list[float] = []
     inner = hub._lock  # what is measured
 

@@ -22,6 +22,7 @@ from server.jsonio import OrjsonModule
 from server.packet_guard import guard_packets
 from server.routes import api
 from server.sockets import Connections, register_socket_handlers
+from server.state import ServerState, install, server_state
 from server.web import identify, prune_idempotency
 
 log = logging.getLogger("server.api")
@@ -62,12 +63,18 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
         prune_idempotency(tx)
 
     connections = Connections()
-    app.extensions["kiosk_hub"] = hub
-    app.extensions["kiosk_config"] = config
-    app.extensions["kiosk_started"] = config.clock.monotonic()
-    app.extensions["kiosk_connections"] = connections
-    app.extensions["kiosk_auth_limiter"] = auth_limiter = FailedAuthLimiter(config.clock)
-    app.extensions["kiosk_broadcaster"] = broadcaster
+    auth_limiter = FailedAuthLimiter(config.clock)
+    install(
+        app,
+        ServerState(
+            config=config,
+            hub=hub,
+            connections=connections,
+            auth_limiter=auth_limiter,
+            broadcaster=broadcaster,
+            started=config.clock.monotonic(),
+        ),
+    )
     app.before_request(refuse_encoded_slashes)  # first: nothing else runs for such a path
     app.before_request(identify)
     app.register_blueprint(api)
@@ -100,6 +107,6 @@ def refuse_encoded_slashes() -> None:
 
 
 def device_count(app: Flask) -> int:
-    hub: Hub = app.extensions["kiosk_hub"]
+    hub = server_state(app).hub
     with hub.read() as conn:
         return auth.count_devices(conn)

@@ -15,6 +15,7 @@ from server import auth, policy
 from server.errors import ApiError
 from server.jsonio import json_response
 from server.revocation import drop_device
+from server.state import server_state
 from server.web import hub, principal
 
 devices_api = Blueprint("devices", __name__, url_prefix=API_PREFIX)
@@ -32,7 +33,5 @@ def revoke(name: str) -> Response:
         auth.revoke_device(tx.conn, name, tx.clock.now())
         revoked_at = tx.conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()[0]
     # Committed: its token is refused from now on, and its open sockets go now, not at the next sweep.
-    dropped = drop_device(
-        current_app.extensions["socketio"], current_app.extensions["kiosk_connections"], name
-    )
+    dropped = drop_device(current_app.extensions["socketio"], server_state().connections, name)
     return json_response({"name": name, "revoked_at": revoked_at, "disconnected": dropped})

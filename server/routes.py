@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from kiosk.protocol import Order, Payment, ProtocolError, iso, parse_room
 from kiosk.protocol import api as api_routes
@@ -29,8 +29,8 @@ from server.config import MAX_ORDERS_PAGE, ORDERS_PAGE, ServerConfig
 from server.db import get_meta
 from server.errors import ApiError
 from server.jsonio import json_response
-from server.read_limiter import LargeReadLimiter
 from server.read_pool import in_snapshot
+from server.state import server_state
 from server.stats import stats_body
 from server.web import body, forbid, hub, principal, query_int, transact
 
@@ -48,7 +48,7 @@ def _route(route: api_routes.Route) -> Callable[[F], F]:
 
 
 def _config() -> ServerConfig:
-    return current_app.extensions["kiosk_config"]  # type: ignore[no-any-return]
+    return server_state().config
 
 
 def _limit_large_reads(who: Principal) -> None:
@@ -58,15 +58,7 @@ def _limit_large_reads(who: Principal) -> None:
     """
     if who.is_admin:
         return
-    limiter: LargeReadLimiter | None = current_app.extensions.get("kiosk_read_limiter")
-    if limiter is None:
-        config = _config()
-        limiter = current_app.extensions.setdefault(
-            "kiosk_read_limiter",
-            LargeReadLimiter(
-                config.clock, burst=config.large_reads_burst, per_minute=config.large_reads_per_minute
-            ),
-        )
+    limiter = server_state().read_limiter
     wait = limiter.take(who.name)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
@@ -84,7 +76,7 @@ def _from_snapshot(read: Callable[[sqlite3.Connection], T]) -> T:
     Under gevent it runs on a native thread (``kiosk_run_blocking``, set by ``run``): SQLite works
     there without the GIL while the event loop goes on broadcasting.
     """
-    run: Callable[[Callable[[], T]], T] = current_app.extensions.get("kiosk_run_blocking") or _here
+    run: Callable[[Callable[[], T]], T] = server_state().run_blocking or _here
     with hub().reads.connection() as conn:
         return run(lambda: in_snapshot(conn, read))
 

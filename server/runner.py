@@ -71,17 +71,14 @@ def run(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     from server.revocation import start_revocation_sweeper
+    from server.state import server_state
 
-    start_revocation_sweeper(
-        socketio,
-        app.extensions["kiosk_hub"],
-        app.extensions["kiosk_connections"],
-        args.revocation_check,
-    )
+    state = server_state(app)
+    start_revocation_sweeper(socketio, state.hub, state.connections, args.revocation_check)
     from server.checkpointer import start_checkpointer, stop_storage
 
-    app.extensions["kiosk_run_blocking"] = run_blocking = _blocking_runner(args.async_mode)
-    checkpointer = start_checkpointer(socketio, app.extensions["kiosk_hub"], db_path, run_blocking)
+    state.run_blocking = run_blocking = _blocking_runner(args.async_mode)
+    checkpointer = start_checkpointer(socketio, state.hub, db_path, run_blocking)
     log.info(
         "listening on http://%s:%d (db %s, async mode %s, %d device(s), keeping the last %d events)",
         args.host,
@@ -98,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("threading mode runs Werkzeug's development server: for comparison only", file=sys.stderr)
         socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
-    stop_storage(app.extensions["kiosk_hub"], checkpointer)  # WAL emptied into the file, connections closed
+    stop_storage(state.hub, checkpointer)  # WAL emptied into the file, connections closed
     log.info("stopped")
     return 0
 

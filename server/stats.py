@@ -8,20 +8,22 @@ from flask import current_app
 
 from kiosk.protocol import iso, start_of_local_day
 from server.auth import count_devices
+from server.state import server_state
 
 
 def stats_body() -> dict[str, Any]:
     socketio = current_app.extensions["socketio"]
-    connections = current_app.extensions["kiosk_connections"]
-    hub = current_app.extensions["kiosk_hub"]
+    state = server_state()
+    connections = state.connections
+    hub = state.hub
     rooms: dict[str, int] = {}
     namespace_rooms = socketio.server.manager.rooms.get("/", {})
     for room, members in list(namespace_rooms.items()):
         if room is None or not isinstance(room, str) or room in members:
             continue  # None is "all sockets" and every sid has a room of its own
         rooms[room] = len(members)
-    config = current_app.extensions["kiosk_config"]
-    broadcaster = current_app.extensions["kiosk_broadcaster"]
+    config = state.config
+    broadcaster = state.broadcaster
     with hub.read() as conn:
         devices = count_devices(conn)
         orders_today = conn.execute(
@@ -38,5 +40,5 @@ def stats_body() -> dict[str, Any]:
         "orders_today": orders_today,
         "fanout": broadcaster.counts_body(),
         "dropped_slow_sockets": broadcaster.slow_sockets.dropped,
-        "uptime_s": round(config.clock.monotonic() - current_app.extensions["kiosk_started"], 1),
+        "uptime_s": round(config.clock.monotonic() - state.started, 1),
     }

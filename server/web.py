@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import orjson
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from pydantic import BaseModel
 
 from kiosk.protocol import iso
@@ -20,6 +20,7 @@ from server.config import IDEMPOTENCY_TTL_S
 from server.errors import ApiError
 from server.hub import Hub, Tx
 from server.jsonio import json_response
+from server.state import server_state
 
 log = logging.getLogger("server.api")
 
@@ -30,11 +31,11 @@ _PRUNE_KEYS_EVERY = 1000  # events between sweeps of expired Idempotency-Keys
 
 
 def hub() -> Hub:
-    return current_app.extensions["kiosk_hub"]  # type: ignore[no-any-return]
+    return server_state().hub
 
 
 def auth_limiter() -> FailedAuthLimiter:
-    return current_app.extensions["kiosk_auth_limiter"]  # type: ignore[no-any-return]
+    return server_state().auth_limiter
 
 
 def principal() -> Principal:

@@ -22,6 +22,7 @@ from server.app import create_app
 from server.clock import SystemClock
 from server.config import CATCH_UP_PAGE, ServerConfig
 from server.hub import Hub
+from server.state import server_state
 from tests.server.conftest import ClientFactory
 from tests.support.server_process import ServerProcess, order_body
 
@@ -133,7 +134,7 @@ def test_reset_past_the_retention_is_the_old_reply(tmp_path: Path) -> None:
 def app_and_hub(tmp_path: Path) -> Any:
     config = ServerConfig(db_path=tmp_path / "k.db", admin_token=ADMIN, async_mode="threading")
     app, _ = create_app(config)
-    hub: Hub = app.extensions["kiosk_hub"]
+    hub: Hub = server_state(app).hub
     yield app, hub
     hub.close()
 

@@ -1,0 +1,65 @@
+"""The server's own objects, under one typed Flask extension: ``app.extensions["kiosk"]``.
+
+Why one object: the hub, the config, the socket registry, the limiters and
+the broadcaster used to sit under seven string keys (``"kiosk_hub"``,
+``"kiosk_config"``...), each read back with a ``type: ignore``, so a typo was
+a KeyError at request time and mypy knew nothing of what came back.
+Flask-SocketIO keeps itself the same way (``app.extensions["socketio"]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+from server.read_limiter import LargeReadLimiter
+
+if TYPE_CHECKING:
+    from server.auth_throttle import FailedAuthLimiter
+    from server.broadcast import Broadcaster
+    from server.config import ServerConfig
+    from server.hub import Hub
+    from server.sockets import Connections
+
+KEY = "kiosk"
+
+BlockingRunner = Callable[[Callable[[], Any]], Any]
+
+
+@dataclass
+class ServerState:
+    config: ServerConfig
+    hub: Hub
+    connections: Connections
+    auth_limiter: FailedAuthLimiter
+    broadcaster: Broadcaster
+    started: float  # the config clock's monotonic time at start, for uptime
+    # How a route runs blocking work (SQLite reads) off the event loop; set when the server is run
+    # (server/runner.py), None in-process, where a read runs where it is asked.
+    run_blocking: BlockingRunner | None = None
+    _read_limiter: LargeReadLimiter | None = field(default=None, repr=False)
+
+    @property
+    def read_limiter(self) -> LargeReadLimiter:
+        """Made on first use, from the config as it is then (a test may change the limits after start)."""
+        if self._read_limiter is None:
+            self._read_limiter = LargeReadLimiter(
+                self.config.clock,
+                burst=self.config.large_reads_burst,
+                per_minute=self.config.large_reads_per_minute,
+            )
+        return self._read_limiter
+
+
+def install(app: Flask, state: ServerState) -> None:
+    app.extensions[KEY] = state
+
+
+def server_state(app: Flask | None = None) -> ServerState:
+    """This app's state (the current request's app when ``app`` is None)."""
+    found = (app if app is not None else current_app).extensions[KEY]
+    assert isinstance(found, ServerState)
+    return found
