@@ -30,9 +30,8 @@ log = logging.getLogger("server.api")
 
 def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     conn = db.connect(config.db_path)
-    conn.execute("BEGIN IMMEDIATE")
-    auth.ensure_admin_token(conn, config.admin_token)
-    conn.execute("COMMIT")
+    with db.transaction(conn):
+        auth.ensure_admin_token(conn, config.admin_token)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger("server.db")
@@ -158,9 +160,29 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: COMMIT if the block ends normally, ROLLBACK if it raises (then re-raise).
+
+    Why one helper: four places wrote BEGIN IMMEDIATE / COMMIT by hand and
+    two of them left the transaction open when the block failed (the admin
+    token at start, a device revocation that failed other than by an unknown
+    name).  A COMMIT that failed on a full disk was already rolled back by
+    SQLite: a second ROLLBACK would hide the real error behind "no
+    transaction is active", so it is sent only while a transaction is open.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    with transaction(conn):
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
@@ -179,10 +201,6 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             _upgrade(conn, int(found), path)
         # A write now, so that a read-only file fails here, at start, rather than at the first order.
         conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _upgrade(conn: sqlite3.Connection, found: int, path: Path) -> None:

@@ -23,13 +23,8 @@ def devices_command(args: argparse.Namespace) -> int:
         if args.action == "add":
             try:
                 rooms = auth.parse_rooms(args.rooms)
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+                with db.transaction(conn):
                     token = auth.add_device(conn, args.name, rooms, now)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
             except (ProtocolError, ValueError) as exc:
                 print(f"kiosk-server devices add: {exc}", file=sys.stderr)
                 return 2
@@ -47,11 +42,9 @@ def devices_command(args: argparse.Namespace) -> int:
                 print(f"{device.name}\trooms={','.join(device.rooms)}\tcreated={device.created_at}\t{state}")
             return 0
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            auth.revoke_device(conn, args.name, now)
-            conn.execute("COMMIT")
+            with db.transaction(conn):
+                auth.revoke_device(conn, args.name, now)
         except auth.UnknownDeviceError as exc:
-            conn.execute("ROLLBACK")
             print(f"kiosk-server devices revoke: {exc}", file=sys.stderr)
             return 2
         print(f"device {args.name!r} revoked; its token no longer works for REST or new connections")

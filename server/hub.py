@@ -30,7 +30,7 @@ import orjson
 
 from kiosk.protocol import Envelope, Event
 from server.clock import Clock
-from server.db import get_meta, set_meta
+from server.db import get_meta, set_meta, transaction
 from server.read_pool import ReadPool
 from server.storage_guard import StorageGuard, StorageRefusedError
 
@@ -140,18 +140,10 @@ class Hub:
             problem = self._check_storage()
             if problem is not None:
                 raise problem
-            self._conn.execute("BEGIN IMMEDIATE")
-            tx = Tx(self._conn, self._clock, self._seq)
-            try:
+            with transaction(self._conn):
+                tx = Tx(self._conn, self._clock, self._seq)
                 yield tx
                 pruned = self._maybe_prune(tx)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                # A COMMIT that failed on a full disk was already rolled back by SQLite, and a
-                # second ROLLBACK would hide the real error behind "no transaction is active".
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
             self._seq = tx.seq
             if pruned is not None:
                 self._pruned_through = pruned
