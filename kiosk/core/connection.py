@@ -291,7 +291,7 @@ class Connector:
         fault: str | None = None
         try:
             self.connects += 1
-            await self._join(sio)
+            await self.join(sio)
             self._caught_up = False
             async with self._sync_lock:
                 await self.syncer.catch_up()
@@ -323,7 +323,13 @@ class Connector:
             self.fault_log.seen(self.config.server_url, fault)
         return fault
 
-    async def _join(self, sio: Any) -> None:
+    async def join(self, sio: Any) -> None:
+        """Join the room on a connected socket: Kiosk's ``join`` with an ack, or an older backend's events.
+
+        Public as a seam: ``sio`` is anything with python-socketio's ``call``
+        and ``emit``, so tests/core/test_join_rules.py feeds it scripted
+        answers (an ack, a refusal, a timeout, garbage) without a server.
+        """
         import socketio  # noqa: PLC0415 - lazy, see the module docstring
 
         room = self.syncer.room

@@ -140,7 +140,7 @@ class Syncer:
         - the first fetched list (orders, payments, or /api/health) has no
           integer ``seq``: older, else newer (``snapshot``);
         - no answer to the ``join`` event within the join timeout: older
-          (kiosk/core/connection.py ``_join``);
+          (kiosk/core/connection.py ``Connector.join``);
         - a live event with neither ``seq`` nor ``event_id`` before anything
           else decided: older (connection.py ``_on_live_event``).
 
