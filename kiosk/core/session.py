@@ -363,7 +363,12 @@ class Session:
         self._action_listeners.tell(lambda callback: callback(outcome), f"the outcome of {outcome.action}")
 
     def state_dump(self) -> dict[str, Any]:
-        """What support needs to see: connection, counts, seq, queued actions (no token)."""
+        """What support needs to see: connection, counts, seq, queued actions (no token).
+
+        The base of the state dump written at exit (``kiosk/ui/headless.py``), which
+        adds the full ``orders`` and ``payments`` lists: hence ``order_count`` and
+        ``payment_count`` here, never the same key for a number and a list.
+        """
         return {
             "connection": {
                 "state": self.status.state.value,
@@ -375,8 +380,8 @@ class Session:
             },
             "room": self.config.room,
             "seq": self.store.seq,
-            "orders": len(self.store.orders),
-            "payments": len(self.store.payments),
+            "order_count": len(self.store.orders),
+            "payment_count": len(self.store.payments),
             "alerts": dict(self.store.notice_counts),
             "queued_actions": len(self.actions.queue),
             "skipped_events": self.store.skipped,

@@ -221,7 +221,7 @@ async def _serve(
         if headless.dump_state is not None:
             sound = screen.window.sound
             played, heard = (sound.played_count, sound.heard_count) if sound is not None else (0, 0)
-            dump = state_dump(screen.session, room, played, heard)
+            dump = state_dump(screen.session, screen.window.screen_widget.state_extra(), played, heard)
             write_state(suffixed(headless.dump_state, room, many), dump)
     stopping = time.monotonic()
     # together, not one after the other: a supervisor's SIGTERM gives us 2 s in all

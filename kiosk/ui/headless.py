@@ -30,24 +30,24 @@ class HeadlessOptions:
     quit_after: float | None = None
 
 
-def state_dump(session: Session, room: str, sounds_played: int, sounds_heard: int = 0) -> dict[str, Any]:
-    """The JSON written at exit: connection, room, full orders and payments, notice counts, sounds."""
+def state_dump(
+    session: Session, screen: dict[str, Any], sounds_played: int, sounds_heard: int = 0
+) -> dict[str, Any]:
+    """The JSON written at exit: the session's own dump, full orders and payments, sounds, the screen's part.
+
+    ``Session.state_dump()`` gives connection (attempts, legacy mode), room, seq,
+    notice counts, queued actions and skipped events; ``screen`` is the
+    screen's ``state_extra()`` (the cashier's receipt and totals, the stall's
+    list and last action), so support sees what the screen itself held.
+    """
     store = session.store
-    status = session.status
     return {
-        "connection": {
-            "state": status.state.value,
-            "attempt": status.attempt,
-            "detail": status.detail,
-            "polling": getattr(status, "polling", False),
-        },
-        "room": room,
-        "seq": store.seq,
+        **session.state_dump(),
         "orders": [order.model_dump(mode="json") for order in store.orders.values()],
         "payments": [payment.model_dump(mode="json") for payment in store.payments.values()],
-        "alerts": dict(store.notice_counts),
         "sounds_played": sounds_played,
         "sounds_heard": sounds_heard,  # handed to a real audio output
+        "screen": screen,
     }
 
 

@@ -3,15 +3,15 @@
 What is common to all rooms happens here once: the connection badge, a
 banner per alert, a toast and a sound per new thing, the reason of a refused
 action, fullscreen (flag and F11) with the screen kept awake, the hidden
-cursor.  The room's own screen is picked from the room kind; a screen module
-that is not installed falls back to the kitchen grid with a logged warning.
+cursor.  The room's own screen is picked from the room kind by the static table
+(``kiosk/ui/screens.py``) and spoken to only through the contract in
+``kiosk/ui/screen_base.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShowEvent
@@ -37,8 +37,9 @@ from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge
 from kiosk.ui.i18n import fill
 from kiosk.ui.keep_awake import KeepAwake
-from kiosk.ui.kitchen.screen import KitchenScreen
 from kiosk.ui.refusals import order_refusal_text
+from kiosk.ui.screen_base import Screen
+from kiosk.ui.screens import screen_class
 from kiosk.ui.sound import SoundBoard
 from kiosk.ui.widgets.banners import BannerStack
 from kiosk.ui.widgets.header import Header
@@ -46,32 +47,8 @@ from kiosk.ui.widgets.toasts import ToastStrip
 
 log = logging.getLogger("kiosk.ui")
 
-_SCREENS: dict[RoomKind, tuple[str, str]] = {
-    RoomKind.KASIR: ("kiosk.ui.cashier.screen", "CashierScreen"),
-    RoomKind.TENANT: ("kiosk.ui.tenant.screen", "TenantScreen"),
-}
 TOAST_PART_CHARS = 40  # a name or reason in a toast; the card shows it whole
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin}
-
-
-class ScreenFactory(Protocol):
-    """The contract of a room screen: ``Screen(session, config, clock, parent)``."""
-
-    def __call__(
-        self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None
-    ) -> QWidget: ...
-
-
-def screen_class(room_kind: RoomKind) -> ScreenFactory:
-    """The screen for a room kind; the kitchen grid when the module is missing."""
-    where = _SCREENS.get(room_kind)
-    if where is None:
-        return KitchenScreen
-    try:
-        return getattr(importlib.import_module(where[0]), where[1])  # type: ignore[no-any-return]
-    except (ImportError, AttributeError) as exc:
-        log.warning("no %s screen available (%s); showing the kitchen grid instead", room_kind.value, exc)
-        return KitchenScreen
 
 
 def make_sound(config: Config, clock: Clock, parent: QObject) -> SoundBoard:
@@ -147,7 +124,9 @@ class MainWindow(QMainWindow):
         self.header.add_widget(self.mute_button)
         self._set_muted(not config.sound)
         self.banners = BannerStack(clock, central)
-        self.screen_widget = screen_class(parse_room(config.room).kind)(session, config, clock, central)
+        self.screen_widget: Screen = screen_class(parse_room(config.room).kind)(
+            session, config, clock, central
+        )
         self.toasts = ToastStrip(clock, central)
         self.toasts.activated.connect(self.focus_entity)
         layout.addWidget(self.header)
@@ -176,13 +155,9 @@ class MainWindow(QMainWindow):
 
     def _connect_screen_to_header(self) -> None:
         self.bridge.changes.connect(self._count_open)
-        summary_changed = getattr(self.screen_widget, "summaryChanged", None)
-        if summary_changed is not None:
-            summary_changed.connect(self._count_open)
-        hidden = getattr(self.screen_widget, "hiddenCountChanged", None)
-        if hidden is not None:
-            hidden.connect(self.header.set_hidden_count)
-            self.header.set_hidden_count(int(getattr(self.screen_widget, "hidden_count", lambda: 0)()))
+        self.screen_widget.summaryChanged.connect(self._count_open)
+        self.screen_widget.hiddenCountChanged.connect(self.header.set_hidden_count)
+        self.header.set_hidden_count(self.screen_widget.header_hidden_count())
         self._count_open()
 
     def _set_up_keyboard(self, central: QWidget, config: Config) -> None:
@@ -250,22 +225,19 @@ class MainWindow(QMainWindow):
 
     def _count_open(self, *_: Any) -> None:
         """The header's summary: the screen's own (the cashier's takings), else the open orders."""
-        summary = getattr(self.screen_widget, "summary_text", None)
-        if callable(summary):
-            self.header.set_summary(str(summary()))
+        summary = self.screen_widget.summary_text()
+        if summary is not None:
+            self.header.set_summary(summary)
             return
-        counter = getattr(self.screen_widget, "open_count", None)
-        if callable(counter):
-            count = int(counter())
-        else:
+        count = self.screen_widget.open_count()
+        if count is None:
             count = sum(1 for order in self.session.store.orders.values() if order.status in ACTIVE_STATUSES)
         self.header.set_open_count(count)
 
     # -- people ----------------------------------------------------------------
     def focus_entity(self, key: EntityId) -> None:
         """A toast was clicked: show its card, if the screen can."""
-        focus = getattr(self.screen_widget, "focus_order", None)
-        if callable(focus) and not focus(key):
+        if not self.screen_widget.focus_order(key):
             log.info("toast target %s is no longer on screen", key)
 
     def toggle_fullscreen(self) -> None:
@@ -344,7 +316,8 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def tick(self) -> None:
-        """Once a second: clock, badge countdown, expiring banners and toasts."""
+        """Once a second, the only 1 s timer: clock, badge countdown, banners, toasts, the screen's ages."""
+        self.screen_widget.tick()
         self.header.tick()
         self.banners.expire()
         self.toasts.expire()

@@ -15,8 +15,8 @@ from kiosk.core.clock import SystemClock
 from kiosk.core.connection import ConnectionState
 from kiosk.core.formatting import format_rupiah
 from kiosk.protocol import Event, PaymentStatus
-from kiosk.ui.cashier.payments_model import PaymentsModel, of_counter, shift_totals
 from kiosk.ui.cashier.screen import CashierScreen, counter_of
+from kiosk.ui.models.payments_model import PaymentsModel, of_counter, shift_totals
 from kiosk.ui.printing import ReceiptKind
 from tests.support.flows import pay
 from tests.ui.conftest import make_config

@@ -100,6 +100,11 @@ def test_headless_run_dumps_the_orders_and_a_screenshot(
     assert state["payments"] == []
     assert state["alerts"] == {"order_created": 1}  # the order that was already there came quietly
     assert state["sounds_played"] == 1
+    # the session's own view is part of the dump, its counts under names of their own
+    assert state["queued_actions"] == 0 and state["skipped_events"] == 0
+    assert {"legacy", "attempts"} <= set(state["connection"])
+    assert (state["order_count"], state["payment_count"]) == (2, 0)
+    assert state["screen"] == {}  # the kitchen keeps nothing beyond the session's state
     image = non_blank_png(shot)
     assert (image.width(), image.height()) == (1280, 800)
     log_text = (tmp_path / "logs" / "kiosk.log").read_text()

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,13 +42,14 @@ from kiosk.core.store import Change, Notice
 from kiosk.protocol import Event, Payment, PaymentStatus, ProtocolError, RoomKind, parse_room
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
-from kiosk.ui.cashier.payments_model import PaymentsModel, of_counter
 from kiosk.ui.cashier.receipt_view import ReceiptView
 from kiosk.ui.cashier.refund_dialog import RefundDialog
 from kiosk.ui.cashier.totals_panel import TotalsPanel
 from kiosk.ui.i18n import fill
+from kiosk.ui.models.payments_model import PaymentsModel, of_counter
 from kiosk.ui.printing import PrintJob, PrintService, Receipt, ReceiptKind
 from kiosk.ui.refusals import refund_refusal_text
+from kiosk.ui.screen_base import Screen
 from kiosk.ui.widgets.elided_label import ElidedLabel
 from kiosk.ui.widgets.fit_columns import FitColumns
 from kiosk.ui.widgets.header import SUMMARY_SEPARATOR
@@ -72,11 +73,11 @@ def refundable(payment: Payment | None) -> bool:
     return payment is not None and payment.status == PaymentStatus.PAID.value
 
 
-class CashierScreen(QWidget):
-    summaryChanged = Signal()  # noqa: N815 - Qt naming; the window then reads summary_text()
+class CashierScreen(Screen):
+    """The counter's screen; ``summaryChanged`` fires with the totals, and the window reads ``summary_text()``."""
 
     def __init__(self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(session, config, clock, parent)
         self.setObjectName("cashierScreen")
         self._session = session
         self._clock = clock
@@ -160,9 +161,6 @@ class CashierScreen(QWidget):
             "totals": {"by_method": totals.by_method, "refunds": totals.refunds, "net": totals.net},
         }
 
-    def hidden_count(self) -> int:
-        return 0
-
     def summary_text(self) -> str:
         """The header's line: the day's net first (the figure a cashier hands over), then the counts.
 
@@ -179,9 +177,6 @@ class CashierScreen(QWidget):
         if totals.refund_count:
             parts.append(self.tr("%n refund(s)", "", totals.refund_count))
         return SUMMARY_SEPARATOR.join(parts)
-
-    def tick(self) -> None:
-        """Nothing ages on a cashier screen; present so every screen has the same hooks."""
 
     def focus_order(self, key: EntityId) -> bool:
         """Open the receipt of an order's payment (a toast was clicked)."""

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from kiosk.core.formatting import format_rupiah
-from kiosk.ui.cashier.payments_model import ShiftTotals
+from kiosk.ui.models.payments_model import ShiftTotals
 from kiosk.ui.printing.receipt import method_name
 from kiosk.ui.widgets.plain_label import PlainLabel
 

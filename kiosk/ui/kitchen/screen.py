@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
@@ -26,17 +26,18 @@ from kiosk.ui.kitchen.card_delegate import CardDelegate, CardText, Thresholds, c
 from kiosk.ui.kitchen.card_layout import CardLayout
 from kiosk.ui.kitchen.grid import CardGrid
 from kiosk.ui.models import OrderListModel
+from kiosk.ui.screen_base import Screen
 
 log = logging.getLogger("kiosk.ui")
 
 CANCELLED_LINGER_S = 8.0
 
 
-class KitchenScreen(QWidget):
-    hiddenCountChanged = Signal(int)  # noqa: N815 - the window shows "N orders hidden by filter"
+class KitchenScreen(Screen):
+    """The kitchen's screen; its filter's hidden count goes to the window's header (``hiddenCountChanged``)."""
 
     def __init__(self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(session, config, clock, parent)
         self.setObjectName("kitchenScreen")
         self._session = session
         self._clock = clock
@@ -89,10 +90,6 @@ class KitchenScreen(QWidget):
         self.grid.recallRequested.connect(self.recall)
 
         self._colours: dict[EntityId, int] = {}  # age colour of each card in view at the last tick
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self.tick)
-        self._ticker.start()
 
     # -- actions ---------------------------------------------------------------
     def bump(self, order_id: EntityId) -> None:
@@ -123,7 +120,7 @@ class KitchenScreen(QWidget):
 
     # -- window hooks ----------------------------------------------------------
     def tick(self) -> None:
-        """Once a second: drop cancelled cards that have lingered, refresh the timers in view.
+        """Once a second (the window's timer): drop cancelled cards that have lingered, refresh the timers in view.
 
         Only the timer of each card in view is repainted, and a whole card only
         when its age colour changes, so the cost follows the cards on screen
@@ -170,7 +167,7 @@ class KitchenScreen(QWidget):
             return None
         return self.grid.visualRect(self.model.index(row)), self.delegate.layout_of(self.model.order_at(row))
 
-    def hidden_count(self) -> int:
+    def header_hidden_count(self) -> int:
         return self.model.hidden_count()
 
     def open_count(self) -> int:

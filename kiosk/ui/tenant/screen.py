@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,10 +44,11 @@ from kiosk.protocol import (
 )
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
-from kiosk.ui.cashier.payments_model import PaymentsModel, of_tenant
 from kiosk.ui.i18n import fill
 from kiosk.ui.models import OrderListModel
+from kiosk.ui.models.payments_model import PaymentsModel, of_tenant
 from kiosk.ui.refusals import order_refusal_text
+from kiosk.ui.screen_base import Screen
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
 from kiosk.ui.widgets.fit_columns import FitColumns
@@ -75,9 +76,11 @@ def tenant_of(room: str) -> int | None:
     return parsed.id if parsed.kind is RoomKind.TENANT else None
 
 
-class TenantScreen(QWidget):
+class TenantScreen(Screen):
+    """The stall's screen; it says itself how many orders of other stalls it hides (not the header)."""
+
     def __init__(self, session: Session, config: Config, clock: Clock, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(session, config, clock, parent)
         self.setObjectName("tenantScreen")
         self._session = session
         self._clock = clock
@@ -190,13 +193,10 @@ class TenantScreen(QWidget):
         self.model.modelReset.connect(self._select_first_if_none)
         self.model.hiddenCountChanged.connect(lambda _n: self._retranslate())
         self.list.selectionModel().selectionChanged.connect(self._on_selection)
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self.tick)
-        self._ticker.start()
 
     # -- window hooks ---------------------------------------------------------
     def tick(self) -> None:
+        """Once a second (the window's timer): drop lingering cancels, repaint the ages."""
         self.model.expire()
         self.list.viewport().update()
 

@@ -1,4 +1,4 @@
-"""The shift's transactions as a Qt table, and their totals by payment method.
+"""The shift's transactions as a Qt table, and their totals by payment method (cashier and stall).
 
 The table follows the store's payment Changes one row at a time (insert,
 update, remove), newest first, so a busy counter's list never resets under
