@@ -43,7 +43,7 @@ class EventIntake:
         budget_s: float = BUDGET_S,
         max_batch: int = MAX_BATCH,
         interval_s: float = INTERVAL_S,
-        after_slice: Callable[[], None] | None = None,
+        after_slice: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self._after_slice = after_slice  # kiosk/core/gc_pacing.py: keeps full collections out of bursts
@@ -91,18 +91,20 @@ class EventIntake:
         loop = asyncio.get_running_loop()
         self._scheduled = None
         self._last_slice = loop.time()
-        self._apply(self._take(self._monotonic() + self.budget_s))
+        applied = self._apply(self._take(self._monotonic() + self.budget_s))
         if self._after_slice is not None:
-            self._after_slice()
+            self._after_slice(applied)
         if self._queue:
             self._schedule(loop)
 
-    def _apply(self, events: Iterator[tuple[object, bool]]) -> None:
+    def _apply(self, events: Iterator[tuple[object, bool]]) -> int:
+        """Apply a slice through the store; how many events it applied."""
         self.batches += 1
         try:
-            self.store.apply_batch(events)
+            return self.store.apply_batch(events)
         except Exception:  # the store logs bad events itself; this is a bug, and must not stop the intake
             log.exception("applying a batch of live events failed")
+            return 0
 
     def _take(self, deadline: float | None) -> Iterator[tuple[object, bool]]:
         """Pop queued events for one slice: up to ``max_batch``, and until ``deadline`` (checked every 16)."""
