@@ -13,7 +13,7 @@ big a card is, is decided in card_layout.py; this module draws it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
+from kiosk.protocol.models import EntityId
 from kiosk.ui.i18n import current_language, fill
 from kiosk.ui.kitchen.card_layout import (
     CARD_TARGETS,
@@ -46,7 +47,6 @@ from kiosk.ui.models import ORDER_ROLE, OrderListModel
 
 CARD_SIZE = CARD_TARGETS["normal"]  # a one-cell card at the default density, outside a grid
 CACHE_KIB = 48 * 1024  # ~80 cached one-cell cards at 1080p: more than a 4K screen shows
-LAYOUTS_KEPT = 10_000  # card layouts kept before the cache starts over (orders that left)
 
 FRESH = QColor("#2e7d32")
 WARN = QColor("#f9a825")
@@ -189,9 +189,40 @@ class CardDelegate(QStyledItemDelegate):
         # Bumped when the cells or the language change: one int stands for both in the cache.
         self._generation = 0
         self._language = current_language()
-        # order id -> (the order laid out, the generation, its layout): one entry per order
-        self._layouts: dict[object, tuple[Order, int, CardLayout]] = {}
+        # Both caches hold one entry per order in the model, never more: ``follow`` drops an
+        # order's entries when its row goes.  (Kept until a cap instead, the layouts and
+        # card pixmaps of every order of a busy day grew the screen by 70 MiB in 30 minutes.)
+        # order id -> (the order laid out, the generation, its layout)
+        self._layouts: dict[EntityId, tuple[Order, int, CardLayout]] = {}
+        # order id -> (what its card pixmap shows, where QPixmapCache holds it)
+        self._pixmaps: dict[EntityId, tuple[str, QPixmapCache.Key]] = {}
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), CACHE_KIB))
+
+    def follow(self, model: OrderListModel) -> None:
+        """Forget an order's layout and card pixmap when it leaves ``model`` (bumped, cancelled, pruned)."""
+        model.rowsAboutToBeRemoved.connect(
+            lambda _parent, first, last: self.forget(model.order_at(row).id for row in range(first, last + 1))
+        )
+        model.modelReset.connect(lambda: self.keep_only({order.id for order in model.orders()}))
+
+    def forget(self, keys: Iterable[EntityId]) -> None:
+        for key in keys:
+            self._layouts.pop(key, None)
+            held = self._pixmaps.pop(key, None)
+            if held is not None:
+                QPixmapCache.remove(held[1])
+
+    def keep_only(self, keys: Set[EntityId]) -> None:
+        """After a model reset (a snapshot, a long catch-up): the orders still shown keep their caches."""
+        self.forget([key for key in {*self._layouts, *self._pixmaps} if key not in keys])
+
+    def cached_orders(self) -> int:
+        """How many orders have a layout or a pixmap held (for the tests and the state dump)."""
+        return len({*self._layouts, *self._pixmaps})
+
+    def pixmap_keys(self) -> list[QPixmapCache.Key]:
+        """Where the card pixmaps are held, one per order (for the tests)."""
+        return [key for _shows, key in self._pixmaps.values()]
 
     @property
     def units(self) -> GridUnits:
@@ -223,8 +254,6 @@ class CardDelegate(QStyledItemDelegate):
                 return held[2]
         text = card_text(order, self._clock.now(), self._allergy_keywords)
         layout = layout_card(text, self.fonts, self._units)
-        if len(self._layouts) >= LAYOUTS_KEPT:
-            self._layouts.clear()
         self._layouts[order.id] = (order, self._generation, layout)
         return layout
 
@@ -252,10 +281,8 @@ class CardDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         full: QRect = option.rect
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        key = "|".join(
+        shows = "|".join(
             (
-                "card",
-                str(order.id),
                 str(order.version),
                 order.status.value,
                 str(colour.rgb()),
@@ -266,25 +293,12 @@ class CardDelegate(QStyledItemDelegate):
             )
         )
         card = QPixmap()
-        if not QPixmapCache.find(key, card):
-            text = card_text(order, now, self._allergy_keywords)
-            card = QPixmap(round(full.width() * ratio), round(full.height() * ratio))
-            card.setDevicePixelRatio(ratio)
-            # Opaque (the view's background in the rounded corners): an opaque
-            # pixmap is copied, not alpha-blended, which halves the tick's cost.
-            card.fill(option.palette.color(QPalette.ColorRole.Base))
-            static = QPainter(card)
-            self._paint_card(
-                static,
-                QRect(0, 0, full.width(), full.height()),
-                order,
-                text,
-                self.layout_of(order),
-                colour=colour,
-                selected=selected,
-            )
-            static.end()
-            QPixmapCache.insert(key, card)
+        held = self._pixmaps.get(order.id)
+        if held is None or held[0] != shows or not QPixmapCache.find(held[1], card):
+            if held is not None:
+                QPixmapCache.remove(held[1])  # one pixmap per order: its older look goes now
+            card = self._render(order, now, full, ratio, option, colour=colour, selected=selected)
+            self._pixmaps[order.id] = (shows, QPixmapCache.insert(card))
         painter.drawPixmap(full.topLeft(), card)
         header = timer_rect(full)
         painter.save()
@@ -293,6 +307,36 @@ class CardDelegate(QStyledItemDelegate):
         elapsed = format_elapsed(age_seconds(order, now))
         painter.drawText(header, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, elapsed)
         painter.restore()
+
+    def _render(
+        self,
+        order: Order,
+        now: datetime,
+        full: QRect,
+        ratio: float,
+        option: QStyleOptionViewItem,
+        *,
+        colour: QColor,
+        selected: bool,
+    ) -> QPixmap:
+        """The card without its timer, as a pixmap to blit on every tick."""
+        card = QPixmap(round(full.width() * ratio), round(full.height() * ratio))
+        card.setDevicePixelRatio(ratio)
+        # Opaque (the view's background in the rounded corners): an opaque
+        # pixmap is copied, not alpha-blended, which halves the tick's cost.
+        card.fill(option.palette.color(QPalette.ColorRole.Base))
+        static = QPainter(card)
+        self._paint_card(
+            static,
+            QRect(0, 0, full.width(), full.height()),
+            order,
+            card_text(order, now, self._allergy_keywords),
+            self.layout_of(order),
+            colour=colour,
+            selected=selected,
+        )
+        static.end()
+        return card
 
     def _paint_card(
         self,

@@ -56,6 +56,7 @@ class KitchenScreen(Screen):
             allergy_keywords=keyword_list(config.allergy_keywords),
         )
         self.grid.setItemDelegate(self.delegate)
+        self.delegate.follow(self.model)
         self.all_day = AllDayPanel(session.store.orders.values(), self)
         self.all_day.setFixedWidth(290)
         self.recall_button = QPushButton(self.tr("Recall last (R)"), self)
