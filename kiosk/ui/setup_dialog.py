@@ -34,9 +34,9 @@ from kiosk.core.config import Config, ConfigError, save_config
 from kiosk.protocol import ROOM_FORMS
 from kiosk.protocol.api import EVENTS
 from kiosk.ui.i18n import fill, install_translator
-from kiosk.ui.printing.relay import relay
 from kiosk.ui.refusals import refusal_text
 from kiosk.ui.widgets.plain_label import PlainLabel
+from kiosk.ui.worker_relay import relay
 
 log = logging.getLogger("kiosk.ui")
 

@@ -35,7 +35,7 @@ from kiosk.ui.i18n import fill
 from kiosk.ui.printing.document import default_printer_name, print_to_pdf, print_to_system_printer
 from kiosk.ui.printing.escpos_out import open_printer, print_escpos
 from kiosk.ui.printing.receipt import Receipt
-from kiosk.ui.printing.relay import relay
+from kiosk.ui.worker_relay import relay
 
 log = logging.getLogger("kiosk.print")
 
