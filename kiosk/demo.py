@@ -29,6 +29,8 @@ from pathlib import Path
 
 import requests
 
+from kiosk.protocol.api import HEALTH
+
 log = logging.getLogger("kiosk.demo")
 
 ROOMS = {"display": ["display"], "kasir-1": ["kasir-1"], "tenant-1": ["tenant-1"]}
@@ -108,11 +110,11 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log_file: Path) -> 
                 f"the server exited with code {process.returncode}; see {log_file}:\n{tail(log_file)}"
             )
         with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{url}/api/health", timeout=1).ok:
+            if requests.get(f"{url}{HEALTH.path()}", timeout=1).ok:
                 return
         time.sleep(0.1)  # polling a subprocess we do not control; bounded by the deadline
     raise DemoError(
-        f"the server did not answer {url}/api/health within {START_TIMEOUT_S:.0f} s; see {log_file}"
+        f"the server did not answer {url}{HEALTH.path()} within {START_TIMEOUT_S:.0f} s; see {log_file}"
     )
 
 

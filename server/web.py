@@ -13,6 +13,7 @@ from flask import Response, g, request
 from pydantic import BaseModel
 
 from kiosk.protocol import iso
+from kiosk.protocol.limits import MAX_IDEMPOTENCY_KEY
 from kiosk.protocol.requests import MAX_BODY_BYTES, validate_body
 from server.auth import Principal, authenticate
 from server.auth_throttle import FAILURES_ALLOWED, WINDOW_S, FailedAuthLimiter
@@ -25,7 +26,6 @@ from server.state import server_state
 log = logging.getLogger("server.api")
 
 BodyT = TypeVar("BodyT", bound=BaseModel)
-MAX_IDEMPOTENCY_KEY = 200
 REPLAYED_HEADER = "Idempotent-Replayed"
 _PRUNE_KEYS_EVERY = 1000  # events between sweeps of expired Idempotency-Keys
 

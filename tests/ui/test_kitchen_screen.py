@@ -17,6 +17,7 @@ from kiosk.core.config import Config
 from kiosk.core.session import Session
 from kiosk.protocol import Order, OrderStatus
 from kiosk.ui.kitchen.card_delegate import FRESH, LATE, WARN, Thresholds, age_colour
+from kiosk.ui.kitchen.screen import KitchenScreen
 from kiosk.ui.window import MainWindow
 from tests.support.server_process import ServerProcess
 from tests.ui.conftest import make_config
@@ -38,10 +39,16 @@ def open_window(qtbot: QtBot, session: Session, config: Config, clock: Any = Non
     return window
 
 
-def card_status(window: MainWindow, order_id: int) -> OrderStatus | None:
+def kitchen_of(window: MainWindow) -> KitchenScreen:
     screen = window.screen_widget
-    row = screen.model.row_of(order_id)  # type: ignore[attr-defined]
-    return None if row is None else screen.model.order_at(row).status  # type: ignore[attr-defined]
+    assert isinstance(screen, KitchenScreen), screen
+    return screen
+
+
+def card_status(window: MainWindow, order_id: int) -> OrderStatus | None:
+    screen = kitchen_of(window)
+    row = screen.model.row_of(order_id)
+    return None if row is None else screen.model.order_at(row).status
 
 
 def test_an_order_posted_to_the_server_appears_as_a_card(
@@ -49,9 +56,9 @@ def test_an_order_posted_to_the_server_appears_as_a_card(
 ) -> None:
     window = open_window(qtbot, live_session, display_config)
     created = server.create_order(customer_name="Siti Rahma", table="B3")
-    screen = window.screen_widget
-    qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)  # type: ignore[attr-defined]
-    lines = screen.card_text(created["id"]).lines()  # type: ignore[attr-defined]
+    screen = kitchen_of(window)
+    qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)
+    lines = screen.card_text(created["id"]).lines()
     assert created["order_number"] in lines
     assert "Siti Rahma" in lines
     assert "2× Nasi Goreng Spesial" in lines and "+ telur ceplok" in lines and "“pedas”" in lines
@@ -60,8 +67,8 @@ def test_an_order_posted_to_the_server_appears_as_a_card(
     assert "NEW" in lines
     assert window.header.count_label.text() == "1 open order(s)"
     # the all-day panel refreshes on its own timer (coalescing bursts): wait for it
-    qtbot.waitUntil(lambda: "2 × Nasi Goreng Spesial" in screen.all_day.text(), timeout=WAIT_MS)  # type: ignore[attr-defined]
-    assert "3 × Nasi Goreng Spesial" not in screen.all_day.text()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "2 × Nasi Goreng Spesial" in screen.all_day.text(), timeout=WAIT_MS)
+    assert "3 × Nasi Goreng Spesial" not in screen.all_day.text()
     # the new order was announced once: a toast naming it
     qtbot.waitUntil(
         lambda: any(created["order_number"] in t.text() for t in window.toasts.toasts()), timeout=WAIT_MS
@@ -74,9 +81,9 @@ def test_bump_bar_keys_reach_the_server_and_move_the_card_on(
     first = server.create_order(customer_name="Andi")
     second = server.create_order(customer_name="Budi")
     window = open_window(qtbot, live_session, display_config)
-    screen = window.screen_widget
-    qtbot.waitUntil(lambda: screen.model.rowCount() == 2, timeout=WAIT_MS)  # type: ignore[attr-defined]
-    grid = screen.grid  # type: ignore[attr-defined]
+    screen = kitchen_of(window)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 2, timeout=WAIT_MS)
+    grid = screen.grid
     grid.setFocus()
 
     qtbot.keyClick(grid, Qt.Key.Key_2)  # pick the second card on the page
@@ -94,7 +101,7 @@ def test_bump_bar_keys_reach_the_server_and_move_the_card_on(
     qtbot.keyClick(grid, Qt.Key.Key_Enter)
     qtbot.waitUntil(lambda: server_status(server, second["id"]) == "completed", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: card_status(window, second["id"]) is None, timeout=WAIT_MS)
-    assert screen.model.rowCount() == 1  # type: ignore[attr-defined]
+    assert screen.model.rowCount() == 1
     qtbot.waitUntil(lambda: live_session.last_bumped == second["id"], timeout=WAIT_MS)  # the recall target
 
     # R recalls the last bumped order: completed -> ready, back on the grid
@@ -108,16 +115,16 @@ def test_a_bump_of_an_order_cancelled_meanwhile_is_refused_with_the_reason(
 ) -> None:
     created = server.create_order()
     window = open_window(qtbot, live_session, display_config)
-    screen = window.screen_widget
+    screen = kitchen_of(window)
     qtbot.waitUntil(lambda: card_status(window, created["id"]) is OrderStatus.PENDING, timeout=WAIT_MS)
     response = server.request("DELETE", f"/api/orders/{created['id']}", json={"reason": "customer left"})
     assert response.status_code == 200, response.text
     # Bump before or after the cancel event arrives: either the server (409) or the
     # kiosk's own status machine refuses; the banner says so in the screen's words and
     # the card shows the cancel and its reason.
-    screen.grid.setFocus()  # type: ignore[attr-defined]
-    qtbot.keyClick(screen.grid, Qt.Key.Key_1)  # type: ignore[attr-defined]
-    qtbot.keyClick(screen.grid, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    screen.grid.setFocus()
+    qtbot.keyClick(screen.grid, Qt.Key.Key_1)
+    qtbot.keyClick(screen.grid, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(window.banners.banners()) == 1, timeout=WAIT_MS)
     text = window.banners.banners()[0].text()
     number = created["order_number"]
@@ -126,7 +133,7 @@ def test_a_bump_of_an_order_cancelled_meanwhile_is_refused_with_the_reason(
     )
     qtbot.waitUntil(lambda: card_status(window, created["id"]) is OrderStatus.CANCELLED, timeout=WAIT_MS)
     assert server_status(server, created["id"]) == "cancelled"
-    assert "Reason: customer left" in screen.card_text(created["id"]).lines()  # type: ignore[attr-defined]
+    assert "Reason: customer left" in screen.card_text(created["id"]).lines()
 
 
 def test_a_refused_recall_rolls_the_card_back_and_says_why(
@@ -147,18 +154,18 @@ def test_a_refused_recall_rolls_the_card_back_and_says_why(
         for status in ("preparing", "ready"):
             assert strict.request("PATCH", f"/api/orders/{created['id']}/status", json={"status": status}).ok
         window = open_window(qtbot, session, config)
-        screen = window.screen_widget
+        screen = kitchen_of(window)
         qtbot.waitUntil(lambda: card_status(window, created["id"]) is OrderStatus.READY, timeout=WAIT_MS)
         seen: list[OrderStatus | None] = []
-        screen.model.dataChanged.connect(lambda *_: seen.append(card_status(window, created["id"])))  # type: ignore[attr-defined]
-        screen.model.rowsInserted.connect(lambda *_: seen.append(card_status(window, created["id"])))  # type: ignore[attr-defined]
-        screen.grid.setFocus()  # type: ignore[attr-defined]
-        qtbot.keyClick(screen.grid, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+        screen.model.dataChanged.connect(lambda *_: seen.append(card_status(window, created["id"])))
+        screen.model.rowsInserted.connect(lambda *_: seen.append(card_status(window, created["id"])))
+        screen.grid.setFocus()
+        qtbot.keyClick(screen.grid, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: server_status(strict, created["id"]) == "completed", timeout=WAIT_MS)
         qtbot.waitUntil(lambda: card_status(window, created["id"]) is None, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: session.last_bumped == created["id"], timeout=WAIT_MS)
         seen.clear()
-        qtbot.keyClick(screen.grid, Qt.Key.Key_R)  # type: ignore[attr-defined]
+        qtbot.keyClick(screen.grid, Qt.Key.Key_R)
         qtbot.waitUntil(lambda: len(window.banners.banners()) == 1, timeout=WAIT_MS)
         assert "recalled" in window.banners.banners()[0].text()
         qtbot.waitUntil(lambda: card_status(window, created["id"]) is None, timeout=WAIT_MS)
@@ -183,16 +190,16 @@ def test_the_tick_repaints_ageing_cards_and_drops_lingering_cancelled_ones(
 ) -> None:
     clock = FakeClock(start=SystemClock().now())
     window = open_window(qtbot, live_session, display_config, clock)
-    screen = window.screen_widget
+    screen = kitchen_of(window)
     created = server.create_order()
-    qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)
     assert server.request("DELETE", f"/api/orders/{created['id']}", json={"reason": "habis"}).ok
     qtbot.waitUntil(lambda: card_status(window, created["id"]) is OrderStatus.CANCELLED, timeout=WAIT_MS)
     clock.advance(timedelta(seconds=3).total_seconds())
-    screen.tick()  # type: ignore[attr-defined]
+    screen.tick()
     assert card_status(window, created["id"]) is OrderStatus.CANCELLED  # still struck through
     clock.advance(10)
-    screen.tick()  # type: ignore[attr-defined]
+    screen.tick()
     assert card_status(window, created["id"]) is None
 
 
@@ -201,7 +208,7 @@ def test_the_tick_turns_a_card_yellow_then_red_on_screen(
 ) -> None:
     clock = FakeClock(start=SystemClock().now())
     window = open_window(qtbot, live_session, display_config, clock)
-    screen: Any = window.screen_widget
+    screen = kitchen_of(window)
     created = server.create_order()
     qtbot.waitUntil(lambda: screen.card_text(created["id"]) is not None, timeout=WAIT_MS)
     card = screen.grid.visualRect(screen.model.index(screen.model.row_of(created["id"])))
