@@ -58,8 +58,6 @@ class FitColumns(QObject):
         table = self._table
         available = table.viewport().width()
         columns = [c for c in range(table.model().columnCount()) if c not in self._never]
-        for column in columns:  # a hidden section measures 0: show each to measure it
-            table.setColumnHidden(column, False)
         widths = {c: self._needed(c) for c in columns}
         shown = set(columns)
         for column in self._optional:
@@ -67,12 +65,15 @@ class FitColumns(QObject):
                 break
             shown.discard(column)
         for column in range(table.model().columnCount()):
-            table.setColumnHidden(column, column not in shown)
+            if table.isColumnHidden(column) != (column not in shown):
+                table.setColumnHidden(column, column not in shown)
             if column in shown and column != self._stretch:
                 table.setColumnWidth(column, widths[column])
 
     def _needed(self, column: int) -> int:
-        header_hint = self._table.horizontalHeader().sectionSizeHint(column)
+        # sectionSizeHint says 0 for a hidden section; its contents measure the same hidden or not,
+        # so a refit never shows a column only to measure it (each show and hide relaid the table).
+        header_hint = self._table.horizontalHeader().sectionSizeFromContents(column).width()
         if column == self._stretch:
             return max(MIN_STRETCH_PX, header_hint)
         return max(self._table.sizeHintForColumn(column), header_hint)
