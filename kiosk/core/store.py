@@ -26,6 +26,7 @@ from kiosk.core.listeners import Listeners
 from kiosk.core.optimism import Optimism
 from kiosk.core.versions import (
     SkipError,
+    completed_from,
     first_error,
     is_active,
     is_newer_order,
@@ -312,6 +313,8 @@ class Store:
 
     def _upsert_order(self, new: Order) -> Change | None:
         old = self._orders.get(new.id)
+        if old is not None:
+            new = completed_from(old, new)
         if old is None:
             gone = self._gone.get(new.id)
             if gone is not None and new.version <= gone:
@@ -332,6 +335,8 @@ class Store:
 
     def _upsert_payment(self, new: Payment) -> Change | None:
         old = self._payments.get(new.id)
+        if old is not None:
+            new = completed_from(old, new)
         if old is not None and not is_newer_payment(old, new):
             return None
         self._payments[new.id] = new

@@ -9,7 +9,7 @@ by the status machine.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -64,6 +64,22 @@ def legacy_key(event: Event, entity: Order | Payment | Alert | Notification, env
         ident = hashlib.sha1(orjson.dumps(envelope.data, default=str), usedforsecurity=False).hexdigest()[:16]
     when = iso(moment) if moment is not None else ""
     return f"legacy:{event.type}:{ident}:{status}:{when}"
+
+
+EntityT = TypeVar("EntityT", Order, Payment)
+
+
+def completed_from(held: EntityT, partial: EntityT) -> EntityT:
+    """``partial`` with what it does not say taken from the copy held: a partial event never blanks a card.
+
+    Kiosk's server sends whole entities (every field set: returned as is); an
+    older backend's ``order:status_changed`` carries the id, number and new
+    status but no items, and must not show the card without them.
+    """
+    given = partial.model_fields_set
+    if len(given) == len(type(partial).model_fields):
+        return partial
+    return held.model_copy(update={name: getattr(partial, name) for name in given})
 
 
 def is_active(order: Order) -> bool:
