@@ -22,7 +22,7 @@ from typing import Any
 
 from kiosk.core.atomic_file import replace_file
 from kiosk.protocol import ProtocolError
-from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, path_segment
+from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, Route, path_segment
 from kiosk.protocol.limits import MAX_IDEMPOTENCY_KEY, PLAIN_ID_RULE, is_plain_id
 from kiosk.protocol.models import EntityId
 from kiosk.protocol.requests import CancelOrder, ChangeStatus, validate_body
@@ -48,14 +48,20 @@ class Action:
     def label(self) -> str:
         return f"status:{self.status}" if self.kind == "status" else self.kind
 
-    def request(self) -> tuple[str, str, dict[str, Any]]:
-        """Method, path and body; ``ValueError`` for an id that is not plain or an unknown kind."""
+    def request(
+        self, status_route: Route = ORDER_STATUS, cancel_route: Route = CANCEL_ORDER
+    ) -> tuple[str, str, dict[str, Any]]:
+        """Method, path and body (at the routes of the backend's dialect); ``ValueError`` for a bad id or kind."""
         path_segment(self.order_id)  # the id first: a damaged line says so whatever its kind
         if self.kind == "status":
-            return ORDER_STATUS.method, ORDER_STATUS.path(order_id=self.order_id), {"status": self.status}
+            return status_route.method, status_route.path(order_id=self.order_id), {"status": self.status}
         if self.kind == "cancel":
-            return CANCEL_ORDER.method, CANCEL_ORDER.path(order_id=self.order_id), {"reason": self.reason}
+            return cancel_route.method, cancel_route.path(order_id=self.order_id), {"reason": self.reason}
         raise ValueError(f"unknown action kind {self.kind!r}; known: {', '.join(ACTION_KINDS)}")
+
+    @property
+    def route_name(self) -> str:
+        return "order_status" if self.kind == "status" else "cancel_order"
 
 
 def parse_queued(raw: object) -> Action:

@@ -24,10 +24,11 @@ from pydantic import ValidationError
 
 from kiosk.core.action_queue import Action, ActionQueue
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.dialects import Dialect, native_dialect
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.protocol import Order, OrderStatus
-from kiosk.protocol.api import REFUND_PAYMENT
+from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, REFUND_PAYMENT
 from kiosk.protocol.models import EntityId
 
 __all__ = ["Action", "ActionOutcome", "ActionQueue", "ActionRunner", "RefundSender"]
@@ -57,8 +58,10 @@ class ActionRunner:
         *,
         clock: Clock | None = None,
         reachable: Callable[[], bool] = lambda: True,
+        dialect: Callable[[], Dialect] = native_dialect,
     ) -> None:
         self.reachable = reachable  # False: known offline, queue at once instead of waiting for a timeout
+        self.dialect = dialect  # the backend's, read per action: detection may settle it after start
         self.rest = rest
         self.store = store
         self.queue = queue
@@ -130,7 +133,19 @@ class ActionRunner:
         return outcome
 
     async def _send(self, action: Action, *, replayed: bool = False) -> ActionOutcome:
-        method, path, body = action.request()
+        dialect = self.dialect()
+        status_route = dialect.route("order_status", ORDER_STATUS)
+        cancel_route = dialect.route("cancel_order", CANCEL_ORDER)
+        if status_route is None or cancel_route is None:
+            missing = "order_status" if status_route is None else "cancel_order"
+            if action.route_name == missing:
+                self.store.rollback(action.order_id)
+                reason = f"this backend ({dialect.title}) takes no {action.label}"
+                log.warning("%s of order %s not sent: %s", action.label, action.order_id, reason)
+                return ActionOutcome(
+                    action.order_id, ok=False, reason=reason, action=action.label, code="unsupported"
+                )
+        method, path, body = action.request(status_route or ORDER_STATUS, cancel_route or CANCEL_ORDER)
         try:
             answer = await self.rest.call(method, path, json=body, idempotency_key=action.key)
         except ApiRefusedError as exc:
@@ -152,7 +167,7 @@ class ActionRunner:
             )
         self.store.confirm(action.order_id)
         try:
-            self.store.put_order(Order.model_validate(answer))
+            self.store.put_order(Order.model_validate(dialect.translate_order_row(answer)))
         except ValidationError:
             log.warning(
                 "the server's answer to %s of order %s is not an order; waiting for its event",

@@ -27,6 +27,7 @@ from kiosk.core.setting_checks import (
     CARD_DENSITIES,
     DEFAULT_ALLERGY_KEYWORDS,
     ConfigError,
+    check_dialect,
     check_keys,
     check_printer,
     check_room,
@@ -160,6 +161,12 @@ class Config:
     keep_final_s: float = _setting(10.0, "seconds a completed or cancelled order stays on screen", minimum=0)
     dedup_size: int = _setting(100_000, "how many seen event ids are remembered on disk", minimum=100)
     request_timeout_s: float = _setting(10.0, "timeout of one REST request in seconds", minimum=0.1)
+    backend_dialect: str = _setting(
+        "auto",
+        "how the order backend names things: auto (Kiosk's server, or the NotificationService when an older "
+        "backend is found), native, notification-service, admin-room, or the path of a .toml file (docs/dialects.md)",
+        check=check_dialect,
+    )
     log_level: str = _setting("INFO", "log detail", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
     def replace(self, **changes: Any) -> Config:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,11 +27,13 @@ from pydantic import ValidationError
 from kiosk.core.backoff import Backoff
 from kiosk.core.capped_http import ReplyWatch, capped_session
 from kiosk.core.clock import Clock
+from kiosk.core.dialects import AUTO, JoinRule, detected_dialect
 from kiosk.core.gc_pacing import GcPacer
 from kiosk.core.intake import EventIntake
 from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
 from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
+from kiosk.core.versions import SkipError
 from kiosk.protocol import Event, JoinEvent, RoomKind
 from kiosk.protocol.api import JoinAck, first_error
 
@@ -274,8 +277,8 @@ class Connector:
 
         sio.on("connect_error", on_connect_error)
         sio.on("disconnect", lambda *_: lost.set())
-        for event in Event:
-            sio.on(event.value, self._on_live_event)
+        for wire_name in self._wire_names():
+            sio.on(wire_name, functools.partial(self._on_live_event, wire_name))
         self.attempts += 1
         try:
             await sio.connect(
@@ -356,21 +359,63 @@ class Connector:
                 if answer.error.code in ("forbidden", "unauthorized"):
                     raise _RefusedError(answer.error.message)
                 raise ServerUnreachableError(f"join {room} failed: {answer.error.message}")
+        rule = self.syncer.dialect.join
+        if rule.style == "authenticate":
+            await self._authenticate(sio, rule)
+            return
         legacy_event = JoinEvent(f"join-{room.kind.value}")
         if room.kind is RoomKind.DISPLAY:
             await sio.emit(legacy_event.value)
         else:
             await sio.emit(legacy_event.value, room.id)
 
-    def _on_live_event(self, data: Any = None, *_: Any) -> None:
+    async def _authenticate(self, sio: Any, rule: JoinRule) -> None:
+        """An admin-room backend: send the token, wait for its answer; it puts the socket in its room."""
+        answered: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def on_reply(data: Any = None, *_: Any) -> None:
+            if not answered.done():
+                answered.set_result(data)
+
+        sio.on(rule.reply, on_reply)
+        await sio.emit(rule.event, {"token": self.config.token})
+        try:
+            answer = await asyncio.wait_for(answered, self.join_timeout_s)
+        except TimeoutError:
+            raise ServerUnreachableError(
+                f"no {rule.reply!r} answer to {rule.event!r} within {self.join_timeout_s:.0f} s"
+            ) from None
+        if not (isinstance(answer, dict) and answer.get("success") is True):
+            raise _RefusedError(f"the backend refused this device's token ({rule.reply}: {answer!r:.80})")
+
+    def _wire_names(self) -> set[str]:
+        """The event names to hear: Kiosk's, and those of the dialect spoken or (under auto) detectable."""
+        names = {event.value for event in Event} | set(self.syncer.dialect.wire_events())
+        if self.syncer.dialect.native and self.config.backend_dialect == AUTO:
+            names |= set(detected_dialect().wire_events())
+        return names
+
+    def _on_live_event(self, wire_name: str, data: Any = None, *_: Any) -> None:
         if (
             self.syncer.legacy is None
             and isinstance(data, dict)
             and "seq" not in data
             and "event_id" not in data
         ):
-            self.syncer.settle_backend(older=True, why="events carry no seq (resync on reconnect)")
-        self.intake.push(data, advance_seq=self._caught_up)
+            self.syncer.settle_backend(older=True, why="events carry no seq")
+        dialect = self.syncer.dialect
+        if dialect.native:
+            if wire_name in Event._value2member_map_:
+                self.intake.push(data, advance_seq=self._caught_up)
+            return
+        if wire_name not in dialect.events:
+            return  # another dialect's event, heard while detecting
+        try:
+            envelope = dialect.translate_event(wire_name, data)
+        except SkipError as skip:
+            self.store.skip(str(skip))
+            return
+        self.intake.push(envelope, advance_seq=False)
 
 
 def _stop_if_cancelled() -> None:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kiosk.core.versions import SkipError, first_error
 from kiosk.paths import assets_dir
 from kiosk.protocol import Event
+from kiosk.protocol.api import Route
 
 NATIVE = "native"
 AUTO = "auto"
@@ -83,6 +84,16 @@ class Dialect(_Declared):
     def native(self) -> bool:
         return self.name == NATIVE
 
+    def route(self, name: str, native: Route) -> Route | None:
+        """Where this backend takes an action (``native`` in Kiosk's protocol); None: it has no such route."""
+        if self.native:
+            return native
+        declared = self.routes.get(name)
+        if not declared:
+            return None
+        method, _, template = declared.partition(" ")
+        return Route(method, template)
+
     def wire_events(self) -> dict[str, Event]:
         """Its event name -> the Kiosk event it becomes (what a socket subscribes to)."""
         return {name: rule.event or Event(name) for name, rule in self.events.items()}
@@ -116,7 +127,7 @@ class Dialect(_Declared):
 
     def translate_order_row(self, row: object) -> object:
         """One order of its REST lists in Kiosk's field names (anything but an object left to the parser)."""
-        if not isinstance(row, dict):
+        if self.native or not isinstance(row, dict):
             return row
         order = _renamed(row, self.rows.order.fields, self.rows.order.values)
         if isinstance(order.get("items"), list):
@@ -192,6 +203,10 @@ def load_dialect(choice: str) -> Dialect:
         dialect = Dialect.model_validate(table)
     except ValidationError as exc:
         raise DialectError(f"backend dialect {path}: {first_error(exc)}") from None
+    for name, declared in dialect.routes.items():
+        method, _, template = declared.partition(" ")
+        if method not in ("GET", "POST", "PATCH", "PUT", "DELETE") or not template.startswith("/"):
+            raise DialectError(f'backend dialect {path}: route {name} = {declared!r} is not "METHOD /path"')
     for name in dialect.events:
         if dialect.events[name].event is None and name not in Event._value2member_map_:
             raise DialectError(

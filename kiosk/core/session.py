@@ -10,6 +10,7 @@ in an executor.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -125,7 +126,9 @@ class Session:
             clock=self.clock,
         )
         self.rest = RestClient(config.server_url, config.token, timeout=config.request_timeout_s)
-        self.syncer = Syncer(self.rest, self.store, config.room or "display", clock=self.clock)
+        self.syncer = Syncer(
+            self.rest, self.store, config.room or "display", clock=self.clock, dialect=config.backend_dialect
+        )
         self.actions = ActionRunner(
             self.rest,
             self.store,
@@ -133,6 +136,7 @@ class Session:
             self._publish_action,
             clock=self.clock,
             reachable=lambda: self.rest.reachable,
+            dialect=lambda: self.syncer.dialect,
         )
         # Live means the server is there even if the last REST call timed out (nothing else would
         # call REST to find out on a kasir screen), so a refund is tried.
@@ -314,9 +318,20 @@ class Session:
     # ----------------------------------------------------------- background
 
     async def _poll(self) -> None:
-        """While the socket is down, catch up over REST so events still arrive."""
+        """While the socket is down, catch up over REST so events still arrive.
+
+        A backend whose dialect has ``poll_s`` sends no status events at all: its
+        order list is read that often while live too.
+        """
         while True:
-            await self.connector.offline.wait()
+            live_poll_s = self.syncer.dialect.poll_s
+            if live_poll_s is None:
+                await self.connector.offline.wait()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self.connector.offline.wait(), max(0.0, live_poll_s - self.config.poll_interval_s)
+                    )
             ok = True
             try:
                 async with self._sync_lock:
@@ -377,6 +392,7 @@ class Session:
                 "polling": self.status.polling,
                 "attempts": self.attempts,
                 "legacy": self.syncer.legacy,
+                "dialect": self.syncer.dialect.name,
             },
             "room": self.config.room,
             "seq": self.store.seq,

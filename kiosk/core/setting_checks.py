@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from kiosk.core.dialects import DialectError, load_dialect
 from kiosk.protocol import ROOM_FORMS, is_valid_room
 
 
@@ -34,6 +35,14 @@ def check_room(value: Any) -> str | None:
     if value == "" or is_valid_room(value):
         return None
     return f"must be {ROOM_FORMS}"
+
+
+def check_dialect(value: Any) -> str | None:
+    try:
+        load_dialect(value)
+    except DialectError as exc:
+        return str(exc)
+    return None
 
 
 def check_printer(value: Any) -> str | None:

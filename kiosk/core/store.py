@@ -116,8 +116,7 @@ class Store:
             try:
                 outcome = self._apply_envelope(raw, advance_seq)
             except SkipError as skip:
-                self.skipped += 1
-                self._log_skip(str(skip))
+                self.skip(str(skip))
                 continue
             except Exception:  # a bug must not take the screen down; keep the evidence
                 self.skipped += 1
@@ -134,8 +133,9 @@ class Store:
             self._notify(notice)
         return applied
 
-    def _log_skip(self, reason: str) -> None:
-        """Log bad input, at most SKIP_LOG_LIMIT lines a minute plus one summary of the rest."""
+    def skip(self, reason: str) -> None:
+        """Count and log bad input, at most SKIP_LOG_LIMIT lines a minute plus one summary of the rest."""
+        self.skipped += 1
         start, logged, suppressed = self._skip_window
         now = self._clock.monotonic()
         if now - start >= 60.0:

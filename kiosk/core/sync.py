@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from kiosk.core.atomic_file import replace_file
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.dialects import AUTO, Dialect, detected_dialect, load_dialect
 from kiosk.core.rest import ApiRefusedError, RestTransport
 from kiosk.core.store import Store
 from kiosk.protocol import Order, Payment, RoomKind, iso, parse_room, start_of_local_day
@@ -45,12 +46,26 @@ _NOT_ABOUT_THE_SEQ = frozenset({401, 403, 404, 429})
 
 
 class Syncer:
-    def __init__(self, rest: RestTransport, store: Store, room: str, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        rest: RestTransport,
+        store: Store,
+        room: str,
+        *,
+        clock: Clock | None = None,
+        dialect: str = AUTO,
+    ) -> None:
         self.rest = rest
         self.store = store
         self.room = parse_room(room)
         self.clock: Clock = clock or SystemClock()
+        # What the backend calls things (kiosk/core/dialects.py): native until detection says
+        # otherwise under "auto"; a dialect named in the settings is final from the start.
+        self.dialect: Dialect = load_dialect(dialect)
+        self._detect_dialect = dialect == AUTO
         self.legacy: bool | None = None  # None until the server has shown what it can do
+        if not self.dialect.native and not self.dialect.catch_up:
+            self.legacy = True
         self.loaded = False  # a first snapshot has been applied
         self.resets = 0
         # The seq this screen had reached before the app restarted: catching up
@@ -150,7 +165,13 @@ class Syncer:
         """
         if older:
             if self.legacy is not True:
-                log.info("%s: older backend, resyncing from %s", why, LIST_ORDERS.template)
+                if self._detect_dialect and self.dialect.native:
+                    self.dialect = detected_dialect()
+                log.info(
+                    "older backend: %s protocol, no catch-up: resync on reconnect (%s)",
+                    self.dialect.title,
+                    why,
+                )
             self.legacy = True
         elif self.legacy is None:
             self.legacy = False
@@ -169,34 +190,57 @@ class Syncer:
         """
         seq: object = None
         fetched = False
-        orders: list[Order] = []
+        orders_body: Any = None
         # Counter and user rooms receive no order events: a snapshot of orders would only go stale.
         if self.room.kind in (RoomKind.DISPLAY, RoomKind.TENANT):
             params: dict[str, str | int] = {"active": "1"}
             if self.room.kind is RoomKind.TENANT and self.room.id is not None:
                 params["tenant_id"] = self.room.id
-            body = await self._get_or_empty(LIST_ORDERS.path(), params)
-            orders, seq = _read_list(body, "orders", OrdersPage, Order)
-            fetched = bool(body)
-        payments: list[Payment] | None = None
-        if self.room.kind in (RoomKind.KASIR, RoomKind.TENANT):
+            orders_body = await self._get_or_empty(self._list_orders_path(), params)
+            seq, fetched = _seq_of(orders_body), bool(orders_body)
+        payments_body: Any = None
+        if self.room.kind in (RoomKind.KASIR, RoomKind.TENANT) and self.dialect.payments_list:
             payment_params: dict[str, str | int] = {"since": iso(start_of_local_day(self.clock.now()))}
             if self.room.kind is RoomKind.KASIR and self.room.id is not None:
                 payment_params["counter_id"] = self.room.id
-            body = await self._get_or_empty(LIST_PAYMENTS.path(), payment_params)
-            payments, payments_seq = _read_list(body, "payments", PaymentsPage, Payment)
+            payments_body = await self._get_or_empty(LIST_PAYMENTS.path(), payment_params)
             if not fetched:
-                seq, fetched = payments_seq, bool(body)
+                seq, fetched = _seq_of(payments_body), bool(payments_body)
         if not fetched:
             body = await self._get_or_empty(HEALTH.path(), {})
             seq, fetched = _seq_of(body), bool(body)
         if self.legacy is None and fetched:
+            # Decided before the rows are read: an older backend's rows are in its own names.
             self.settle_backend(older=not isinstance(seq, int), why="the server's lists carry no seq")
+        orders: list[Order] = []
+        if orders_body is not None:
+            orders, _ = self._read(orders_body, "orders", OrdersPage, Order)
+        payments: list[Payment] | None = None
+        if payments_body is not None:
+            payments, _ = self._read(payments_body, "payments", PaymentsPage, Payment)
         self.store.load_snapshot(
             orders, payments, seq if isinstance(seq, int) else None, notify_new=notify_new and self.loaded
         )
         self.loaded = True
         log.info("snapshot of %s: %d active order(s), seq %s", self.room, len(orders), seq)
+
+    def _list_orders_path(self) -> str:
+        route = self.dialect.routes.get("list_orders")
+        return route.split(" ", 1)[1] if route else LIST_ORDERS.path()
+
+    def _read(
+        self, body: Any, key: str, page: type[OrdersPage | PaymentsPage], model: type[Any]
+    ) -> tuple[list[Any], object]:
+        if self.dialect.native:
+            return _read_list(body, key, page, model)
+        if not body:  # not available to this screen (403, 404)
+            return [], None
+        rows = body.get(key, body.get("data")) if isinstance(body, dict) else body
+        if not isinstance(rows, list):
+            log.warning("the %s list is not a list in the %s dialect: showing none", key, self.dialect.name)
+            return [], None
+        translate = self.dialect.translate_order_row if model is Order else (lambda row: row)
+        return _parse_items([translate(row) for row in rows], model), None
 
     async def _get_or_empty(self, path: str, params: dict[str, str | int]) -> Any:
         try:
