@@ -133,7 +133,7 @@ def burst(events: int, cards: int, profile: str = "", view: str = "kitchen") -> 
     import qasync
 
     from kiosk.core.clock import SystemClock
-    from kiosk.core.connection import ConnectionState
+    from kiosk.core.connection_status import ConnectionState
     from kiosk.core.session import Session
     from kiosk.ui.kitchen.screen import KitchenScreen
     from kiosk.ui.window import MainWindow

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.core.connection import ConnectionState  # noqa: E402
+from kiosk.core.connection_status import ConnectionState  # noqa: E402
 from kiosk.core.dedup import SeenIds  # noqa: E402
 from kiosk.core.session import Session  # noqa: E402
 from kiosk.core.store import Store  # noqa: E402

@@ -47,7 +47,7 @@ def main() -> None:
 
     from kiosk.core.clock import SystemClock
     from kiosk.core.config import load_config
-    from kiosk.core.connection import ConnectionState
+    from kiosk.core.connection_status import ConnectionState
     from kiosk.core.session import Session
     from kiosk.ui.window import MainWindow
     from tests.support.server_process import ServerProcess, order_body

@@ -90,7 +90,7 @@ def build(cards: int) -> tuple[Any, Any, Any, Any, Envelopes]:
     """A real Store with ``cards`` open orders, behind a real MainWindow (offscreen)."""
     from kiosk.core.actions import ActionOutcome
     from kiosk.core.clock import SystemClock
-    from kiosk.core.connection import ConnectionState, ConnectionStatus
+    from kiosk.core.connection_status import ConnectionState, ConnectionStatus
     from kiosk.core.store import Store
     from kiosk.protocol import Order, bump_target
     from kiosk.ui.window import MainWindow

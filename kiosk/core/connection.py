@@ -17,9 +17,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -27,10 +25,10 @@ from pydantic import ValidationError
 from kiosk.core.backoff import Backoff
 from kiosk.core.capped_http import ReplyWatch, capped_session
 from kiosk.core.clock import Clock
+from kiosk.core.connection_status import ConnectionState, StatusBoard
 from kiosk.core.dialects import AUTO, JoinRule, detected_dialect
 from kiosk.core.gc_pacing import GcPacer
 from kiosk.core.intake import EventIntake
-from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
 from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
 from kiosk.core.versions import SkipError
@@ -45,23 +43,6 @@ if TYPE_CHECKING:
     from kiosk.core.sync import Syncer
 
 log = logging.getLogger("kiosk.net")
-
-
-class ConnectionState(StrEnum):
-    CONNECTING = "connecting"  # first attempt since start
-    LIVE = "live"  # socket up, room joined, caught up
-    RECONNECTING = "reconnecting"  # waiting for / making another attempt
-    OFFLINE = "offline"  # not configured, or refused (bad token): needs a person
-
-
-@dataclass(frozen=True)
-class ConnectionStatus:
-    state: ConnectionState
-    attempt: int = 0
-    next_attempt_at: datetime | None = None
-    offline_since: datetime | None = None
-    detail: str = ""
-    polling: bool = False  # events still arrive through the REST catch-up poll
 
 
 def _failures() -> tuple[type[Exception], ...]:
@@ -82,57 +63,6 @@ def _failures() -> tuple[type[Exception], ...]:
 
 class _RefusedError(Exception):
     """The server said no to this device (token or room): retrying fast will not help."""
-
-
-class StatusBoard:
-    """The current ConnectionStatus and who wants to hear about changes."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.status = ConnectionStatus(ConnectionState.CONNECTING, offline_since=clock.now())
-        self._listeners: Listeners[Callable[[ConnectionStatus], None]] = Listeners()
-
-    def subscribe(self, callback: Callable[[ConnectionStatus], None]) -> Callable[[], None]:
-        return self._listeners.subscribe(callback)
-
-    def set(
-        self,
-        state: ConnectionState,
-        *,
-        attempt: int = 0,
-        next_attempt_at: datetime | None = None,
-        detail: str = "",
-        polling: bool | None = None,
-        keep: bool = False,
-    ) -> None:
-        previous = self.status
-        if keep:
-            status = ConnectionStatus(
-                previous.state,
-                previous.attempt,
-                previous.next_attempt_at,
-                previous.offline_since,
-                previous.detail,
-                polling=bool(polling),
-            )
-        else:
-            offline_since = (
-                None if state is ConnectionState.LIVE else (previous.offline_since or self.clock.now())
-            )
-            status = ConnectionStatus(
-                state,
-                attempt,
-                next_attempt_at,
-                offline_since,
-                detail,
-                polling=False
-                if state is ConnectionState.LIVE
-                else bool(polling if polling is not None else previous.polling),
-            )
-        if status == previous:
-            return
-        self.status = status
-        self._listeners.tell(lambda callback: callback(status), f"connection status {status.state.value}")
 
 
 class Connector:

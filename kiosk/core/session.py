@@ -22,7 +22,8 @@ from kiosk.core.actions import Action, ActionOutcome, ActionQueue, ActionRunner,
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, is_configured
-from kiosk.core.connection import ConnectionState, ConnectionStatus, Connector, StatusBoard
+from kiosk.core.connection import Connector
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus, StatusBoard
 from kiosk.core.dedup import SeenIds
 from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.core.session import Session
 from kiosk.core.stop_signals import StopSignals
 from kiosk.ui.headless import HeadlessOptions, save_screenshot, state_dump, write_state

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
-    from kiosk.core.connection import ConnectionStatus
+    from kiosk.core.connection_status import ConnectionStatus
     from kiosk.core.session import ActionOutcome, Session
     from kiosk.core.store import Change, Notice
 

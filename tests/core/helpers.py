@@ -11,7 +11,7 @@ from typing import Any
 
 from kiosk.core.actions import ActionOutcome
 from kiosk.core.config import Config, load_config
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.core.store import Change, Notice
 from kiosk.protocol import Event

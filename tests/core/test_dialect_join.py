@@ -17,7 +17,8 @@ import socketio
 
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import FakeClock
-from kiosk.core.connection import Connector, StatusBoard
+from kiosk.core.connection import Connector
+from kiosk.core.connection_status import StatusBoard
 from kiosk.core.rest import ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.core.sync import Syncer

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from kiosk.core.actions import Action
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.protocol import Event, OrderStatus
 from tests.core.helpers import events_of, make_config, running_session, wait_live, wait_until
 from tests.core.proxy import BlockingProxy

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.core.rest import RestClient, ServerUnreachableError
 from kiosk.core.session import Session
 from tests.core.helpers import make_config, stop_timed, wait_until

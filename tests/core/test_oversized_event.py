@@ -19,7 +19,7 @@ import pytest
 
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import FakeClock
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.socket_faults import MAX_MESSAGE_BYTES, FaultLog
 from kiosk.protocol import Event
 from tests.core.envelopes import envelope, order_data

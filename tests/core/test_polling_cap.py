@@ -22,7 +22,7 @@ import pytest
 
 from kiosk.core import socket_faults
 from kiosk.core.clock import FakeClock
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from tests.core.helpers import Recorder, make_config, stop_timed, wait_until
 from tests.core.hostile_http import HUGE_LENGTH, POLL_ENDLESS, POLL_TRICKLE, HostileServer

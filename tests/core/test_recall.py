@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.core.session import RECALL_DEPTH, RecallStack, Session
 from kiosk.protocol import Order, OrderStatus
 from kiosk.protocol.models import EntityId

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import FakeClock
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.protocol import Event, OrderStatus
 from tests.core.helpers import Recorder, make_config, running_session, wait_live, wait_until
 from tests.support.server_process import ServerProcess, free_port

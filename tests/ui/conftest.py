@@ -155,7 +155,7 @@ def make_session(
 @pytest.fixture
 def live_session(make_session: Callable[..., Session], display_config: Config, qtbot: QtBot) -> Session:
     """A display Session that has joined its room and loaded the snapshot."""
-    from kiosk.core.connection import ConnectionState
+    from kiosk.core.connection_status import ConnectionState
 
     session = make_session(display_config)
     qtbot.waitUntil(lambda: session.status.state is ConnectionState.LIVE, timeout=10_000)

@@ -123,7 +123,7 @@ async def probe(plan: dict[str, Any]) -> dict[str, Any]:
 
     from kiosk.core.clock import SystemClock
     from kiosk.core.config import load_config
-    from kiosk.core.connection import ConnectionState, ConnectionStatus
+    from kiosk.core.connection_status import ConnectionState, ConnectionStatus
     from kiosk.core.session import Session
     from kiosk.ui.window import MainWindow
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import SystemClock
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.core.formatting import format_rupiah
 from kiosk.protocol import Event, PaymentStatus
 from kiosk.ui.cashier.screen import CashierScreen, counter_of

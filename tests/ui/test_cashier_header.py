@@ -12,7 +12,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import SystemClock
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.core.session import Session
 from kiosk.ui.cashier.screen import CashierScreen
 from kiosk.ui.window import MainWindow

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import SystemClock
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.protocol import PaymentMethod
 from kiosk.ui import theme

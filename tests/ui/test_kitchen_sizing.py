@@ -17,7 +17,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import CARD_DENSITIES, ConfigError, load_config
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.core.session import Session
 from kiosk.ui.kitchen.card_layout import CARD_TARGETS
 from kiosk.ui.kitchen.grid import CardGrid

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import FakeClock
 from kiosk.core.config import Config
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.protocol import Payment, Severity
 from kiosk.ui.cashier.refund_dialog import RefundDialog

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import SystemClock
-from kiosk.core.connection import ConnectionState
+from kiosk.core.connection_status import ConnectionState
 from kiosk.protocol import OrderStatus
 from kiosk.ui.tenant.screen import TenantScreen, tenant_of
 from tests.support.flows import advance, pay

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import FakeClock, SystemClock
 from kiosk.core.config import Config
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.session import Session
 from kiosk.protocol import Severity
 from kiosk.ui.widgets.connection_badge import badge_text

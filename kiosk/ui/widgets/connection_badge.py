@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.clock import Clock
-from kiosk.core.connection import ConnectionState, ConnectionStatus
+from kiosk.core.connection_status import ConnectionState, ConnectionStatus
 from kiosk.core.formatting import format_clock
 from kiosk.ui.i18n import fill
 from kiosk.ui.widgets.elided_label import ElidedLabel

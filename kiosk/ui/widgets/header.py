@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from kiosk.core.clock import Clock
-from kiosk.core.connection import ConnectionStatus
+from kiosk.core.connection_status import ConnectionStatus
 from kiosk.core.formatting import format_clock
 from kiosk.ui.widgets.connection_badge import ConnectionBadge
 from kiosk.ui.widgets.elided_label import ElidedLabel
