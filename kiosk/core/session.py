@@ -25,6 +25,7 @@ from kiosk.core.config import Config, is_configured
 from kiosk.core.connection import Connector
 from kiosk.core.connection_status import ConnectionState, ConnectionStatus, StatusBoard
 from kiosk.core.dedup import SeenIds
+from kiosk.core.enrich import Enricher
 from kiosk.core.listeners import Listeners
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Change, Notice, Store
@@ -161,6 +162,8 @@ class Session:
         )
         self.recall_stack = RecallStack()
         self.store.subscribe(self.recall_stack)
+        self.enricher = Enricher(self.rest, self.store, lambda: self.syncer.dialect)
+        self.store.subscribe(self.enricher)
         self._action_listeners: Listeners[Callable[[ActionOutcome], None]] = Listeners()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -206,6 +209,7 @@ class Session:
             ("connect", self.connector.run()),
             ("poll", self._poll()),
             ("tick", self._tick()),
+            ("enrich", self.enricher.run()),
         ):
             self._tasks.append(loop.create_task(coroutine, name=f"kiosk-{name}"))
 
@@ -394,6 +398,12 @@ class Session:
                 "attempts": self.attempts,
                 "legacy": self.syncer.legacy,
                 "dialect": self.syncer.dialect.name,
+            },
+            "completing": {
+                "waiting": self.enricher.waiting(),
+                "fetches": self.enricher.fetches,
+                "filled": self.enricher.filled,
+                "given_up": self.enricher.given_up,
             },
             "room": self.config.room,
             "seq": self.store.seq,

@@ -259,6 +259,23 @@ class Store:
         self._emit([change] if change else [])
         return change is not None
 
+    def fill_in(self, whole: Order) -> bool:
+        """Complete a held order from a fetch of the whole: what no event told, never what one did.
+
+        For an older backend's partial events (kiosk/core/enrich.py): a status
+        that moved on while the fetch was under way is kept.  True if it added anything.
+        """
+        held = self._orders.get(whole.id)
+        if held is None:
+            return False
+        missing = {name: getattr(whole, name) for name in whole.model_fields_set - held.model_fields_set}
+        if not missing:
+            return False
+        completed = held.model_copy(update=missing)
+        self._orders[whole.id] = completed
+        self._emit([Change(ChangeKind.UPDATED, "orders", whole.id, held, completed)])
+        return True
+
     # ---------------------------------------------------------------- optimism
 
     def set_local(self, order: Order) -> None:
