@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.connection_status import ConnectionState
-from kiosk.core.session import RECALL_DEPTH, RecallStack, Session
+from kiosk.core.recall import RECALL_DEPTH, RecallStack
+from kiosk.core.session import Session
 from kiosk.protocol import Order, OrderStatus
 from kiosk.protocol.models import EntityId
 from tests.core.helpers import make_config, running_session, wait_live, wait_until
