@@ -1,0 +1,119 @@
+"""A kitchen screen against the real NotificationService backend (Node socket.io 4.8, written from its write-up).
+
+Every live event of that backend used to be refused (``order_id`` is not
+``id``, alerts have no ``data``), and its order rows (``order_status``,
+``quantity``, ``menu_item_name``) read as pending orders without items.
+Here the screen runs as shipped (``backend_dialect = "auto"``) and must end
+level with the backend: its active orders and statuses, real names and items,
+one new-order notice per order, across a SIGKILL and restart of the backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.protocol import OrderStatus
+from tests.core.helpers import make_config, running_session, wait_live, wait_until
+from tests.interop.node_peer import NodePeer
+
+ITEMS = [
+    {"menu_item_name": "Nasi Goreng Spesial", "quantity": 2, "price": 25000, "notes": "pedas"},
+    {"menu_item_name": "Es Teh Manis", "quantity": 1, "price": 5000},
+]
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[NodePeer]:
+    peer = NodePeer("notification_service", tmp_path)
+    peer.start()
+    yield peer
+    peer.kill()
+
+
+def new_order(peer: NodePeer, customer: str) -> dict[str, Any]:
+    return peer.call("POST", "/api/orders", {"tenant_id": 1, "customer_name": customer, "items": ITEMS})  # type: ignore[no-any-return]
+
+
+def active_on_backend(peer: NodePeer) -> dict[int, str]:
+    rows = peer.call("GET", "/api/orders?status=pending,preparing,ready")
+    return {row["id"]: row["order_status"] for row in rows}
+
+
+def test_a_kitchen_follows_the_notification_service_through_a_shift_and_a_crash(
+    backend: NodePeer, tmp_path: Path
+) -> None:
+    first = new_order(backend, "Budi Santoso")
+
+    async def scenario() -> None:
+        config = make_config(backend.url, "display", "unused-token")
+        async with running_session(config, tmp_path / "screen", join_timeout_s=0.5) as (session, rec):
+            await wait_live(session)
+            assert session.syncer.dialect.name == "notification-service"
+            held = session.store.orders[first["id"]]
+            assert [item.name for item in held.items] == ["Nasi Goreng Spesial", "Es Teh Manis"]
+            assert held.items[0].qty == 2 and held.status is OrderStatus.PENDING
+
+            # live: a partial order:created, completed from GET /api/orders/:id
+            second = await asyncio.to_thread(new_order, backend, "Siti Aminah")
+            await wait_until(
+                lambda: (
+                    second["id"] in session.store.orders
+                    and len(session.store.orders[second["id"]].items) == 2
+                ),
+                what="the new order with its items",
+            )
+            assert session.store.orders[second["id"]].customer_name == "Siti Aminah"
+
+            # a bump goes to its PATCH route; a cancel to its DELETE, with the reason
+            bumped = await session.bump(second["id"])
+            assert bumped.ok, bumped.reason
+            cancelled = await session.cancel(first["id"], "habis")
+            assert cancelled.ok, cancelled.reason
+            await wait_until(
+                lambda: active_on_backend(backend) == {second["id"]: "preparing"}, what="the backend moved"
+            )
+            await wait_until(
+                lambda: (
+                    session.store.orders.get(first["id"]) is None
+                    or session.store.orders[first["id"]].status is OrderStatus.CANCELLED
+                ),
+                what="the cancel on screen",
+            )
+
+            # an alert at top level
+            await asyncio.to_thread(
+                backend.call, "POST", "/_test/alert", {"severity": "warning", "message": "Gas low"}
+            )
+            await wait_until(
+                lambda: any(a.message == "Gas low" for a in session.store.alerts), what="the alert"
+            )
+
+            # SIGKILL; an order made while the screen is away; the backend comes back
+            await asyncio.to_thread(backend.kill)
+            await wait_until(session.connector.offline.is_set, what="the screen noticed")
+            await asyncio.to_thread(backend.start)
+            third = await asyncio.to_thread(new_order, backend, "Agus")
+            await wait_until(
+                lambda: (
+                    third["id"] in session.store.orders and len(session.store.orders[third["id"]].items) == 2
+                ),
+                what="the order made during the outage",
+            )
+            await wait_live(session)
+
+            shown = {
+                key: order.status.value
+                for key, order in session.store.orders.items()
+                if order.status in (OrderStatus.PENDING, OrderStatus.PREPARING, OrderStatus.READY)
+            }
+            assert shown == active_on_backend(backend)
+            announced = rec.created_ids()
+            assert sorted(set(announced)) == sorted([second["id"], third["id"]]), announced
+            assert len(announced) == len(set(announced)), f"an order was announced twice: {announced}"
+
+    asyncio.run(scenario())
