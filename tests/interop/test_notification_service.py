@@ -117,3 +117,66 @@ def test_a_kitchen_follows_the_notification_service_through_a_shift_and_a_crash(
             assert len(announced) == len(set(announced)), f"an order was announced twice: {announced}"
 
     asyncio.run(scenario())
+
+
+def test_a_burst_of_50_orders_is_50_cards_with_items_50_fetches_and_50_announcements(
+    backend: NodePeer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        config = make_config(backend.url, "display", "unused-token")
+        async with running_session(config, tmp_path / "screen", join_timeout_s=0.5) as (session, rec):
+            await wait_live(session)
+            made = await asyncio.to_thread(lambda: [new_order(backend, f"Tamu {n}")["id"] for n in range(50)])
+            await wait_until(
+                lambda: all(key in session.store.orders and session.store.orders[key].items for key in made),
+                what="50 orders with their items",
+            )
+            assert session.enricher.fetches == 50
+            assert sorted(rec.created_ids()) == sorted(made)
+
+    asyncio.run(scenario())
+
+
+def test_the_cashier_and_the_stall_hold_payments_built_from_events_alone(
+    backend: NodePeer, tmp_path: Path
+) -> None:
+    order = new_order(backend, "Dewi")
+
+    async def scenario() -> None:
+        kasir_config = make_config(backend.url, "kasir-1", "unused-token")
+        stall_config = make_config(backend.url, "tenant-1", "unused-token")
+        async with (
+            running_session(kasir_config, tmp_path / "kasir", join_timeout_s=0.5) as (kasir, _),
+            running_session(stall_config, tmp_path / "stall", join_timeout_s=0.5) as (stall, _),
+        ):
+            await wait_live(kasir)
+            await wait_live(stall)
+            paid = await asyncio.to_thread(
+                backend.call,
+                "POST",
+                "/api/payments",
+                {
+                    "order_id": order["id"],
+                    "amount_paid": 60000,
+                    "payment_method": "cash",
+                    "checkout_counter_id": 1,
+                },
+            )
+            await wait_until(lambda: paid["id"] in kasir.store.payments, what="the payment at the counter")
+            payment = kasir.store.payments[paid["id"]]
+            assert (payment.amount, payment.amount_paid, payment.change) == (55000, 60000, 5000)
+            assert payment.reference == paid["transaction_reference"] and payment.status == "paid"
+            await asyncio.to_thread(
+                backend.call, "POST", f"/api/payments/{paid['id']}/refund", {"reason": "salah"}
+            )
+            await wait_until(
+                lambda: (
+                    paid["id"] in stall.store.payments
+                    and stall.store.payments[paid["id"]].status == "refunded"
+                ),
+                what="the refund at the stall",
+            )
+            assert stall.store.payments[paid["id"]].refund_reason == "salah"
+            assert len(stall.store.payments) == 1  # the refund's own row is not a second payment
+
+    asyncio.run(scenario())
