@@ -15,15 +15,9 @@ from typing import Any
 import pytest
 import socketio
 
-from kiosk.core.backoff import Backoff
-from kiosk.core.clock import FakeClock
 from kiosk.core.connection import Connector
-from kiosk.core.connection_status import StatusBoard
 from kiosk.core.rest import ServerUnreachableError
-from kiosk.core.store import Store
-from kiosk.core.sync import Syncer
-from tests.core.helpers import make_config
-from tests.support.scripted_rest import ScriptedRest
+from tests.core.test_join_rules import scripted_connector
 
 
 @dataclass
@@ -49,21 +43,7 @@ class AdminRoomSocket:
 
 
 def connector(room: str, dialect: str) -> Connector:
-    clock = FakeClock()
-    config = make_config("http://127.0.0.1:9", room, "t" * 32, backend_dialect=dialect)
-    store = Store(clock=clock)
-    syncer = Syncer(ScriptedRest({}), store, room, clock=clock, dialect=dialect)
-    return Connector(
-        config,
-        store,
-        syncer,
-        StatusBoard(clock),
-        Backoff(clock=clock),
-        clock=clock,
-        sync_lock=asyncio.Lock(),
-        on_live=asyncio.sleep,
-        join_timeout_s=0.05,
-    )
+    return scripted_connector(room, dialect, join_timeout_s=0.05)
 
 
 def test_under_auto_silence_means_the_notification_service_and_its_join_events() -> None:

@@ -43,11 +43,12 @@ class ScriptedSocket:
         self.emitted.append((event, *args))
 
 
-def _connector(room: str) -> Connector:
+def scripted_connector(room: str, dialect: str = "auto", join_timeout_s: float = 0.01) -> Connector:
+    """A Connector for ``room`` with nothing behind it: only ``join`` is called on it."""
     clock = FakeClock()
-    config = make_config("http://127.0.0.1:9", room, "t" * 32)
+    config = make_config("http://127.0.0.1:9", room, "t" * 32, backend_dialect=dialect)
     store = Store(clock=clock)
-    syncer = Syncer(ScriptedRest({}), store, room, clock=clock)
+    syncer = Syncer(ScriptedRest({}), store, room, clock=clock, dialect=dialect)
     return Connector(
         config,
         store,
@@ -57,19 +58,22 @@ def _connector(room: str) -> Connector:
         clock=clock,
         sync_lock=asyncio.Lock(),
         on_live=asyncio.sleep,
-        join_timeout_s=0.01,
+        join_timeout_s=join_timeout_s,
     )
 
 
 def test_an_ok_ack_joins_and_settles_nothing() -> None:
-    connector, sock = _connector("display"), ScriptedSocket(ack={"ok": True, "room": "display", "seq": 4})
+    connector, sock = (
+        scripted_connector("display"),
+        ScriptedSocket(ack={"ok": True, "room": "display", "seq": 4}),
+    )
     asyncio.run(connector.join(sock))
     assert sock.calls == [("join", {"room": "display"})] and sock.emitted == []
     assert connector.syncer.legacy is None  # the catch-up decides, not the ack
 
 
 def test_silence_means_an_older_backend_joined_with_its_own_event() -> None:
-    connector, sock = _connector("tenant-3"), ScriptedSocket(ack=socketio.exceptions.TimeoutError())
+    connector, sock = scripted_connector("tenant-3"), ScriptedSocket(ack=socketio.exceptions.TimeoutError())
     asyncio.run(connector.join(sock))
     assert connector.syncer.legacy is True
     assert sock.emitted == [("join-tenant", 3)]
@@ -81,13 +85,13 @@ def test_silence_means_an_older_backend_joined_with_its_own_event() -> None:
 def test_a_refusal_names_the_reason_and_garbage_is_an_unexpected_answer() -> None:
     refused = ScriptedSocket(ack={"ok": False, "error": {"code": "forbidden", "message": "not your room"}})
     with pytest.raises(Exception, match="not your room") as caught:
-        asyncio.run(_connector("kasir-1").join(refused))
+        asyncio.run(scripted_connector("kasir-1").join(refused))
     assert type(caught.value).__name__ == "_RefusedError"  # retried at the backoff's cap, not fast
     with pytest.raises(ServerUnreachableError, match="unexpected join answer"):
-        asyncio.run(_connector("kasir-1").join(ScriptedSocket(ack="yes")))
+        asyncio.run(scripted_connector("kasir-1").join(ScriptedSocket(ack="yes")))
     with pytest.raises(ServerUnreachableError, match="join kasir-1 failed: busy"):
         asyncio.run(
-            _connector("kasir-1").join(
+            scripted_connector("kasir-1").join(
                 ScriptedSocket(ack={"ok": False, "error": {"code": "x", "message": "busy"}})
             )
         )
