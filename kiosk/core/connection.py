@@ -213,7 +213,7 @@ class Connector:
         try:
             await sio.connect(
                 self.config.server_url,
-                auth={"token": self.config.token},
+                auth={"token": self.config.token} if self.syncer.dialect.sends_token else None,
                 wait_timeout=self.config.request_timeout_s,
             )
         except socketio.exceptions.ConnectionError:

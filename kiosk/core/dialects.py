@@ -74,6 +74,7 @@ class Dialect(_Declared):
     detect: bool = False  # chosen automatically when an older backend is found
     catch_up: bool = True
     payments_list: bool = True
+    sends_token: bool = True  # false: a backend without auth is never sent the device's token
     poll_s: float | None = Field(default=None, gt=0)
     join: JoinRule
     rows: Rows = Rows()

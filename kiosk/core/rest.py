@@ -102,7 +102,6 @@ class RestClient:
             session = requests.Session()
             session.mount("http://", WatchedAdapter())
             session.mount("https://", WatchedAdapter())
-            session.headers["Authorization"] = f"Bearer {self.token}"
             session.headers["User-Agent"] = "kiosk"
             self._local.session = session
         return session
@@ -146,6 +145,8 @@ class RestClient:
         watch: CallWatch,
     ) -> Any:
         headers = {"Idempotency-Key": key} if key else {}
+        if self.token:  # read per call: a backend found to take no tokens is sent none from then on
+            headers["Authorization"] = f"Bearer {self.token}"
         url = self.base_url + path
         where = f"{method} {path} to {self.base_url}"
         try:

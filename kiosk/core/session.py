@@ -25,6 +25,7 @@ from kiosk.core.config import Config, is_configured
 from kiosk.core.connection import Connector
 from kiosk.core.connection_status import ConnectionState, ConnectionStatus, StatusBoard
 from kiosk.core.dedup import SeenIds
+from kiosk.core.dialects import Dialect
 from kiosk.core.enrich import Enricher
 from kiosk.core.listeners import Listeners
 from kiosk.core.recall import RecallStack
@@ -69,7 +70,12 @@ class Session:
         )
         self.rest = RestClient(config.server_url, config.token, timeout=config.request_timeout_s)
         self.syncer = Syncer(
-            self.rest, self.store, config.room or "display", clock=self.clock, dialect=config.backend_dialect
+            self.rest,
+            self.store,
+            config.room or "display",
+            clock=self.clock,
+            dialect=config.backend_dialect,
+            on_dialect=self._withhold_token_from,
         )
         self.actions = ActionRunner(
             self.rest,
@@ -124,6 +130,10 @@ class Session:
     @property
     def connects(self) -> int:
         return self.connector.connects
+
+    def _withhold_token_from(self, dialect: Dialect) -> None:
+        """A backend without auth is never handed the device's token (REST here, the socket in connection.py)."""
+        self.rest.token = self.config.token if dialect.sends_token else ""
 
     # ------------------------------------------------------------ subscribers
 

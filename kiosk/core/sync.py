@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ class Syncer:
         *,
         clock: Clock | None = None,
         dialect: str = AUTO,
+        on_dialect: Callable[[Dialect], None] = lambda _dialect: None,
     ) -> None:
         self.rest = rest
         self.store = store
@@ -63,6 +65,8 @@ class Syncer:
         # otherwise under "auto"; a dialect named in the settings is final from the start.
         self.dialect: Dialect = load_dialect(dialect)
         self._detect_dialect = dialect == AUTO
+        self._on_dialect = on_dialect  # told the dialect once it is known (the session withholds tokens)
+        on_dialect(self.dialect)
         self.legacy: bool | None = None  # None until the server has shown what it can do
         if not self.dialect.native and not self.dialect.catch_up:
             self.legacy = True
@@ -167,6 +171,7 @@ class Syncer:
             if self.legacy is not True:
                 if self._detect_dialect and self.dialect.native:
                     self.dialect = detected_dialect()
+                    self._on_dialect(self.dialect)
                 log.info(
                     "older backend: %s protocol, no catch-up: resync on reconnect (%s)",
                     self.dialect.title,

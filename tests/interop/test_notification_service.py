@@ -93,6 +93,12 @@ def test_a_kitchen_follows_the_notification_service_through_a_shift_and_a_crash(
                 lambda: any(a.message == "Gas low" for a in session.store.alerts), what="the alert"
             )
 
+            # it takes no tokens: only what was sent before the verdict (the first list, the first
+            # connect) carried one; nothing since
+            handed = await asyncio.to_thread(backend.call, "GET", "/_test/tokens")
+            wheres = [seen["where"] for seen in handed]
+            assert set(wheres) <= {"/api/orders", "socket"} and len(wheres) == len(set(wheres)), handed
+
             # SIGKILL; an order made while the screen is away; the backend comes back
             await asyncio.to_thread(backend.kill)
             await wait_until(session.connector.offline.is_set, what="the screen noticed")
@@ -105,6 +111,9 @@ def test_a_kitchen_follows_the_notification_service_through_a_shift_and_a_crash(
                 what="the order made during the outage",
             )
             await wait_live(session)
+            assert (
+                await asyncio.to_thread(backend.call, "GET", "/_test/tokens") == []
+            )  # reconnected without it
 
             shown = {
                 key: order.status.value
@@ -178,5 +187,21 @@ def test_the_cashier_and_the_stall_hold_payments_built_from_events_alone(
             )
             assert stall.store.payments[paid["id"]].refund_reason == "salah"
             assert len(stall.store.payments) == 1  # the refund's own row is not a second payment
+
+    asyncio.run(scenario())
+
+
+def test_a_screen_set_to_the_notification_service_never_hands_it_the_token(
+    backend: NodePeer, tmp_path: Path
+) -> None:
+    new_order(backend, "Wati")
+
+    async def scenario() -> None:
+        config = make_config(backend.url, "display", "a-device-token", backend_dialect="notification-service")
+        async with running_session(config, tmp_path / "screen") as (session, _):
+            await wait_live(session)
+            made = await asyncio.to_thread(new_order, backend, "Joko")
+            await wait_until(lambda: made["id"] in session.store.orders, what="a live order")
+            assert await asyncio.to_thread(backend.call, "GET", "/_test/tokens") == []
 
     asyncio.run(scenario())

@@ -36,8 +36,12 @@ const io = new Server(server, { cors: { origin: "*" } });
 const emit = (rooms, event, type, data) =>
   io.to(rooms).emit(event, { type, timestamp: now(), data });
 
+// Credentials it was handed, though it asks for none: the tests check a screen withholds them.
+const tokensSeen = [];
+
 io.on("connection", (socket) => {
   console.log(`[Socket.IO] User connected: ${socket.id}`);
+  if (socket.handshake.auth?.token) tokensSeen.push({ where: "socket", token: socket.handshake.auth.token });
   socket.on("join-tenant", (id) => socket.join(`tenant-${id}`));
   socket.on("join-kasir", (id) => socket.join(`kasir-${id}`));
   socket.on("join-display", () => socket.join("display"));
@@ -131,6 +135,7 @@ const routes = [
     });
     return [201, refund];
   }],
+  ["GET", /^\/_test\/tokens$/, () => [200, tokensSeen]],
   ["POST", /^\/_test\/alert$/, (q, body) => {
     io.emit("alert", { type: "system_alert", severity: body.severity, message: body.message, timestamp: now() });
     return [200, { ok: true }];
@@ -139,6 +144,7 @@ const routes = [
 
 function route(req, res) {
   const url = new URL(req.url, "http://peer");
+  if (req.headers.authorization) tokensSeen.push({ where: url.pathname, token: req.headers.authorization });
   let text = "";
   req.on("data", (chunk) => (text += chunk));
   req.on("end", () => {
