@@ -1,7 +1,8 @@
 """Orders an older backend's events sent in part, completed from its order route, off the GUI thread.
 
 The NotificationService's ``order:created`` carries the number, the customer
-and ``items_count`` but not the items; a cook cannot cook from that.  The
+and ``items_count`` but not the items; a cook cannot cook from that.  Its
+``payment:processed`` carries no order at all, and a receipt lists the items.  The
 card is shown at once with what the event has, and this fetches
 ``GET /api/orders/:id`` (the dialect's ``get_order`` route) and fills in what
 the event left out (``Store.fill_in``), never what a later event said.
@@ -26,7 +27,7 @@ from kiosk.core.dialects import Dialect
 from kiosk.core.rest import ApiRefusedError, RestTransport, ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.core.versions import first_error
-from kiosk.protocol import Order
+from kiosk.protocol import Order, Payment
 from kiosk.protocol.api import GET_ORDER
 from kiosk.protocol.models import EntityId
 
@@ -63,15 +64,23 @@ class Enricher:
 
     def on_changes(self, changes: Sequence[Change]) -> None:
         for change in changes:
-            order = change.new
-            if change.collection != "orders" or not isinstance(order, Order) or not needs_filling(order):
-                continue
-            if change.key in self._waiting or change.key in self._busy:
-                continue
-            if len(self._waiting) >= MAX_WAITING:
-                continue  # a burst past this waits for the next snapshot reload, which brings whole rows
-            self._waiting[change.key] = 0
-            self._wake.set()
+            entity = change.new
+            if isinstance(entity, Order) and needs_filling(entity):
+                self._ask(entity.id)
+            elif isinstance(entity, Payment) and self._needs_its_order(entity):
+                self._ask(entity.order_id)
+
+    def _needs_its_order(self, payment: Payment) -> bool:
+        """A payment from events alone (no order in it): its receipt needs the order's customer and items."""
+        return payment.order is None and not self.dialect().native
+
+    def _ask(self, order_id: EntityId) -> None:
+        if order_id in self._waiting or order_id in self._busy:
+            return
+        if len(self._waiting) >= MAX_WAITING:
+            return  # a burst past this waits for the next snapshot reload, which brings whole rows
+        self._waiting[order_id] = 0
+        self._wake.set()
 
     def on_notice(self, notice: Notice) -> None:
         pass
@@ -106,7 +115,10 @@ class Enricher:
     async def _fetch(self, order_id: EntityId) -> bool:
         """True when the order is complete, gone, or cannot be fetched at all; False to try again."""
         held = self.store.orders.get(order_id)
-        if held is None or not needs_filling(held):
+        paid_for = any(
+            p.order_id == order_id and self._needs_its_order(p) for p in self.store.payments.values()
+        )
+        if not paid_for and (held is None or not needs_filling(held)):
             return True
         dialect = self.dialect()
         route = dialect.route("get_order", GET_ORDER)
@@ -126,6 +138,7 @@ class Enricher:
         except ValidationError as exc:
             log.warning("order %s from %s is malformed (%s)", order_id, route.template, first_error(exc))
             return True
-        if self.store.fill_in(fetched):
-            self.filled += 1
+        filled = self.store.fill_in(fetched)
+        filled = self.store.attach_order(fetched) or filled
+        self.filled += filled
         return True

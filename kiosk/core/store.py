@@ -276,6 +276,16 @@ class Store:
         self._emit([Change(ChangeKind.UPDATED, "orders", whole.id, held, completed)])
         return True
 
+    def attach_order(self, order: Order) -> bool:
+        """Give the payments of ``order`` that came without it (events alone) the order, for receipts."""
+        changes = []
+        for key, payment in self._payments.items():
+            if payment.order_id == order.id and payment.order is None:
+                self._payments[key] = payment.model_copy(update={"order": order})
+                changes.append(Change(ChangeKind.UPDATED, "payments", key, payment, self._payments[key]))
+        self._emit(changes)
+        return bool(changes)
+
     # ---------------------------------------------------------------- optimism
 
     def set_local(self, order: Order) -> None:

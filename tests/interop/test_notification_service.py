@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from kiosk.protocol import OrderStatus
+from kiosk.ui.printing.receipt import Receipt
 from tests.core.helpers import make_config, running_session, wait_live, wait_until
 from tests.interop.node_peer import NodePeer
 
@@ -175,6 +176,15 @@ def test_the_cashier_and_the_stall_hold_payments_built_from_events_alone(
             payment = kasir.store.payments[paid["id"]]
             assert (payment.amount, payment.amount_paid, payment.change) == (55000, 60000, 5000)
             assert payment.reference == paid["transaction_reference"] and payment.status == "paid"
+            # the kasir room hears no order events: the receipt's customer and items come from a fetch
+            await wait_until(lambda: kasir.store.payments[paid["id"]].order is not None, what="the order")
+            receipt = Receipt.from_payment(kasir.store.payments[paid["id"]])
+            assert receipt.customer_name == "Dewi"
+            assert [(line.name, line.qty) for line in receipt.lines] == [
+                ("Nasi Goreng Spesial", 2),
+                ("Es Teh Manis", 1),
+            ]
+            assert (receipt.total, receipt.paid, receipt.change) == (55000, 60000, 5000)
             await asyncio.to_thread(
                 backend.call, "POST", f"/api/payments/{paid['id']}/refund", {"reason": "salah"}
             )
