@@ -508,6 +508,10 @@
         <translation>Server tidak (lagi) memiliki pesanan ini.</translation>
     </message>
     <message>
+        <source>This order backend does not take that action from a screen. Do it on the backend itself.</source>
+        <translation>Backend pesanan ini tidak menerima tindakan itu dari layar. Lakukan di backend itu sendiri.</translation>
+    </message>
+    <message>
         <source>The server failed to answer. Try again; if it goes on, tell the admin.</source>
         <translation>Server gagal menjawab. Coba lagi; jika terus terjadi, beri tahu admin.</translation>
     </message>

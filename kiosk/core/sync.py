@@ -68,8 +68,10 @@ class Syncer:
         self._on_dialect = on_dialect  # told the dialect once it is known (the session withholds tokens)
         on_dialect(self.dialect)
         self.legacy: bool | None = None  # None until the server has shown what it can do
-        if not self.dialect.native and not self.dialect.catch_up:
-            self.legacy = True
+        if not self.dialect.native:
+            log.info("backend dialect %s, as set in backend_dialect", self.dialect.title)
+            if not self.dialect.catch_up:
+                self.legacy = True
         self.loaded = False  # a first snapshot has been applied
         self.resets = 0
         # The seq this screen had reached before the app restarted: catching up

@@ -34,6 +34,10 @@ def _texts() -> dict[str, str]:
             "Refusal", "That is not a room name. Use display, kasir-N (a counter) or tenant-N (a stall)."
         ),
         "not_found": translate("Refusal", "The server does not have this order (any more)."),
+        "unsupported": translate(
+            "Refusal",
+            "This order backend does not take that action from a screen. Do it on the backend itself.",
+        ),
         "internal_error": translate(
             "Refusal", "The server failed to answer. Try again; if it goes on, tell the admin."
         ),

@@ -63,6 +63,11 @@ def test_a_kitchen_on_the_admin_room_sees_orders_live_bumps_them_and_hears_reser
             assert rows[second["order_id"]] == "preparing"
             assert session.store.orders[second["order_id"]].status is OrderStatus.PREPARING
 
+            # it has no cancel route: refused on the screen, in words, and the card stays
+            refused = await session.cancel(second["order_id"], "habis")
+            assert not refused.ok and refused.code == "unsupported", refused
+            assert session.store.orders[second["order_id"]].status is OrderStatus.PREPARING
+
             await asyncio.to_thread(
                 backend.call,
                 "POST",
