@@ -181,6 +181,12 @@ class RestClient:
                     str(error.get("message", "")) or response.reason,
                     error.get("field"),
                 )
+            # Other backends say why in their own shape: {"error": "..."} or {"message": "..."}.
+            said = (
+                error if isinstance(error, str) else body.get("message") if isinstance(body, dict) else None
+            )
+            if isinstance(said, str) and said.strip():
+                raise ApiRefusedError(response.status_code, "http_error", said.strip()[:200])
             raise ApiRefusedError(
                 response.status_code, "http_error", f"{response.status_code} {response.reason}"
             )

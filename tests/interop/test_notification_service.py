@@ -215,3 +215,23 @@ def test_a_screen_set_to_the_notification_service_never_hands_it_the_token(
             assert await asyncio.to_thread(backend.call, "GET", "/_test/tokens") == []
 
     asyncio.run(scenario())
+
+
+def test_a_move_the_backend_refuses_is_shown_in_its_words_and_the_card_goes_back(
+    backend: NodePeer, tmp_path: Path
+) -> None:
+    order = new_order(backend, "Rudi")
+
+    async def scenario() -> None:
+        config = make_config(backend.url, "display", "unused", backend_dialect="notification-service")
+        async with running_session(config, tmp_path / "screen") as (session, _):
+            await wait_live(session)
+            for _ in range(3):  # pending -> preparing -> ready -> completed, each taken
+                done = await session.bump(order["id"])
+                assert done.ok, done.reason
+            recalled = await session.recall()  # completed -> ready: this backend has no recall
+            assert not recalled.ok
+            assert recalled.reason == "cannot move completed to ready", recalled.reason
+            assert backend.call("GET", f"/api/orders/{order['id']}")["order_status"] == "completed"
+
+    asyncio.run(scenario())
