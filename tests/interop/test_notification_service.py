@@ -235,3 +235,36 @@ def test_a_move_the_backend_refuses_is_shown_in_its_words_and_the_card_goes_back
             assert backend.call("GET", f"/api/orders/{order['id']}")["order_status"] == "completed"
 
     asyncio.run(scenario())
+
+
+def test_a_qr_scan_and_a_user_notification_reach_their_rooms(backend: NodePeer, tmp_path: Path) -> None:
+    order = new_order(backend, "Maya")
+
+    async def scenario() -> None:
+        display = make_config(backend.url, "display", "unused", backend_dialect="notification-service")
+        user = make_config(backend.url, "user-7", "unused", backend_dialect="notification-service")
+        async with (
+            running_session(display, tmp_path / "display") as (kitchen, heard),
+            running_session(user, tmp_path / "user") as (phone, _),
+        ):
+            await wait_live(kitchen)
+            await wait_live(phone)
+            await asyncio.to_thread(backend.call, "POST", "/api/qr/scan", {"token": order["qr_token"]})
+            await wait_until(
+                lambda: any(n.event.value == "qr:scanned" for n in heard.notices), what="the scan"
+            )
+            assert (
+                kitchen.store.orders[order["id"]].status is OrderStatus.PENDING
+            )  # its "scanned" is the QR's
+            await asyncio.to_thread(
+                backend.call,
+                "POST",
+                "/_test/notify",
+                {"user_id": 7, "type": "order_ready", "order_id": order["id"]},
+            )
+            await wait_until(lambda: len(phone.store.notifications) == 1, what="the user's notification")
+            (note,) = phone.store.notifications
+            assert (note.type, note.data["order_number"]) == ("order_ready", order["order_number"])
+            assert kitchen.store.notifications == ()
+
+    asyncio.run(scenario())

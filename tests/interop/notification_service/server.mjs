@@ -135,7 +135,25 @@ const routes = [
     });
     return [201, refund];
   }],
+  ["POST", /^\/api\/qr\/scan$/, (q, body) => {
+    const order = Object.values(state.orders).find((o) => o.qr_token === body.token);
+    if (!order) return [404, { error: "QR code not found" }];
+    order.qr_scans = (order.qr_scans || 0) + 1;
+    save();
+    emit([`tenant-${order.tenant_id}`, "display"], "qr:scanned", "qr_scanned", {
+      qr_id: order.id, order_id: order.id, order_number: order.order_number, token: order.qr_token,
+      status: "scanned", scanned_count: order.qr_scans, customer_name: order.customer_name,
+    });
+    return [200, { success: true }];
+  }],
   ["GET", /^\/_test\/tokens$/, () => [200, tokensSeen]],
+  ["POST", /^\/_test\/notify$/, (q, body) => {
+    const order = state.orders[body.order_id];
+    io.to(`user-${body.user_id}`).emit("notification", {
+      type: body.type, timestamp: now(), data: { order_id: order.id, order_number: order.order_number },
+    });
+    return [200, { ok: true }];
+  }],
   ["POST", /^\/_test\/alert$/, (q, body) => {
     io.emit("alert", { type: "system_alert", severity: body.severity, message: body.message, timestamp: now() });
     return [200, { ok: true }];
