@@ -161,6 +161,12 @@ def test_the_cashier_and_the_stall_hold_payments_built_from_events_alone(
         ):
             await wait_live(kasir)
             await wait_live(stall)
+            # the stall holds its tenant's orders, whole; the counter holds none (it hears no order events)
+            assert [item.name for item in stall.store.orders[order["id"]].items] == [
+                "Nasi Goreng Spesial",
+                "Es Teh Manis",
+            ]
+            assert kasir.store.orders == {}
             paid = await asyncio.to_thread(
                 backend.call,
                 "POST",
