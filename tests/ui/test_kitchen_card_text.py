@@ -17,19 +17,17 @@ from kiosk.core.config import DEFAULT_ALLERGY_KEYWORDS, Config, keyword_list
 from kiosk.core.session import Session
 from kiosk.protocol import Order
 from kiosk.ui.i18n import install_translator
-from kiosk.ui.kitchen.card_delegate import (
+from kiosk.ui.kitchen.card_colours import (
     ALLERGY_BG,
     BODY,
     CANCELLED,
     FRESH,
     LATE,
     WARN,
-    CardDelegate,
-    Thresholds,
-    card_text,
     contrast,
     header_text_colour,
 )
+from kiosk.ui.kitchen.card_delegate import CardDelegate, Thresholds, card_text
 from kiosk.ui.kitchen.card_layout import MARGIN, NOTE_PX, GridUnits, Line, Role
 from kiosk.ui.models import OrderListModel
 from tests.support.server_process import ServerProcess

@@ -16,7 +16,8 @@ from kiosk.core.clock import FakeClock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.session import Session
 from kiosk.protocol import Order, OrderStatus
-from kiosk.ui.kitchen.card_delegate import FRESH, LATE, WARN, Thresholds, age_colour
+from kiosk.ui.kitchen.card_colours import FRESH, LATE, WARN
+from kiosk.ui.kitchen.card_delegate import Thresholds, age_colour
 from kiosk.ui.kitchen.screen import KitchenScreen
 from kiosk.ui.window import MainWindow
 from tests.support.server_process import ServerProcess

@@ -12,7 +12,6 @@ big a card is, is decided in card_layout.py; this module draws it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,20 @@ from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
 from kiosk.protocol.models import EntityId
 from kiosk.ui.i18n import current_language, fill
+from kiosk.ui.kitchen.card_colours import (
+    ALLERGY_BG,
+    BODY,
+    CANCELLED,
+    DARK_TEXT,
+    DIVIDER,
+    FRESH,
+    LATE,
+    MUTED,
+    SELECTED,
+    TEXT,
+    WARN,
+    header_text_colour,
+)
 from kiosk.ui.kitchen.card_layout import (
     CARD_TARGETS,
     HEADER_H,
@@ -47,45 +60,6 @@ from kiosk.ui.models import ORDER_ROLE, OrderListModel
 
 CARD_SIZE = CARD_TARGETS["normal"]  # a one-cell card at the default density, outside a grid
 CACHE_KIB = 48 * 1024  # ~80 cached one-cell cards at 1080p: more than a 4K screen shows
-
-FRESH = QColor("#2e7d32")
-WARN = QColor("#f9a825")
-LATE = QColor("#c62828")
-CANCELLED = QColor("#616161")
-BODY = QColor("#1f2226")
-TEXT = QColor("#f2f2f2")
-MUTED = QColor("#b0b6bd")
-SELECTED = QColor("#ffffff")
-DARK_TEXT = QColor("#111111")
-ALLERGY_BG = QColor("#ffd54f")  # amber band: a note that can hurt someone is the first thing a cook sees
-DIVIDER = QColor("#3a4048")  # the rule between the text columns of a wide card
-
-
-def header_text_colour(background: QColor) -> QColor:
-    """White on dark headers, near-black on light ones (white on the yellow "late soon" header failed)."""
-    return _header_text(background.rgba())
-
-
-@functools.cache
-def _header_text(rgba: int) -> QColor:
-    """Per colour, once: every card in view asks on every paint, and there are four age colours."""
-    background = QColor.fromRgba(rgba)
-    return DARK_TEXT if contrast(background, DARK_TEXT) > contrast(background, TEXT) else TEXT
-
-
-def _luminance(colour: QColor) -> float:
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
-    )
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    """The WCAG contrast ratio of two colours (1 to 21)."""
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def is_allergy_note(note: str, keywords: Sequence[str]) -> bool:
