@@ -131,10 +131,14 @@ def run_pyinstaller(app: App, work: Path, dist: Path) -> float:
         str(work / "pyinstaller" / app.key),
         str(HERE / app.spec),
     ]
+    # The cache of stripped binaries under this build's own directory: ``--clean`` empties the
+    # cache, and two builds sharing ~/.cache/pyinstaller (two checkouts tested at once) had one
+    # strip a library the other had just deleted.
+    env = {**os.environ, "PYINSTALLER_CONFIG_DIR": str(work / "pyinstaller-cache")}
     log.info("freezing %s: %s", app.key, " ".join(cmd))
     started = time.monotonic()
     with log_path.open("w", encoding="utf-8") as out:
-        result = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, check=False)
+        result = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env, check=False)
     seconds = time.monotonic() - started
     if result.returncode != 0:
         tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
