@@ -8,10 +8,12 @@ data file, as a restaurant's backend comes back after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +91,14 @@ class NodePeer:
         response = requests.request(method, self.url + path, json=body, timeout=5)
         response.raise_for_status()
         return response.json()
+
+
+@contextlib.contextmanager
+def running_peer(name: str, workdir: Path) -> Iterator[NodePeer]:
+    """A started peer, killed on exit (the tests' fixtures)."""
+    peer = NodePeer(name, workdir)
+    peer.start()
+    try:
+        yield peer
+    finally:
+        peer.kill()

@@ -19,7 +19,7 @@ import pytest
 from kiosk.core.connection_status import ConnectionState
 from kiosk.protocol import OrderStatus
 from tests.core.helpers import make_config, running_session, wait_live, wait_until
-from tests.interop.node_peer import NodePeer
+from tests.interop.node_peer import NodePeer, running_peer
 
 TOKEN = "admin-secret"
 ITEMS = [{"name": "Soto Ayam", "qty": 2, "price": 20000}, {"name": "Es Jeruk", "qty": 1, "price": 8000}]
@@ -27,10 +27,8 @@ ITEMS = [{"name": "Soto Ayam", "qty": 2, "price": 20000}, {"name": "Es Jeruk", "
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[NodePeer]:
-    peer = NodePeer("admin_room", tmp_path)
-    peer.start()
-    yield peer
-    peer.kill()
+    with running_peer("admin_room", tmp_path) as peer:
+        yield peer
 
 
 def new_order(peer: NodePeer, customer: str) -> dict[str, Any]:

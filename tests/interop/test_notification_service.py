@@ -20,7 +20,7 @@ import pytest
 from kiosk.protocol import OrderStatus
 from kiosk.ui.printing.receipt import Receipt
 from tests.core.helpers import make_config, running_session, wait_live, wait_until
-from tests.interop.node_peer import NodePeer
+from tests.interop.node_peer import NodePeer, running_peer
 
 ITEMS = [
     {"menu_item_name": "Nasi Goreng Spesial", "quantity": 2, "price": 25000, "notes": "pedas"},
@@ -30,10 +30,8 @@ ITEMS = [
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[NodePeer]:
-    peer = NodePeer("notification_service", tmp_path)
-    peer.start()
-    yield peer
-    peer.kill()
+    with running_peer("notification_service", tmp_path) as peer:
+        yield peer
 
 
 def new_order(peer: NodePeer, customer: str) -> dict[str, Any]:

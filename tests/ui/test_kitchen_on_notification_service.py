@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.core.config import load_config
 from kiosk.core.connection_status import ConnectionState
 from kiosk.core.session import Session
-from tests.interop.node_peer import NodePeer
+from tests.interop.node_peer import NodePeer, running_peer
 from tests.ui.test_kitchen_screen import WAIT_MS, kitchen_of, open_window
 
 ITEMS = [
@@ -28,10 +28,8 @@ ITEMS = [
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[NodePeer]:
-    peer = NodePeer("notification_service", tmp_path)
-    peer.start()
-    yield peer
-    peer.kill()
+    with running_peer("notification_service", tmp_path) as peer:
+        yield peer
 
 
 def test_a_cook_sees_the_items_of_an_order_its_event_did_not_carry_and_bumps_it(

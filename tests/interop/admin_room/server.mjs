@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import { Server } from "socket.io";
+import { serve } from "../peer_http.mjs";
 
 const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN || "admin-secret";
@@ -24,7 +25,7 @@ const save = () => {
 };
 const now = () => new Date().toISOString();
 
-const server = http.createServer(route);
+const server = http.createServer((req, res) => handle(req, res));
 const io = new Server(server, { cors: { origin: "*" } });
 io.on("connection", (socket) => {
   socket.on("authenticate", (data) => {
@@ -37,7 +38,7 @@ io.on("connection", (socket) => {
 const authorised = (req) => req.headers.authorization === `Bearer ${ADMIN_TOKEN}`;
 
 const routes = [
-  ["POST", /^\/api\/orders\/create$/, (req, body) => {
+  ["POST", /^\/api\/orders\/create$/, ({ req, body }) => {
     if (!Array.isArray(body.items) || !body.items.length) return [400, { error: "items are required" }];
     const id = state.nextId++;
     const order = {
@@ -50,17 +51,17 @@ const routes = [
     io.to("admin").emit("orderCreated", order);
     return [201, order];
   }],
-  ["POST", /^\/api\/reserve$/, (req, body) => {
+  ["POST", /^\/api\/reserve$/, ({ req, body }) => {
     const reservation = { id: state.nextId++, name: body.name, party_size: body.party_size, time: body.time, created_at: now() };
     state.reservations[reservation.id] = reservation;
     save();
     io.to("admin").emit("reservationCreated", reservation);
     return [201, reservation];
   }],
-  ["GET", /^\/api\/admin\/orders$/, (req) => authorised(req)
+  ["GET", /^\/api\/admin\/orders$/, ({ req }) => authorised(req)
     ? [200, { orders: Object.values(state.orders), reservations: Object.values(state.reservations) }]
     : [401, { error: "Unauthorized" }]],
-  ["PATCH", /^\/api\/admin\/orders\/(\d+)$/, (req, body, id) => {
+  ["PATCH", /^\/api\/admin\/orders\/(\d+)$/, ({ req, body, id }) => {
     if (!authorised(req)) return [401, { error: "Unauthorized" }];
     const order = state.orders[id];
     if (!order) return [404, { error: "Order not found" }];
@@ -70,24 +71,6 @@ const routes = [
   }],
 ];
 
-function route(req, res) {
-  const url = new URL(req.url, "http://peer");
-  let text = "";
-  req.on("data", (chunk) => (text += chunk));
-  req.on("end", () => {
-    let body = {};
-    try { body = text ? JSON.parse(text) : {}; } catch { return reply(res, 400, { error: "invalid JSON" }); }
-    for (const [method, pattern, handler] of routes) {
-      const match = req.method === method && url.pathname.match(pattern);
-      if (match) return reply(res, ...handler(req, body, match[1]));
-    }
-    reply(res, 404, { error: "Not found" });
-  });
-}
-
-function reply(res, status, body) {
-  res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
-  res.end(JSON.stringify(body));
-}
+const handle = serve(routes);
 
 server.listen(+arg("--port"), "127.0.0.1", () => console.log(`listening on ${server.address().port}`));

@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import { Server } from "socket.io";
+import { serve } from "../peer_http.mjs";
 
 const arg = (name) => process.argv[process.argv.indexOf(name) + 1];
 const dataFile = arg("--data");
@@ -31,13 +32,15 @@ const paid = (order) =>
     .filter((p) => p.order_id === order.id && p.status === "success")
     .reduce((sum, p) => sum + p.amount_paid - p.change, 0);
 
-const server = http.createServer(route);
+// Credentials it was handed, though it asks for none: the tests check a screen withholds them.
+const tokensSeen = [];
+const server = http.createServer((req, res) => {
+  if (req.headers.authorization) tokensSeen.push({ where: req.url.split("?")[0], token: req.headers.authorization });
+  handle(req, res);
+});
 const io = new Server(server, { cors: { origin: "*" } });
 const emit = (rooms, event, type, data) =>
   io.to(rooms).emit(event, { type, timestamp: now(), data });
-
-// Credentials it was handed, though it asks for none: the tests check a screen withholds them.
-const tokensSeen = [];
 
 io.on("connection", (socket) => {
   console.log(`[Socket.IO] User connected: ${socket.id}`);
@@ -52,14 +55,14 @@ io.on("connection", (socket) => {
 const MOVES = { pending: "preparing", preparing: "ready", ready: "completed" };
 
 const routes = [
-  ["GET", /^\/api\/orders$/, (q) => {
+  ["GET", /^\/api\/orders$/, ({ query: q }) => {
     const statuses = q.get("status")?.split(",");
     return [200, Object.values(state.orders).filter((o) =>
       (!q.get("tenant_id") || o.tenant_id === +q.get("tenant_id")) &&
       (!statuses || statuses.includes(o.order_status)))];
   }],
-  ["GET", /^\/api\/orders\/(\d+)$/, (q, body, id) => state.orders[id] ? [200, state.orders[id]] : [404, { error: "Order not found" }]],
-  ["POST", /^\/api\/orders$/, (q, body) => {
+  ["GET", /^\/api\/orders\/(\d+)$/, ({ query: q, body, id }) => state.orders[id] ? [200, state.orders[id]] : [404, { error: "Order not found" }]],
+  ["POST", /^\/api\/orders$/, ({ query: q, body }) => {
     if (!body.tenant_id || !Array.isArray(body.items) || !body.items.length) return [400, { error: "tenant_id and items are required" }];
     const count = (state.numbers[body.tenant_id] = (state.numbers[body.tenant_id] || 0) + 1);
     const order = {
@@ -77,7 +80,7 @@ const routes = [
     });
     return [201, order];
   }],
-  ["PATCH", /^\/api\/orders\/(\d+)\/status$/, (q, body, id) => {
+  ["PATCH", /^\/api\/orders\/(\d+)\/status$/, ({ query: q, body, id }) => {
     const order = state.orders[id];
     if (!order) return [404, { error: "Order not found" }];
     if (MOVES[order.order_status] !== body.status) return [400, { error: `cannot move ${order.order_status} to ${body.status}` }];
@@ -90,7 +93,7 @@ const routes = [
     });
     return [200, order];
   }],
-  ["DELETE", /^\/api\/orders\/(\d+)$/, (q, body, id) => {
+  ["DELETE", /^\/api\/orders\/(\d+)$/, ({ query: q, body, id }) => {
     const order = state.orders[id];
     if (!order) return [404, { error: "Order not found" }];
     Object.assign(order, { order_status: "cancelled", updated_at: now() });
@@ -101,7 +104,7 @@ const routes = [
     });
     return [200, { success: true }];
   }],
-  ["POST", /^\/api\/payments$/, (q, body) => {
+  ["POST", /^\/api\/payments$/, ({ query: q, body }) => {
     const order = state.orders[body.order_id];
     if (!order) return [404, { error: "Order not found" }];
     if (!(body.amount_paid >= order.total_amount)) return [400, { error: "amount_paid is less than the total" }];
@@ -119,7 +122,7 @@ const routes = [
     });
     return [201, payment];
   }],
-  ["POST", /^\/api\/payments\/(\d+)\/refund$/, (q, body, id) => {
+  ["POST", /^\/api\/payments\/(\d+)\/refund$/, ({ query: q, body, id }) => {
     const original = state.payments[id];
     if (!original || original.status !== "success") return [400, { error: "payment cannot be refunded" }];
     const order = state.orders[original.order_id];
@@ -135,7 +138,7 @@ const routes = [
     });
     return [201, refund];
   }],
-  ["POST", /^\/api\/qr\/scan$/, (q, body) => {
+  ["POST", /^\/api\/qr\/scan$/, ({ query: q, body }) => {
     const order = Object.values(state.orders).find((o) => o.qr_token === body.token);
     if (!order) return [404, { error: "QR code not found" }];
     order.qr_scans = (order.qr_scans || 0) + 1;
@@ -147,38 +150,19 @@ const routes = [
     return [200, { success: true }];
   }],
   ["GET", /^\/_test\/tokens$/, () => [200, tokensSeen]],
-  ["POST", /^\/_test\/notify$/, (q, body) => {
+  ["POST", /^\/_test\/notify$/, ({ query: q, body }) => {
     const order = state.orders[body.order_id];
     io.to(`user-${body.user_id}`).emit("notification", {
       type: body.type, timestamp: now(), data: { order_id: order.id, order_number: order.order_number },
     });
     return [200, { ok: true }];
   }],
-  ["POST", /^\/_test\/alert$/, (q, body) => {
+  ["POST", /^\/_test\/alert$/, ({ query: q, body }) => {
     io.emit("alert", { type: "system_alert", severity: body.severity, message: body.message, timestamp: now() });
     return [200, { ok: true }];
   }],
 ];
 
-function route(req, res) {
-  const url = new URL(req.url, "http://peer");
-  if (req.headers.authorization) tokensSeen.push({ where: url.pathname, token: req.headers.authorization });
-  let text = "";
-  req.on("data", (chunk) => (text += chunk));
-  req.on("end", () => {
-    let body = {};
-    try { body = text ? JSON.parse(text) : {}; } catch { return reply(res, 400, { error: "invalid JSON" }); }
-    for (const [method, pattern, handler] of routes) {
-      const match = req.method === method && url.pathname.match(pattern);
-      if (match) return reply(res, ...handler(url.searchParams, body, match[1]));
-    }
-    reply(res, 404, { error: "Not found" });
-  });
-}
-
-function reply(res, status, body) {
-  res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
-  res.end(JSON.stringify(body));
-}
+const handle = serve(routes);
 
 server.listen(+arg("--port"), "127.0.0.1", () => console.log(`listening on ${server.address().port}`));
