@@ -1,4 +1,4 @@
-"""``kiosk-server``: run the hub, manage device tokens, play a demo feed.
+"""``kiosk-server``: run the hub, manage device tokens, close stale orders, play a demo feed.
 
 Imports stay inside the commands: ``run`` must monkey-patch (gevent/eventlet)
 before Flask, sockets or threading locks are created.
@@ -13,6 +13,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Sequence
+from datetime import time
 from pathlib import Path
 
 ASYNC_MODES = ("gevent", "eventlet", "threading")
@@ -68,6 +69,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_connection_limits(run)
     run.add_argument(
+        "--auto-close-after",
+        type=float,
+        default=None,
+        metavar="MINUTES",
+        help="close orders still open this long after the kitchen got them (default 360, 0 for never)",
+    )
+    run.add_argument(
+        "--closing-time",
+        type=closing_time,
+        default=None,
+        metavar="HH:MM",
+        help="local time at which every order still open is closed, once a day (default: none)",
+    )
+    run.add_argument(
         "--large-reads-burst",
         type=int,
         default=None,
@@ -93,6 +108,20 @@ def _parser() -> argparse.ArgumentParser:
     revoke = devices.add_parser("revoke", help="revoke a device token")
     revoke.add_argument("--db", type=Path, default=None)
     revoke.add_argument("--name", required=True)
+
+    orders = commands.add_parser("orders", help="orders on a running server").add_subparsers(
+        dest="action", required=True
+    )
+    stale = orders.add_parser("close-stale", help="close orders left open (reason auto_closed)")
+    stale.add_argument("--url", default="http://127.0.0.1:5000")
+    stale.add_argument("--token", default=os.environ.get("KIOSK_ADMIN_TOKEN"), help="admin token")
+    stale.add_argument(
+        "--older-than",
+        type=float,
+        default=None,
+        metavar="MINUTES",
+        help="open longer than this (default: the server's --auto-close-after; 0 closes every open order)",
+    )
 
     feed = commands.add_parser("demo-feed", help="post realistic food-court traffic to a running server")
     feed.add_argument("--url", default="http://127.0.0.1:5000")
@@ -133,6 +162,15 @@ def _add_connection_limits(run: argparse.ArgumentParser) -> None:
     )
 
 
+def closing_time(text: str) -> time:
+    """``--closing-time 22:30`` → a local time; anything else is refused with the form to use."""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day such as 22:30") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
@@ -150,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.devices_cli import devices_command
 
         return devices_command(args)
+    if args.command == "orders":
+        from server.orders_cli import orders_command
+
+        return orders_command(args)
     from server.feed import feed_command
 
     return feed_command(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -40,6 +41,10 @@ MAX_CONNECTIONS_PER_ADDRESS = 64
 # largest event is about 110 KB, a usual one 1 KB: 4 MiB is a minute or more of a busy food
 # court.  Past it the socket is dropped; the screen reconnects and catches up by seq.
 MAX_SOCKET_QUEUE_BYTES = 4 * 1024 * 1024
+# An order still open this long after the kitchen got it was abandoned: closed as ``auto_closed``
+# (server/stale_orders.py; ``--auto-close-after`` minutes, 0 for never).  A food court's longest
+# honest order (a scheduled catering tray) is ready within a few hours.
+AUTO_CLOSE_AFTER_S = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class ServerConfig:
     large_reads_burst: int = LARGE_READS_BURST
     large_reads_per_minute: float = LARGE_READS_PER_MINUTE
     max_socket_queue_bytes: int = MAX_SOCKET_QUEUE_BYTES  # 0: no cap
+    auto_close_after_s: float | None = AUTO_CLOSE_AFTER_S  # None: never by age
+    closing_time: time | None = None  # local; every open order is closed once a day at this time
     clock: Clock = field(default_factory=SystemClock)
 
 

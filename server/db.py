@@ -16,7 +16,7 @@ from pathlib import Path
 
 log = logging.getLogger("server.db")
 
-SCHEMA_VERSION = 2  # 2: idempotency.request_hash
+SCHEMA_VERSION = 3  # 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
 _SCHEMA = """
@@ -41,7 +41,14 @@ CREATE TABLE IF NOT EXISTS orders (
     picked_up_at TEXT,
     completed_at TEXT,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    priority TEXT NOT NULL DEFAULT 'normal',
+    fire_at TEXT,
+    prep_minutes INTEGER,
+    preparing_at TEXT,
+    ready_at TEXT,
+    cancelled_at TEXT,
+    ready_s REAL
 );
 CREATE INDEX IF NOT EXISTS orders_by_tenant ON orders (tenant_id, id);
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, id);
@@ -53,6 +60,15 @@ CREATE TABLE IF NOT EXISTS order_items (
     price INTEGER NOT NULL,
     notes TEXT NOT NULL,
     modifiers TEXT NOT NULL,
+    id INTEGER NOT NULL DEFAULT 0,
+    station TEXT,
+    allergens TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'pending',
+    void_reason TEXT,
+    added_at TEXT,
+    started_at TEXT,
+    done_at TEXT,
+    done_s REAL,
     PRIMARY KEY (order_id, position)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tenant_numbers (
@@ -99,6 +115,11 @@ CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
     event_id TEXT NOT NULL UNIQUE,
     type TEXT NOT NULL,
+    envelope TEXT NOT NULL
+);
+-- The customer board's view of an event filed for the board room, same seq (kiosk/protocol/board.py).
+CREATE TABLE IF NOT EXISTS board_envelopes (
+    seq INTEGER PRIMARY KEY,
     envelope TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS event_rooms (
@@ -181,6 +202,37 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+# Created after the tables are brought up to date: an older file gains their columns first.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS orders_by_created ON orders (created_at);
+CREATE INDEX IF NOT EXISTS items_by_done ON order_items (done_at) WHERE done_at IS NOT NULL;
+"""
+
+# Schema 3's new columns, for a file made by an older server (ALTER TABLE keeps every row).
+_V3_COLUMNS = {
+    "orders": (
+        "priority TEXT NOT NULL DEFAULT 'normal'",
+        "fire_at TEXT",
+        "prep_minutes INTEGER",
+        "preparing_at TEXT",
+        "ready_at TEXT",
+        "cancelled_at TEXT",
+        "ready_s REAL",
+    ),
+    "order_items": (
+        "id INTEGER NOT NULL DEFAULT 0",
+        "station TEXT",
+        "allergens TEXT NOT NULL DEFAULT '[]'",
+        "status TEXT NOT NULL DEFAULT 'pending'",
+        "void_reason TEXT",
+        "added_at TEXT",
+        "started_at TEXT",
+        "done_at TEXT",
+        "done_s REAL",
+    ),
+}
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     with transaction(conn):
         for statement in _SCHEMA.split(";"):
@@ -199,6 +251,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             )
         elif int(found) < SCHEMA_VERSION:
             _upgrade(conn, int(found), path)
+        for statement in _INDEXES.split(";"):
+            if statement.strip():
+                conn.execute(statement)
         # A write now, so that a read-only file fails here, at start, rather than at the first order.
         conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
 
@@ -210,6 +265,14 @@ def _upgrade(conn: sqlite3.Connection, found: int, path: Path) -> None:
         if "request_hash" not in columns:
             # Keys stored before version 2 have no hash (''): they replay as before until they expire.
             conn.execute("ALTER TABLE idempotency ADD COLUMN request_hash TEXT NOT NULL DEFAULT ''")
+    if found < 3:
+        for table, added in _V3_COLUMNS.items():
+            present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for column in added:
+                if column.split()[0] not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        # Lines of older orders get the ids new orders get: 1, 2, … in ticket order.
+        conn.execute("UPDATE order_items SET id = position + 1 WHERE id = 0")
     set_meta(conn, "schema_version", str(SCHEMA_VERSION))
     log.info("upgraded %s from schema version %d to %d", path, found, SCHEMA_VERSION)
 

@@ -19,7 +19,10 @@ import sqlite3
 from dataclasses import dataclass
 
 from kiosk.protocol import EVERYONE
+from kiosk.protocol.rooms import board
 from server.db import get_meta
+
+BOARD_ROOM = board()
 
 # The room's events and everyone's, merged by seq: two index range scans of at most limit + 1 rows
 # each, no sort of the whole log.  One row more than the page says whether there is more; the
@@ -32,6 +35,21 @@ _PAGE = (
     "  SELECT seq FROM (SELECT seq FROM event_rooms WHERE room = :room AND seq > :after ORDER BY seq LIMIT :more)"
     "  UNION ALL"
     "  SELECT seq FROM (SELECT seq FROM event_rooms WHERE room = :everyone AND seq > :after ORDER BY seq LIMIT :more)"
+    " ) ORDER BY seq LIMIT :more"
+    ")"
+)
+
+
+# The board room's own events are read from board_envelopes (their customer-safe copies), the
+# events for everyone from the log itself; the same paging otherwise.
+_BOARD_PAGE = (
+    "SELECT count(*), group_concat(CASE WHEN n <= :limit THEN envelope END, ',') FROM ("
+    " SELECT row_number() OVER (ORDER BY seq) AS n, envelope FROM ("
+    "  SELECT seq, envelope FROM board_envelopes WHERE seq IN (SELECT seq FROM ("
+    "   SELECT seq FROM event_rooms WHERE room = :room AND seq > :after ORDER BY seq LIMIT :more))"
+    "  UNION ALL"
+    "  SELECT seq, envelope FROM events WHERE seq IN (SELECT seq FROM ("
+    "   SELECT seq FROM event_rooms WHERE room = :everyone AND seq > :after ORDER BY seq LIMIT :more))"
     " ) ORDER BY seq LIMIT :more"
     ")"
 )
@@ -62,6 +80,7 @@ def find_page(conn: sqlite3.Connection, room: str, after: int, limit: int) -> Ev
     if after < int(get_meta(conn, "pruned_through") or 0):
         return EventPage("", seq, reset=True, more=False)
     found, texts = conn.execute(
-        _PAGE, {"room": room, "everyone": EVERYONE, "after": after, "limit": limit, "more": limit + 1}
+        _BOARD_PAGE if room == BOARD_ROOM else _PAGE,
+        {"room": room, "everyone": EVERYONE, "after": after, "limit": limit, "more": limit + 1},
     ).fetchone()
     return EventPage(texts or "", seq, reset=False, more=found > limit)

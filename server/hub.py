@@ -29,12 +29,15 @@ from typing import Any
 import orjson
 
 from kiosk.protocol import Envelope, Event
+from kiosk.protocol.rooms import board
 from server.clock import Clock
 from server.db import get_meta, set_meta, transaction
 from server.read_pool import ReadPool
 from server.storage_guard import StorageGuard, StorageRefusedError
 
 log = logging.getLogger("server.db")
+
+BOARD_ROOM = board()
 
 # (event, envelope, rooms) — rooms == [EVERYONE] means every connected socket.
 Emitter = Callable[[Event, dict[str, Any], list[str]], None]
@@ -49,8 +52,20 @@ class Tx:
     _seq: int
     outbox: list[tuple[Event, dict[str, Any], list[str]]] = field(default_factory=list)
 
-    def publish(self, event: Event, rooms: list[str], data: dict[str, Any]) -> dict[str, Any]:
-        """File an event in the log (same transaction) and queue it for emitting after COMMIT."""
+    def publish(
+        self,
+        event: Event,
+        rooms: list[str],
+        data: dict[str, Any],
+        *,
+        board_data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """File an event in the log (same transaction) and queue it for emitting after COMMIT.
+
+        With ``board_data`` the customer board's room gets the same event (same seq and
+        event_id) carrying only that: its envelope is kept apart (``board_envelopes``), so
+        neither the broadcast nor the board's catch-up ever reads the full one.
+        """
         self._seq += 1
         now = self.clock.now()
         envelope = Envelope(
@@ -60,11 +75,19 @@ class Tx:
             "INSERT INTO events (seq, event_id, type, envelope) VALUES (?, ?, ?, ?)",
             (self._seq, envelope["event_id"], event.type, orjson.dumps(envelope).decode()),
         )
+        filed = rooms if board_data is None else [*rooms, BOARD_ROOM]
         self.conn.executemany(
-            "INSERT INTO event_rooms (room, seq) VALUES (?, ?)", [(room, self._seq) for room in rooms]
+            "INSERT INTO event_rooms (room, seq) VALUES (?, ?)", [(room, self._seq) for room in filed]
         )
         set_meta(self.conn, "seq", str(self._seq))
         self.outbox.append((event, envelope, rooms))
+        if board_data is not None:
+            board_envelope = {**envelope, "data": board_data}
+            self.conn.execute(
+                "INSERT INTO board_envelopes (seq, envelope) VALUES (?, ?)",
+                (self._seq, orjson.dumps(board_envelope).decode()),
+            )
+            self.outbox.append((event, board_envelope, [BOARD_ROOM]))
         return envelope
 
     @property
@@ -100,6 +123,10 @@ class Hub:
     def seq(self) -> int:
         with self._lock:
             return self._seq
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
 
     @property
     def pruned_through(self) -> int:
@@ -194,5 +221,6 @@ class Hub:
         through = tx.seq - self._retention
         tx.conn.execute("DELETE FROM event_rooms WHERE seq <= ?", (through,))
         tx.conn.execute("DELETE FROM events WHERE seq <= ?", (through,))
+        tx.conn.execute("DELETE FROM board_envelopes WHERE seq <= ?", (through,))
         set_meta(tx.conn, "pruned_through", str(through))
         return through

@@ -21,13 +21,21 @@ from kiosk.protocol import ACTIVE_STATUSES, Order, OrderItem
 from server.db import get_meta
 
 # Wire field -> SQL expression.  Must list Order's fields in their order (checked below), so the
-# JSON is the one orders.dump() writes; tests/server/test_large_reads.py compares the two.
+# JSON is the one order_rows.dump() writes; tests/server/test_large_reads.py compares the two.
 _ITEM_FIELDS = (
+    ("id", "i.id"),
     ("name", "i.name"),
     ("qty", "i.qty"),
     ("price", "i.price"),
     ("notes", "i.notes"),
     ("modifiers", "json(i.modifiers)"),  # stored as a JSON array
+    ("station", "i.station"),
+    ("allergens", "json(i.allergens)"),  # stored as a JSON array
+    ("status", "i.status"),
+    ("void_reason", "i.void_reason"),
+    ("added_at", "i.added_at"),
+    ("started_at", "i.started_at"),
+    ("done_at", "i.done_at"),
 )
 _ORDER_FIELDS = (
     ("id", "o.id"),
@@ -46,7 +54,14 @@ _ORDER_FIELDS = (
     ("qr_token", "o.qr_token"),
     ("payment_status", "o.payment_status"),
     ("cancel_reason", "o.cancel_reason"),
+    ("priority", "o.priority"),
     # Stored as iso() strings, which is what WireTime writes.
+    ("fire_at", "o.fire_at"),
+    ("prep_minutes", "o.prep_minutes"),
+    ("preparing_at", "o.preparing_at"),
+    ("ready_at", "o.ready_at"),
+    ("completed_at", "o.completed_at"),
+    ("cancelled_at", "o.cancelled_at"),
     ("picked_up_at", "o.picked_up_at"),
     ("created_at", "o.created_at"),
     ("updated_at", "o.updated_at"),

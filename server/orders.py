@@ -2,22 +2,22 @@
 
 Functions take an open write (``Tx``) so the change and its event commit
 together; they raise ApiError for refusals, before anything is written.
+Every status keeps its time (``preparing_at`` … ``cancelled_at``), and the
+first move to ready keeps ``ready_s``, the seconds from order to ready that
+the prep-time report sums (server/prep_report.py).  Lines, add-ons and
+priority are in server/order_items.py.
 """
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-
-import orjson
 
 from kiosk.protocol import (
     Event,
     Order,
-    OrderItem,
     OrderStatus,
     PaymentStatus,
     can_transition,
@@ -25,72 +25,19 @@ from kiosk.protocol import (
     iso,
     rooms_for,
 )
-from kiosk.protocol.requests import CancelOrder, CreateOrder
-from server.db import MAX_ROW_ID
+from kiosk.protocol.requests import MAX_SCHEDULE_AHEAD_DAYS, CancelOrder, CreateOrder
 from server.errors import ApiError, unknown_qr
 from server.hub import Tx
+from server.order_events import publish_order
+from server.order_rows import dump, insert_items, load
 
-_COLUMNS = (
-    "id, order_number, tenant_id, customer_name, type, table_label, total_amount, items_count, status, "
-    "version, qr_token, payment_status, cancel_reason, picked_up_at, completed_at, created_at, updated_at"
-)
-
-
-def _items(conn: sqlite3.Connection, order_ids: list[int]) -> dict[int, list[OrderItem]]:
-    found: dict[int, list[OrderItem]] = {order_id: [] for order_id in order_ids}
-    for start in range(0, len(order_ids), 500):
-        chunk = order_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT order_id, name, qty, price, notes, modifiers FROM order_items "  # noqa: S608 (marks only)
-            f"WHERE order_id IN ({marks}) ORDER BY order_id, position",
-            chunk,
-        ):
-            found[row[0]].append(
-                OrderItem(
-                    name=row[1], qty=row[2], price=row[3], notes=row[4], modifiers=tuple(orjson.loads(row[5]))
-                )
-            )
-    return found
-
-
-def _to_model(row: sqlite3.Row, items: list[OrderItem]) -> Order:
-    return Order(
-        id=row["id"],
-        order_number=row["order_number"],
-        tenant_id=row["tenant_id"],
-        customer_name=row["customer_name"],
-        type=row["type"],
-        table=row["table_label"],
-        items=tuple(items),
-        total_amount=row["total_amount"],
-        items_count=row["items_count"],
-        status=OrderStatus(row["status"]),
-        version=row["version"],
-        qr_token=row["qr_token"],
-        payment_status=row["payment_status"],
-        cancel_reason=row["cancel_reason"],
-        picked_up_at=row["picked_up_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def load(conn: sqlite3.Connection, order_id: int) -> tuple[Order, sqlite3.Row]:
-    if not 0 < order_id <= MAX_ROW_ID:  # a URL id past 64 bits: SQLite cannot even compare it
-        raise ApiError(404, "not_found", f"no order with id {order_id}", "id")
-    row = conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)).fetchone()  # noqa: S608
-    if row is None:
-        raise ApiError(404, "not_found", f"no order with id {order_id}", "id")
-    return _to_model(row, _items(conn, [order_id])[order_id]), row
-
-
-def dump(order: Order) -> dict[str, Any]:
-    return order.model_dump(mode="json")
+DEFAULT_PREP_MINUTES = 15  # a scheduled order sent without prep_minutes is held until fire_at minus this
 
 
 def create(tx: Tx, request: CreateOrder) -> Order:
-    now = iso(tx.clock.now())
+    moment = tx.clock.now()
+    now = iso(moment)
+    fire_at, prep_minutes = _schedule(request, moment)
     conn = tx.conn
     row = conn.execute(
         "INSERT INTO tenant_numbers (tenant_id, last_number) VALUES (?, 1) "
@@ -102,8 +49,8 @@ def create(tx: Tx, request: CreateOrder) -> Order:
     count = sum(item.qty for item in request.items)
     cursor = conn.execute(
         "INSERT INTO orders (order_number, tenant_id, customer_name, type, table_label, total_amount, "
-        "items_count, status, version, qr_token, payment_status, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        "items_count, status, version, qr_token, payment_status, priority, fire_at, prep_minutes, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
         (
             number,
             request.tenant_id,
@@ -115,30 +62,37 @@ def create(tx: Tx, request: CreateOrder) -> Order:
             OrderStatus.PENDING.value,
             "q_" + secrets.token_urlsafe(16),
             PaymentStatus.UNPAID.value,
+            request.priority.value,
+            fire_at,
+            prep_minutes,
             now,
             now,
         ),
     )
     order_id = int(cursor.lastrowid or 0)
-    conn.executemany(
-        "INSERT INTO order_items (order_id, position, name, qty, price, notes, modifiers) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                order_id,
-                position,
-                item.name,
-                item.qty,
-                item.price,
-                item.notes,
-                orjson.dumps(item.modifiers).decode(),
-            )
-            for position, item in enumerate(request.items)
-        ],
-    )
-    order, _ = load(conn, order_id)
-    tx.publish(Event.ORDER_CREATED, order_rooms(order), dump(order))
-    return order
+    insert_items(conn, order_id, request.items, first_position=0, first_id=1, added_at=None)
+    return publish_order(tx, Event.ORDER_CREATED, None, {}, order_id)
+
+
+def _schedule(request: CreateOrder, now: datetime) -> tuple[str | None, int | None]:
+    """``fire_at`` and the prep time it is held by, refused in the past or more than a week ahead."""
+    if request.fire_at is None:
+        return None, None
+    if request.fire_at <= now:
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"fire_at {iso(request.fire_at)} is not in the future (the server's time is {iso(now)})",
+            "fire_at",
+        )
+    if request.fire_at > now + timedelta(days=MAX_SCHEDULE_AHEAD_DAYS):
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"fire_at may be at most {MAX_SCHEDULE_AHEAD_DAYS} days ahead",
+            "fire_at",
+        )
+    return iso(request.fire_at), request.prep_minutes or DEFAULT_PREP_MINUTES
 
 
 def order_rooms(order: Order) -> list[str]:
@@ -174,26 +128,55 @@ def change_status(
                 f"to ready only within {int(recall_window_s)} s of completion",
                 "status",
             )
-    completed_at_value = iso(now) if target is OrderStatus.COMPLETED else row["completed_at"]
-    # A recalled order is back on the pass: it has not been picked up after all.
-    picked_up_at = None if target is OrderStatus.READY else row["picked_up_at"]
-    tx.conn.execute(
-        "UPDATE orders SET status = ?, version = version + 1, completed_at = ?, picked_up_at = ?, "
-        "updated_at = ? WHERE id = ?",
-        (target.value, completed_at_value, picked_up_at, iso(now), order_id),
+    set_status(tx, order_id, target, now)
+    return publish_order(tx, Event.ORDER_STATUS_CHANGED, order, {}, order_id)
+
+
+# The time column each status stamps when an order enters it.
+_STAMPED = {
+    OrderStatus.PREPARING: "preparing_at",
+    OrderStatus.READY: "ready_at",
+    OrderStatus.COMPLETED: "completed_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+
+def set_status(tx: Tx, order_id: int, target: OrderStatus, now: datetime, **columns: Any) -> None:
+    """Write a status with its time, bump the version; the first ready keeps ``ready_s``.
+
+    A recalled order (completed → ready) is back on the pass: it has not been picked up after all,
+    and its ready time restarts (the expo's pick-up timer), while ``ready_s`` keeps the first one.
+    """
+    stamp = iso(now)
+    values: dict[str, Any] = {"status": target.value, _STAMPED[target]: stamp, "updated_at": stamp, **columns}
+    if target is OrderStatus.READY:
+        values["picked_up_at"] = None
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    # From the order (or, for a scheduled one, from its release to the kitchen) to its first ready.
+    ready_s = (
+        ", ready_s = COALESCE(ready_s, (julianday(?) - MAX(julianday(created_at), "
+        "COALESCE(julianday(fire_at) - prep_minutes / 1440.0, 0))) * 86400.0)"
+        if target is OrderStatus.READY
+        else ""
     )
-    return _publish_change(tx, Event.ORDER_STATUS_CHANGED, order, {})
+    arguments = [*values.values(), *([stamp] if ready_s else []), order_id]
+    tx.conn.execute(
+        f"UPDATE orders SET {assignments}, version = version + 1{ready_s} WHERE id = ?",  # noqa: S608 (our names)
+        arguments,
+    )
 
 
 def cancel(tx: Tx, order_id: int, request: CancelOrder, authorize: Authorize) -> Order:
     order, _ = load(tx.conn, order_id)
     authorize(order)
     _check_transition(order, OrderStatus.CANCELLED)
-    tx.conn.execute(
-        "UPDATE orders SET status = ?, cancel_reason = ?, version = version + 1, updated_at = ? WHERE id = ?",
-        (OrderStatus.CANCELLED.value, request.reason, iso(tx.clock.now()), order_id),
-    )
-    return _publish_change(tx, Event.ORDER_CANCELLED, order, {"reason": request.reason})
+    return close(tx, order, request.reason)
+
+
+def close(tx: Tx, order: Order, reason: str) -> Order:
+    """Cancel with a reason: a person's (``cancel``) or the end-of-day sweep's ``auto_closed``."""
+    set_status(tx, int(order.id), OrderStatus.CANCELLED, tx.clock.now(), cancel_reason=reason)
+    return publish_order(tx, Event.ORDER_CANCELLED, order, {"reason": reason}, int(order.id))
 
 
 def scan_qr(tx: Tx, token: str, authorize: Authorize) -> dict[str, Any]:
@@ -210,16 +193,11 @@ def scan_qr(tx: Tx, token: str, authorize: Authorize) -> dict[str, Any]:
             f"order {order.order_number} is {order.status}; a pick-up needs the order to be ready",
             "token",
         )
-    now = iso(tx.clock.now())
-    tx.conn.execute(
-        "UPDATE orders SET status = ?, picked_up_at = ?, completed_at = ?, version = version + 1, "
-        "updated_at = ? WHERE id = ?",
-        (OrderStatus.COMPLETED.value, now, now, now, order.id),
-    )
-    after, _ = load(tx.conn, int(order.id))
-    data = {**dump(after), "scanned_at": now, "token": token}
-    tx.publish(Event.QR_SCANNED, rooms_for(Event.QR_SCANNED, tenant_id=after.tenant_id), data)
-    return data
+    moment = tx.clock.now()
+    now = iso(moment)
+    set_status(tx, int(order.id), OrderStatus.COMPLETED, moment, picked_up_at=now)
+    after = publish_order(tx, Event.QR_SCANNED, order, {"scanned_at": now, "token": token}, int(order.id))
+    return {**dump(after), "scanned_at": now, "token": token}
 
 
 def _check_transition(order: Order, target: OrderStatus) -> None:
@@ -231,10 +209,3 @@ def _check_transition(order: Order, target: OrderStatus) -> None:
             + describe_allowed(order.status),
             "status",
         )
-
-
-def _publish_change(tx: Tx, event: Event, before: Order, extra: dict[str, Any]) -> Order:
-    after, _ = load(tx.conn, int(before.id))
-    data = {**dump(after), "previous_status": before.status.value, "new_status": after.status.value, **extra}
-    tx.publish(event, rooms_for(event, tenant_id=after.tenant_id), data)
-    return after

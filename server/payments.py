@@ -8,7 +8,7 @@ from typing import Any
 
 from kiosk.protocol import Event, Order, Payment, PaymentStatus, iso, rooms_for
 from kiosk.protocol.requests import CreatePayment, RefundPayment
-from server import orders
+from server import order_rows
 from server.db import MAX_ROW_ID
 from server.errors import ApiError
 from server.hub import Tx
@@ -46,7 +46,7 @@ def load(conn: sqlite3.Connection, payment_id: int) -> Payment:
     row = conn.execute(f"SELECT {_COLUMNS} FROM payments WHERE id = ?", (payment_id,)).fetchone()  # noqa: S608
     if row is None:
         raise ApiError(404, "not_found", f"no payment with id {payment_id}", "id")
-    order, _ = orders.load(conn, row["order_id"])
+    order, _ = order_rows.load(conn, row["order_id"])
     return _to_model(row, order)
 
 
@@ -79,7 +79,7 @@ def find(
         f"SELECT {columns} FROM payments p JOIN orders o ON o.id = p.order_id{clause} ORDER BY p.id",  # noqa: S608
         args,
     ).fetchall()
-    return [_to_model(row, orders.load(conn, row["order_id"])[0]) for row in rows]
+    return [_to_model(row, order_rows.load(conn, row["order_id"])[0]) for row in rows]
 
 
 def dump(payment: Payment) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def dump(payment: Payment) -> dict[str, Any]:
 
 
 def process(tx: Tx, request: CreatePayment) -> Payment:
-    order, _ = orders.load(tx.conn, request.order_id)
+    order, _ = order_rows.load(tx.conn, request.order_id)
     existing = tx.conn.execute("SELECT reference FROM payments WHERE order_id = ?", (order.id,)).fetchone()
     if existing is not None:
         raise ApiError(

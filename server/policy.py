@@ -91,6 +91,41 @@ def check_change_order(who: Principal, order: Order) -> None:
     raise forbid(who, f"change order {order.order_number} of tenant {order.tenant_id}", allowed)
 
 
+def check_add_items(who: Principal, order: Order) -> None:
+    """Add-ons: whoever may ring the order up (a counter, its own tenant, the admin); not the kitchen."""
+    if who.is_admin or who.ids(RoomKind.KASIR) or order.tenant_id in who.ids(RoomKind.TENANT):
+        return
+    if not _sees_order(who, order):
+        raise order_not_found(order)
+    raise forbid(
+        who,
+        f"add to order {order.order_number} of tenant {order.tenant_id}",
+        "add-ons are rung up with a kasir-N room, the order's tenant-N room or the admin token",
+    )
+
+
+def is_board_only(who: Principal) -> bool:
+    """A customer-facing board: it reads the board's view of open orders and nothing else."""
+    return not who.is_admin and bool(who.rooms) and all(room.kind is RoomKind.BOARD for room in who.rooms)
+
+
+def report_scope(who: Principal, tenant_id: int | None) -> int | None:
+    """The tenant a prep-time report may cover: any for the admin and the kitchen, its own for a tenant."""
+    if who.is_admin or who.has_display():
+        return tenant_id
+    tenants = who.ids(RoomKind.TENANT)
+    if not tenants:
+        raise forbid(who, "read prep-time reports", "reports are read with a display or tenant-N room")
+    if tenant_id is None and len(tenants) == 1:
+        return next(iter(tenants))
+    if tenant_id not in tenants:
+        shown = ", ".join(map(str, sorted(tenants)))
+        raise forbid(
+            who, f"read the prep times of tenant {tenant_id}", f"it may read those of tenant {shown}"
+        )
+    return tenant_id
+
+
 def check_take_payment(who: Principal, counter_id: int) -> None:
     if who.is_admin or counter_id in who.ids(RoomKind.KASIR):
         return

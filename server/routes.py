@@ -5,17 +5,22 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
 from flask import Blueprint, Response, request
 
-from kiosk.protocol import Order, Payment, ProtocolError, iso, parse_room
+from kiosk.protocol import Order, Payment, ProtocolError, iso, parse_room, start_of_local_day
 from kiosk.protocol import api as api_routes
+from kiosk.protocol.board import board_view
 from kiosk.protocol.requests import (
+    AddItems,
     CancelOrder,
+    ChangeItemStatus,
+    ChangePriority,
     ChangeStatus,
+    CloseStale,
     CreateAlert,
     CreateNotification,
     CreateOrder,
@@ -23,7 +28,18 @@ from kiosk.protocol.requests import (
     RefundPayment,
     ScanQr,
 )
-from server import event_reads, messages, order_lists, orders, payments, policy
+from server import (
+    event_reads,
+    messages,
+    order_items,
+    order_lists,
+    order_rows,
+    orders,
+    payments,
+    policy,
+    prep_report,
+    stale_orders,
+)
 from server.auth import Principal
 from server.config import MAX_ORDERS_PAGE, ORDERS_PAGE, ServerConfig
 from server.db import get_meta
@@ -101,13 +117,18 @@ def create_order() -> Response:
     who = principal()
     request_body = body(CreateOrder)
     policy.check_create_order(who, request_body.tenant_id)
-    return transact(lambda tx: orders.dump(orders.create(tx, request_body)), 201)
+    return transact(lambda tx: order_rows.dump(orders.create(tx, request_body)), 201)
 
 
 @_route(api_routes.LIST_ORDERS)
 def list_orders() -> Response:
-    """Active orders whole (a screen's snapshot); history a page at a time, newest page first."""
+    """Active orders whole (a screen's snapshot); history a page at a time, newest page first.
+
+    A customer board's token gets the board's view of the open orders (kiosk/protocol/board.py).
+    """
     who = principal()
+    if policy.is_board_only(who):
+        return _board_orders(who)
     scope = policy.order_scope(who)
     # ``?active``, ``?active=1`` and ``?active=true`` all mean active only; ``?active=0|false|no`` do not.
     active = request.args.get("active", "false" if "active" not in request.args else "").lower() not in _NO
@@ -127,13 +148,29 @@ def list_orders() -> Response:
     return Response(body, mimetype="application/json")
 
 
+def _board_orders(who: Principal) -> Response:
+    tenant_id = query_int("tenant_id", minimum=1)
+    _limit_large_reads(who)
+
+    def read(conn: sqlite3.Connection) -> bytes:
+        seq = int(get_meta(conn, "seq") or 0)
+        where, args = "status IN ('pending', 'preparing', 'ready')", []
+        if tenant_id is not None:
+            where, args = where + " AND tenant_id = ?", [tenant_id]
+        ids = [row[0] for row in conn.execute(f"SELECT id FROM orders WHERE {where} ORDER BY id", args)]  # noqa: S608
+        views = [board_view(order) for order in order_rows.load_many(conn, ids)]
+        return orjson.dumps({"orders": views, "seq": seq, "more": False})
+
+    return Response(_from_snapshot(read), mimetype="application/json")
+
+
 @_route(api_routes.GET_ORDER)
 def get_order(order_id: int) -> Response:
     who = principal()
     with hub().read() as conn:
-        order, _ = orders.load(conn, order_id)
+        order, _ = order_rows.load(conn, order_id)
     policy.check_read_order(who, order)
-    return json_response(orders.dump(order))
+    return json_response(order_rows.dump(order))
 
 
 @_route(api_routes.ORDER_STATUS)
@@ -145,7 +182,7 @@ def change_status(order_id: int) -> Response:
         policy.check_change_order(who, order)
 
     return transact(
-        lambda tx: orders.dump(
+        lambda tx: order_rows.dump(
             orders.change_status(tx, order_id, request_body.status, _config().recall_window_s, authorize)
         )
     )
@@ -159,7 +196,92 @@ def cancel_order(order_id: int) -> Response:
     def authorize(order: Order) -> None:
         policy.check_change_order(who, order)
 
-    return transact(lambda tx: orders.dump(orders.cancel(tx, order_id, request_body, authorize)))
+    return transact(lambda tx: order_rows.dump(orders.cancel(tx, order_id, request_body, authorize)))
+
+
+@_route(api_routes.ITEM_STATUS)
+def change_item_status(order_id: int, item_id: int) -> Response:
+    """A cook starts, finishes, takes back or voids one line (server/order_items.py has the rules)."""
+    who = principal()
+    request_body = body(ChangeItemStatus)
+
+    def authorize(order: Order) -> None:
+        policy.check_change_order(who, order)
+
+    return transact(
+        lambda tx: order_rows.dump(
+            order_items.change_item_status(tx, order_id, item_id, request_body, authorize)
+        )
+    )
+
+
+@_route(api_routes.ORDER_PRIORITY)
+def change_priority(order_id: int) -> Response:
+    who = principal()
+    request_body = body(ChangePriority)
+
+    def authorize(order: Order) -> None:
+        policy.check_change_order(who, order)
+
+    return transact(
+        lambda tx: order_rows.dump(order_items.change_priority(tx, order_id, request_body, authorize))
+    )
+
+
+@_route(api_routes.ADD_ITEMS)
+def add_items(order_id: int) -> Response:
+    who = principal()
+    request_body = body(AddItems)
+
+    def authorize(order: Order) -> None:
+        policy.check_add_items(who, order)
+
+    return transact(
+        lambda tx: order_rows.dump(order_items.add_items(tx, order_id, request_body, authorize)), 201
+    )
+
+
+@_route(api_routes.CLOSE_STALE)
+def close_stale() -> Response:
+    """The admin's end-of-day close: open orders older than asked (or the server's age) are cancelled."""
+    policy.check_admin(principal(), "close stale orders")
+    request_body = body(CloseStale)
+    minutes = request_body.older_than_minutes
+    older_than_s = _config().auto_close_after_s if minutes is None else minutes * 60
+    if older_than_s is None:
+        raise ApiError(
+            422,
+            "missing_field",
+            "this server closes nothing by age (--auto-close-after 0): send older_than_minutes",
+            "older_than_minutes",
+        )
+    closed = stale_orders.close_stale(hub(), older_than_s=older_than_s)
+    return json_response({"closed": [order.order_number for order in closed], "count": len(closed)})
+
+
+@_route(api_routes.PREP_TIMES)
+def prep_times() -> Response:
+    """Prep times of one local day; ``?format=csv`` for a spreadsheet.  A tenant sees its own only."""
+    who = principal()
+    day_text = request.args.get("date")
+    try:
+        day = date.fromisoformat(day_text) if day_text else start_of_local_day(_config().clock.now()).date()
+    except ValueError:
+        raise ApiError(422, "invalid_field", "date must be a day such as 2026-12-03", "date") from None
+    tenant_id = policy.report_scope(who, query_int("tenant_id", minimum=1))
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "csv"):
+        raise ApiError(422, "invalid_field", "format must be json or csv", "format")
+    _limit_large_reads(who)
+    report = _from_snapshot(lambda conn: prep_report.prep_times(conn, day, tenant_id))
+    if wanted == "json":
+        return json_response(report)
+    suffix = "" if tenant_id is None else f"-tenant-{tenant_id}"
+    return Response(
+        prep_report.to_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="prep-times-{day.isoformat()}{suffix}.csv"'},
+    )
 
 
 @_route(api_routes.CREATE_PAYMENT)

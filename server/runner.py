@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
         config.recall_window_s = args.recall_window
     if args.max_socket_queue_bytes is not None:
         config.max_socket_queue_bytes = args.max_socket_queue_bytes
+    if args.auto_close_after is not None:
+        config.auto_close_after_s = args.auto_close_after * 60 if args.auto_close_after > 0 else None
+    config.closing_time = args.closing_time
     if args.large_reads_burst is not None:
         config.large_reads_burst = args.large_reads_burst
     if args.large_reads_per_minute is not None:
@@ -75,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
 
     state = server_state(app)
     start_revocation_sweeper(socketio, state.hub, state.connections, args.revocation_check)
+    from server.stale_orders import ClosingTime, start_stale_sweeper
+
+    closing = None if config.closing_time is None else ClosingTime(config.closing_time)
+    start_stale_sweeper(socketio, state.hub, config.auto_close_after_s, closing)
     from server.checkpointer import start_checkpointer, stop_storage
 
     state.run_blocking = run_blocking = _blocking_runner(args.async_mode)

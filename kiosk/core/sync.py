@@ -189,7 +189,7 @@ class Syncer:
         await self.snapshot(notify_new=True)
 
     async def snapshot(self, *, notify_new: bool) -> None:
-        """Load what the room shows: active orders (display, tenant), the day's payments (kasir, tenant).
+        """Load what the room shows: active orders (display, tenant, board), the day's payments (kasir, tenant).
 
         The seq comes with the data it describes; a room that loads neither
         (user-N) takes it from /api/health.  A fetched list without a seq means
@@ -199,7 +199,7 @@ class Syncer:
         fetched = False
         orders_body: Any = None
         # Counter and user rooms receive no order events: a snapshot of orders would only go stale.
-        if self.room.kind in (RoomKind.DISPLAY, RoomKind.TENANT):
+        if self.room.kind in (RoomKind.DISPLAY, RoomKind.TENANT, RoomKind.BOARD):
             params: dict[str, str | int] = {"active": "1"}
             if self.room.kind is RoomKind.TENANT and self.room.id is not None:
                 params["tenant_id"] = self.room.id

@@ -15,11 +15,9 @@ import orjson
 from pydantic import ValidationError
 
 from kiosk.protocol import Alert, Envelope, Event, Notification, Order, Payment, iso
+from kiosk.protocol.events import ORDER_EVENTS
 from kiosk.protocol.status import FINAL_STATUSES, OrderStatus, can_transition
 
-ORDER_EVENTS = frozenset(
-    {Event.ORDER_CREATED, Event.ORDER_STATUS_CHANGED, Event.ORDER_CANCELLED, Event.QR_SCANNED}
-)
 PAYMENT_EVENTS = frozenset({Event.PAYMENT_PROCESSED, Event.PAYMENT_REFUNDED})
 _RANK = {
     OrderStatus.PENDING: 0,

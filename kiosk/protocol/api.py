@@ -74,6 +74,11 @@ LIST_ORDERS = Route("GET", "/api/orders")
 GET_ORDER = Route("GET", "/api/orders/{order_id}")
 ORDER_STATUS = Route("PATCH", "/api/orders/{order_id}/status")
 CANCEL_ORDER = Route("DELETE", "/api/orders/{order_id}")
+ITEM_STATUS = Route("PATCH", "/api/orders/{order_id}/items/{item_id}/status")
+ORDER_PRIORITY = Route("PATCH", "/api/orders/{order_id}/priority")
+ADD_ITEMS = Route("POST", "/api/orders/{order_id}/items")
+CLOSE_STALE = Route("POST", "/api/orders/close-stale")
+PREP_TIMES = Route("GET", "/api/reports/prep-times")
 CREATE_PAYMENT = Route("POST", "/api/payments")
 LIST_PAYMENTS = Route("GET", "/api/payments")
 REFUND_PAYMENT = Route("POST", "/api/payments/{payment_id}/refund")
@@ -91,6 +96,11 @@ ROUTES: tuple[Route, ...] = (
     GET_ORDER,
     ORDER_STATUS,
     CANCEL_ORDER,
+    ITEM_STATUS,
+    ORDER_PRIORITY,
+    ADD_ITEMS,
+    CLOSE_STALE,
+    PREP_TIMES,
     CREATE_PAYMENT,
     LIST_PAYMENTS,
     REFUND_PAYMENT,

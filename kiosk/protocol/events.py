@@ -18,6 +18,9 @@ class Event(StrEnum):
     ORDER_CREATED = "order:created"
     ORDER_STATUS_CHANGED = "order:status_changed"
     ORDER_CANCELLED = "order:cancelled"
+    ORDER_ITEM_STATUS_CHANGED = "order:item_status_changed"
+    ORDER_PRIORITY_CHANGED = "order:priority_changed"
+    ORDER_ITEMS_ADDED = "order:items_added"
     PAYMENT_PROCESSED = "payment:processed"
     PAYMENT_REFUNDED = "payment:refunded"
     QR_SCANNED = "qr:scanned"
@@ -68,12 +71,28 @@ AUDIENCE: dict[Event, Audience] = {
     Event.ORDER_CREATED: _ORDER,
     Event.ORDER_STATUS_CHANGED: _ORDER,
     Event.ORDER_CANCELLED: _ORDER,
+    Event.ORDER_ITEM_STATUS_CHANGED: _ORDER,
+    Event.ORDER_PRIORITY_CHANGED: _ORDER,
+    Event.ORDER_ITEMS_ADDED: _ORDER,
     Event.PAYMENT_PROCESSED: _PAYMENT,
     Event.PAYMENT_REFUNDED: _PAYMENT,
     Event.QR_SCANNED: _ORDER,
     Event.NOTIFICATION: Audience(frozenset({RoomKind.USER})),
     Event.ALERT: Audience(frozenset(), everyone=True),
 }
+
+# Every event carrying an order snapshot: the screens apply them all alike, by version.
+ORDER_EVENTS: frozenset[Event] = frozenset(
+    {
+        Event.ORDER_CREATED,
+        Event.ORDER_STATUS_CHANGED,
+        Event.ORDER_CANCELLED,
+        Event.ORDER_ITEM_STATUS_CHANGED,
+        Event.ORDER_PRIORITY_CHANGED,
+        Event.ORDER_ITEMS_ADDED,
+        Event.QR_SCANNED,
+    }
+)
 
 EVENT_BY_TYPE: dict[str, Event] = {event.type: event for event in Event}
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from kiosk.protocol.status import OrderStatus
+from kiosk.protocol.status import ItemStatus, OrderStatus, Priority
 
 EntityId = int | str
 
@@ -70,11 +70,26 @@ class Severity(StrEnum):
 
 
 class OrderItem(_Wire):
+    """One line.  ``id`` is unique within its order (0 from backends that number nothing);
+    ``added_at`` is set only on a line added to an open order: an add-on."""
+
+    id: int = 0
     name: str
     qty: int = 1
     price: int = 0
     notes: str = ""
     modifiers: tuple[str, ...] = ()
+    station: str | None = None
+    allergens: tuple[str, ...] = ()
+    status: ItemStatus = ItemStatus.PENDING
+    void_reason: str | None = None
+    added_at: WireTime | None = None
+    started_at: WireTime | None = None
+    done_at: WireTime | None = None
+
+    @property
+    def is_add_on(self) -> bool:
+        return self.added_at is not None
 
 
 class Order(_Wire):
@@ -92,6 +107,15 @@ class Order(_Wire):
     qr_token: str | None = None
     payment_status: str = PaymentStatus.UNPAID.value
     cancel_reason: str | None = None
+    priority: Priority = Priority.NORMAL
+    # A scheduled order: wanted ready at ``fire_at``; held off the kitchen's rail until
+    # ``fire_at - prep_minutes`` (kiosk/core/schedule.py decides on the screen's clock).
+    fire_at: WireTime | None = None
+    prep_minutes: int | None = None
+    preparing_at: WireTime | None = None
+    ready_at: WireTime | None = None
+    completed_at: WireTime | None = None
+    cancelled_at: WireTime | None = None
     picked_up_at: WireTime | None = None
     created_at: WireTime | None = None
     updated_at: WireTime | None = None

@@ -7,6 +7,7 @@ absurd ever reaches the database or a screen.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -22,13 +23,17 @@ from pydantic import (
 from kiosk.protocol.errors import ProtocolError
 from kiosk.protocol.models import OrderType, PaymentMethod, Severity
 from kiosk.protocol.rooms import MAX_ROOM_ID
-from kiosk.protocol.status import OrderStatus
+from kiosk.protocol.status import ItemStatus, OrderStatus, Priority
 from kiosk.protocol.text import clean_line, clean_lines, clean_optional_lines
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_AMOUNT = 1_000_000_000  # Rp 1 billion: far past any food-court bill
 MAX_ITEMS = 50
+MAX_ORDER_LINES = 100  # with add-ons: a table that keeps ordering, not a runaway script
 MAX_QTY = 999
+MAX_ALLERGENS = 10
+MAX_PREP_MINUTES = 240
+MAX_SCHEDULE_AHEAD_DAYS = 7
 
 Id = Annotated[int, Field(ge=1, le=2_000_000_000)]
 # A tenant, counter or user is also a room (tenant-N): no id that no room name can hold.
@@ -54,6 +59,8 @@ Token = Annotated[str, _text(100), _LINE]
 Kind = Annotated[str, _text(50), _LINE]
 Message = Annotated[str, _text(500), _LINES]
 TableLabel = Annotated[str, _text(20), _LINE]
+Station = Annotated[str, _text(40), _LINE]
+Allergen = Annotated[str, _text(40), _LINE]
 
 
 # JSON spells enums as strings; accept them even in these strict models.
@@ -70,24 +77,66 @@ class OrderItemIn(_Body):
     price: Amount
     notes: Note = ""
     modifiers: Annotated[list[Modifier], Field(max_length=20)] = []
+    station: Station | None = None
+    allergens: Annotated[list[Allergen], Field(max_length=MAX_ALLERGENS)] = []
+
+
+Items = Annotated[list[OrderItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
+
+
+def check_payable(total: int) -> None:
+    """An order no payment could settle (50 items × 999 × Rp 10^9) is refused when it is made or grows."""
+    if total > MAX_AMOUNT:
+        raise ValueError(
+            f"the order total {total} is more than a payment may be ({MAX_AMOUNT}); split the order"
+        )
 
 
 class CreateOrder(_Body):
     tenant_id: RoomId
     customer_name: PersonName
-    items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
+    items: Items
     type: Annotated[OrderType, _LAX] = OrderType.DINE_IN
     table: TableLabel | None = None
+    priority: Annotated[Priority, _LAX] = Priority.NORMAL
+    # ISO-8601 with a zone; the server refuses one in the past (it knows the time, this model does not).
+    fire_at: Annotated[datetime, _LAX] | None = None
+    prep_minutes: Annotated[int, Field(ge=1, le=MAX_PREP_MINUTES)] | None = None
 
     @model_validator(mode="after")
     def _payable(self) -> CreateOrder:
-        """An order no payment could settle (50 items × 999 × Rp 10^9) is refused when it is made."""
-        total = sum(item.qty * item.price for item in self.items)
-        if total > MAX_AMOUNT:
-            raise ValueError(
-                f"the order total {total} is more than a payment may be ({MAX_AMOUNT}); split the order"
-            )
+        check_payable(sum(item.qty * item.price for item in self.items))
+        if self.fire_at is not None and self.fire_at.utcoffset() is None:
+            raise ValueError("fire_at needs a time zone, e.g. 2026-12-03T18:30:00+07:00")
+        if self.prep_minutes is not None and self.fire_at is None:
+            raise ValueError("prep_minutes is for a scheduled order: send fire_at with it")
         return self
+
+
+class ChangeItemStatus(_Body):
+    status: Annotated[ItemStatus, _LAX]
+    reason: Reason | None = None  # required for a void, refused otherwise
+
+    @model_validator(mode="after")
+    def _reason_for_void(self) -> ChangeItemStatus:
+        if self.status is ItemStatus.VOIDED and self.reason is None:
+            raise ValueError('a void needs a reason, e.g. {"status": "voided", "reason": "stok habis"}')
+        if self.status is not ItemStatus.VOIDED and self.reason is not None:
+            raise ValueError("reason is only for a void")
+        return self
+
+
+class ChangePriority(_Body):
+    priority: Annotated[Priority, _LAX]
+
+
+class AddItems(_Body):
+    items: Items
+
+
+class CloseStale(_Body):
+    # Minutes since the kitchen got the order; 0 closes every open order.  None: the server's setting.
+    older_than_minutes: Annotated[float, Field(ge=0, le=7 * 24 * 60, strict=False)] | None = None
 
 
 class ChangeStatus(_Body):

@@ -17,6 +17,7 @@ from kiosk.protocol.errors import ProtocolError
 
 class RoomKind(StrEnum):
     DISPLAY = "display"
+    BOARD = "board"  # customer-facing: numbers and status only (kiosk/protocol/board.py)
     KASIR = "kasir"
     TENANT = "tenant"
     USER = "user"
@@ -25,7 +26,7 @@ class RoomKind(StrEnum):
 MAX_ROOM_ID = 999_999_999  # kasir-N, tenant-N, user-N: N has at most 9 digits; requests use the same bound
 _ROOM_RE = re.compile(rf"^(?P<kind>kasir|tenant|user)-(?P<id>[1-9][0-9]{{0,{len(str(MAX_ROOM_ID)) - 1}}})$")
 
-ROOM_FORMS = "display, kasir-N, tenant-N or user-N (N a positive whole number)"
+ROOM_FORMS = "display, board, kasir-N, tenant-N or user-N (N a positive whole number)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Room:
 
 
 DISPLAY = Room(RoomKind.DISPLAY)
+BOARD = Room(RoomKind.BOARD)
 
 
 def kasir(counter_id: int) -> str:
@@ -56,12 +58,18 @@ def display() -> str:
     return str(DISPLAY)
 
 
+def board() -> str:
+    return str(BOARD)
+
+
 def parse_room(name: object) -> Room:
     """Parse a room name, refusing anything that is not one of ROOM_FORMS."""
     if not isinstance(name, str):
         raise ProtocolError("invalid_room", f"room must be a string: {ROOM_FORMS}", "room")
     if name == RoomKind.DISPLAY.value:
         return DISPLAY
+    if name == RoomKind.BOARD.value:
+        return BOARD
     match = _ROOM_RE.match(name)
     if match is None:
         shown = name if len(name) <= 40 else name[:40] + "…"

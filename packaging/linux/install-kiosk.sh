@@ -10,7 +10,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 VERSION="@VERSION@"
 SITE_CONFIG=/etc/xdg/kiosk/kiosk.toml
-ROOM_RE='^(display|(kasir|tenant|user)-[1-9][0-9]{0,8})$'
+ROOM_RE='^(display|board|(kasir|tenant|user)-[1-9][0-9]{0,8})$'
 URL_RE='^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%-]*)?$'
 TOKEN_RE='^[A-Za-z0-9._~+/=-]{8,512}$'
 
@@ -21,7 +21,7 @@ Install Kiosk $VERSION.
 usage: $0 [--server URL] [--room ROOM] [--token TOKEN] [--autostart] [--user NAME] [--prefix DIR] [--destdir DIR]
 
   --server URL   order server address, e.g. http://192.168.1.10:5000
-  --room ROOM    display, kasir-N, tenant-N or user-N
+  --room ROOM    display, board, kasir-N, tenant-N or user-N
   --token TOKEN  this screen's device token (from: kiosk-server devices add)
   --autostart    start Kiosk fullscreen when the desktop session starts
   --user NAME    (root) provision NAME's own config and autostart (recommended:
@@ -62,7 +62,7 @@ done
 [ -z "$SERVER" ] || [[ $SERVER =~ $URL_RE ]] ||
   die "--server '$SERVER' is not an http:// or https:// address such as http://192.168.1.10:5000"
 [ -z "$ROOM" ] || [[ $ROOM =~ $ROOM_RE ]] ||
-  die "--room '$ROOM' is not allowed; use display, kasir-N, tenant-N or user-N (N a positive whole number)"
+  die "--room '$ROOM' is not allowed; use display, board, kasir-N, tenant-N or user-N (N a positive whole number)"
 [ -z "$TOKEN" ] || [[ $TOKEN =~ $TOKEN_RE ]] ||
   die "--token does not look like a device token (8-512 characters of A-Z a-z 0-9 . _ ~ + / = -)"
 [ -x "$HERE/kiosk/kiosk" ] || die "$HERE/kiosk/kiosk is missing: run install.sh from the unpacked tarball"

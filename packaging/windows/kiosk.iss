@@ -95,7 +95,7 @@ Filename: "{app}\kiosk.exe"; Parameters: "{code:ConfigArgs}"; Description: "{cm:
 
 [Code]
 const
-  RoomForms = 'display, kasir-N, tenant-N or user-N (N a positive whole number)';
+  RoomForms = 'display, board, kasir-N, tenant-N or user-N (N a positive whole number)';
 
 var
   Server, Room, Token: String;
@@ -146,7 +146,7 @@ var
   Kind, Id: String;
 begin
   Result := False;
-  if Value = 'display' then
+  if (Value = 'display') or (Value = 'board') then
   begin
     Result := True;
     Exit;

@@ -57,7 +57,7 @@ def test_cli_flags_are_derived_from_the_table(tmp_path: Path) -> None:
     ("env", "key", "words"),
     [
         ({"KIOSK_LANGUAGE": "fr"}, "language", "en, id"),
-        ({"KIOSK_ROOM": "kitchen"}, "room", "display, kasir-N"),
+        ({"KIOSK_ROOM": "kitchen"}, "room", "display, board, kasir-N"),
         ({"KIOSK_SOUND": "maybe"}, "sound", "true or false"),
         ({"KIOSK_WARN_AFTER_S": "soon"}, "warn_after_s", "whole number"),
         ({"KIOSK_WARN_AFTER_S": "0"}, "warn_after_s", ">= 1"),

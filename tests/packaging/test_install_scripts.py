@@ -151,7 +151,7 @@ def test_reinstall_is_the_update_and_changes_only_the_given_keys(world: Path) ->
 @pytest.mark.parametrize(
     ("flag", "value", "says"),
     [
-        ("--room", "kitchen", "display, kasir-N, tenant-N or user-N"),
+        ("--room", "kitchen", "display, board, kasir-N, tenant-N or user-N"),
         ("--server", "10.0.0.5:5000", "http:// or https://"),
         ("--server", 'http://x/"; rm -rf ~', "http:// or https://"),
         ("--token", "short", "device token"),

@@ -33,7 +33,7 @@ def test_invalid_rooms_are_refused_with_the_allowed_forms(name: object) -> None:
     with pytest.raises(ProtocolError) as caught:
         parse_room(name)
     assert caught.value.code == "invalid_room"
-    assert "display, kasir-N" in caught.value.message
+    assert "display, board, kasir-N" in caught.value.message
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ CASES = [
     Case("alert empty message", "POST", "/api/alerts", 422, "invalid_field", json={"severity": "info", "message": ""}, field="message"),
     Case("alert message too long", "POST", "/api/alerts", 422, "invalid_field", json={"severity": "info", "message": "x" * 501}, field="message"),
     Case("catch-up without room", "GET", "/api/events?after=0", 422, "missing_field", field="room"),
-    Case("catch-up unknown room", "GET", "/api/events?room=kitchen", 422, "invalid_room", field="room", says="display, kasir-N"),
+    Case("catch-up unknown room", "GET", "/api/events?room=kitchen", 422, "invalid_room", field="room", says="display, board, kasir-N"),
     Case("catch-up negative after", "GET", "/api/events?room=display&after=-1", 422, "invalid_field", field="after"),
     Case("catch-up after not a number", "GET", "/api/events?room=display&after=x", 422, "invalid_field", field="after"),
     Case("orders bad tenant filter", "GET", "/api/orders?tenant_id=abc", 422, "invalid_field", field="tenant_id"),

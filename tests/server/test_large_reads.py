@@ -19,7 +19,7 @@ import requests
 
 from kiosk.protocol import Event, OrderStatus
 from kiosk.protocol.requests import CancelOrder, CreateOrder, validate_body
-from server import db, order_lists, orders
+from server import db, order_lists, order_rows, orders
 from server.clock import FakeClock, SystemClock
 from server.config import LARGE_READS_BURST
 from server.hub import Hub
@@ -67,12 +67,12 @@ def test_the_list_is_exactly_what_orders_dump_writes(hub: Hub) -> None:
     with hub.write() as tx:
         for status in (OrderStatus.PREPARING, OrderStatus.READY):
             orders.change_status(tx, ids[0], status, 900, lambda _: None)
-        token = orders.load(tx.conn, ids[0])[0].qr_token
+        token = order_rows.load(tx.conn, ids[0])[0].qr_token
         assert token is not None
         orders.scan_qr(tx, token, lambda _: None)  # picked_up_at and completed_at set
     page = _page(hub)
     with hub.read() as conn:
-        expected = [orders.dump(orders.load(conn, order_id)[0]) for order_id in ids]
+        expected = [order_rows.dump(order_rows.load(conn, order_id)[0]) for order_id in ids]
     assert page["orders"] == expected
     assert [list(order) for order in page["orders"]] == [list(order) for order in expected]  # same key order
     assert page["seq"] == hub.seq and page["more"] is False

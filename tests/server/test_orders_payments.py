@@ -22,8 +22,12 @@ def test_order_numbers_totals_and_versions(shared_server: ServerProcess) -> None
     assert first["status"] == "pending" and first["version"] == 1 and first["payment_status"] == "unpaid"
     assert first["qr_token"] != second["qr_token"]
     assert first["items"][0] == {
-        "name": "Nasi Goreng Spesial", "qty": 2, "price": 25000, "notes": "pedas", "modifiers": ["telur ceplok"],
+        "id": 1, "name": "Nasi Goreng Spesial", "qty": 2, "price": 25000, "notes": "pedas",
+        "modifiers": ["telur ceplok"], "station": None, "allergens": [], "status": "pending",
+        "void_reason": None, "added_at": None, "started_at": None, "done_at": None,
     }  # fmt: skip
+    assert [item["id"] for item in first["items"]] == [1, 2]
+    assert first["priority"] == "normal" and first["fire_at"] is None
     moved = advance(shared_server, first, "completed")
     assert moved["status"] == "completed" and moved["version"] == 4
     assert shared_server.request("GET", f"/api/orders/{first['id']}").json() == moved

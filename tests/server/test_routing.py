@@ -45,10 +45,32 @@ def _scanned(server: ServerProcess) -> Callable[[], Any]:
     return lambda: server.request("POST", "/api/qr/scan", json={"token": order["qr_token"]})
 
 
+def _item_started(server: ServerProcess) -> Callable[[], Any]:
+    order = server.create_order(1)
+    item_id = order["items"][0]["id"]
+    return lambda: server.request(
+        "PATCH", f"/api/orders/{order['id']}/items/{item_id}/status", json={"status": "started"}
+    )
+
+
+def _rushed(server: ServerProcess) -> Callable[[], Any]:
+    order = server.create_order(1)
+    return lambda: server.request("PATCH", f"/api/orders/{order['id']}/priority", json={"priority": "rush"})
+
+
+def _added(server: ServerProcess) -> Callable[[], Any]:
+    order = server.create_order(1)
+    line = {"name": "Es Teh Manis", "qty": 1, "price": 5000}
+    return lambda: server.request("POST", f"/api/orders/{order['id']}/items", json={"items": [line]})
+
+
 TRIGGERS: dict[Event, Trigger] = {
     Event.ORDER_CREATED: lambda server: lambda: server.create_order(1),
     Event.ORDER_STATUS_CHANGED: _status_changed,
     Event.ORDER_CANCELLED: _cancelled,
+    Event.ORDER_ITEM_STATUS_CHANGED: _item_started,
+    Event.ORDER_PRIORITY_CHANGED: _rushed,
+    Event.ORDER_ITEMS_ADDED: _added,
     Event.PAYMENT_PROCESSED: _paid,
     Event.PAYMENT_REFUNDED: _refunded,
     Event.QR_SCANNED: _scanned,
@@ -170,7 +192,10 @@ def test_event_data_is_the_full_entity_plus_what_changed(
     assert paid == payment
     assert paid["order"]["payment_status"] == "paid" and paid["change"] == 100000 - order["total_amount"]
     final = shared_server.request("GET", f"/api/orders/{order['id']}").json()
-    assert {k: v for k, v in scanned.items() if k not in ("scanned_at", "token")} == final
+    assert {
+        k: v for k, v in scanned.items() if k not in ("scanned_at", "token", "previous_status", "new_status")
+    } == final
+    assert (scanned["previous_status"], scanned["new_status"]) == ("ready", "completed")
     assert final["status"] == "completed" and final["picked_up_at"] == scanned["scanned_at"]
     envelope = got[0][1]
     assert set(envelope) == {"event_id", "seq", "type", "timestamp", "data"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server import db
+from server import db, order_rows
 
 
 def make_version_1(path: Path) -> None:
@@ -47,3 +47,40 @@ def test_a_file_from_a_newer_server_is_refused(tmp_path: Path) -> None:
     assert sqlite3.connect(path).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[
         0
     ] == str(db.SCHEMA_VERSION + 1)
+
+
+def make_version_2(path: Path) -> None:
+    """The file a version-2 server left: one order of two lines, no item ids, stations or times."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript((Path(__file__).parent / "data" / "schema_v2.sql").read_text())
+    conn.executescript(
+        """
+        INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('seq', '1'), ('pruned_through', '0');
+        INSERT INTO orders (id, order_number, tenant_id, customer_name, type, table_label, total_amount,
+            items_count, status, version, qr_token, payment_status, created_at, updated_at)
+        VALUES (1, 'T1-001', 1, 'Budi', 'dine_in', NULL, 55000, 3, 'preparing', 2, 'q_x', 'unpaid',
+            '2026-12-02T03:00:00.000Z', '2026-12-02T03:01:00.000Z');
+        INSERT INTO order_items (order_id, position, name, qty, price, notes, modifiers)
+        VALUES (1, 0, 'Nasi Goreng', 2, 25000, 'pedas', '[]'), (1, 1, 'Es Teh', 1, 5000, '', '[]');
+        """
+    )
+    conn.close()
+
+
+def test_a_version_2_file_gains_line_ids_stations_and_times_and_keeps_its_orders(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    make_version_2(path)
+    conn = db.connect(path)
+    assert db.get_meta(conn, "schema_version") == str(db.SCHEMA_VERSION)
+    order, _ = order_rows.load(conn, 1)
+    assert [(item.id, item.name, item.status.value, item.station) for item in order.items] == [
+        (1, "Nasi Goreng", "pending", None),
+        (2, "Es Teh", "pending", None),
+    ]
+    assert order.priority.value == "normal" and order.fire_at is None and order.status.value == "preparing"
+    indexes = {row[1] for row in conn.execute("PRAGMA index_list(orders)")}
+    assert "orders_by_created" in indexes
+    conn.close()
+    again = db.connect(path)  # opening it again changes nothing
+    assert order_rows.load(again, 1)[0] == order
+    again.close()

@@ -89,7 +89,7 @@ def test_a_bad_setting_is_refused_with_what_is_allowed(tmp_path: Path) -> None:
         env={"KIOSK_CONFIG": str(tmp_path / "none.toml")},
     )
     assert done.returncode == 2
-    assert "room" in done.stderr and "display, kasir-N" in done.stderr
+    assert "room" in done.stderr and "display, board, kasir-N" in done.stderr
 
 
 def test_offscreen_without_configuration_says_what_to_pass(tmp_path: Path) -> None:
