@@ -5,8 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from typing import Any
 
 from server.feed import MAX_OPEN
+from tests.server.test_feed_depth import all_events
 from tests.support.server_process import ServerProcess
 
 
@@ -24,7 +26,8 @@ def test_demo_feed_posts_realistic_bounded_traffic(server: ServerProcess) -> Non
     statuses = Counter(order["status"] for order in orders)
     assert statuses["completed"] and statuses["cancelled"] and statuses["preparing"] + statuses["ready"]
     assert any(order["picked_up_at"] for order in orders)
-    assert all(1 <= len(order["items"]) <= 6 for order in orders)
+    rung_up = [sum(item["added_at"] is None for item in order["items"]) for order in orders]
+    assert all(1 <= lines <= 6 for lines in rung_up)  # add-ons come on top
     assert any(item["notes"] for order in orders for item in order["items"])
     payments = server.request("GET", "/api/payments").json()["payments"]
     assert {payment["counter_id"] for payment in payments} == {1, 2}
@@ -49,17 +52,53 @@ def test_demo_feed_keeps_the_open_orders_bounded(server: ServerProcess) -> None:
 
 
 def test_demo_feed_is_reproducible_with_a_seed(server: ServerProcess) -> None:
-    def run() -> list[tuple[str, int, str]]:
+    """The same seed sends the same requests: the same orders, lines, bumps, add-ons, voids and payments.
+
+    Compared through the event log (one event per accepted write), with what differs between two
+    runs on one server taken out: ids and numbers (an order is named by its place in the run),
+    QR tokens and times (a scheduled order's ``fire_at`` only as being there).
+    """
+
+    def run() -> list[tuple[Any, ...]]:
+        after = server.seq()
         subprocess.run(
             [sys.executable, "-m", "server", "demo-feed", "--url", server.url, "--token", server.admin_token,
-             "--rate", "500", "--count", "20", "--seed", "11"],
-            capture_output=True, text=True, timeout=60, check=True,
+             "--rate", "500", "--count", "300", "--seed", "11"],
+            capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
-        orders = server.request("GET", "/api/orders").json()["orders"]
-        return [(order["customer_name"], order["total_amount"], order["status"]) for order in orders]
+        events = all_events(server, after)
+        assert len(events) == 300
+        return [fingerprint(event, events) for event in events]
 
     first = run()
-    assert run()[len(first) :] == first
+    kinds = {step[0] for step in first}
+    assert kinds >= {"order_created", "order_item_status_changed", "order_items_added", "payment_processed"}
+    assert run() == first
+
+
+def fingerprint(event: dict[str, Any], run: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """What one event says the feed asked for, without what naturally differs from run to run."""
+    data = event["data"]
+    if event["type"] == "alert":
+        return ("alert", data["severity"], data["message"])
+    created = [e["data"]["id"] for e in run if e["type"] == "order_created"]
+    order = data.get("order", data)  # a payment carries its order
+    lines = tuple(
+        (line["id"], line["name"], line["qty"], line["price"], line["notes"], tuple(line["modifiers"]),
+         line["station"], tuple(line["allergens"]), line["status"], line["void_reason"], line["added_at"] is None)
+        for line in order["items"]
+    )  # fmt: skip
+    facts = (
+        created.index(order["id"]),
+        order["tenant_id"],
+        order["customer_name"],
+        order["type"],
+        order["table"],
+    )
+    state = (order["status"], order["payment_status"], order["priority"], order["total_amount"])
+    scheduled = (order["fire_at"] is not None, order["prep_minutes"])
+    paid = tuple(data.get(key) for key in ("amount_paid", "payment_method", "counter_id", "change"))
+    return (event["type"], facts, state, scheduled, lines, paid, data.get("item_id"), data.get("reason"))
 
 
 def test_demo_feed_without_a_token_explains_itself(server: ServerProcess) -> None:
