@@ -20,6 +20,17 @@
     </message>
 </context>
 <context>
+    <name>BoardScreen</name>
+    <message>
+        <source>Preparing</source>
+        <translation>Sedang disiapkan</translation>
+    </message>
+    <message>
+        <source>Ready for pick-up</source>
+        <translation>Siap diambil</translation>
+    </message>
+</context>
+<context>
     <name>CancelDialog</name>
     <message>
         <source>Out of stock</source>
@@ -192,6 +203,10 @@
         <translation>Dapur</translation>
     </message>
     <message>
+        <source>Pick-up board</source>
+        <translation>Papan pengambilan</translation>
+    </message>
+    <message>
         <source>Counter %1</source>
         <translation>Kasir %1</translation>
     </message>
@@ -250,6 +265,15 @@
     <message>
         <source>Sound on</source>
         <translation>Suara hidup</translation>
+    </message>
+</context>
+<context>
+    <name>NumberGrid</name>
+    <message numerus="yes">
+        <source>+%n more</source>
+        <translation>
+            <numerusform>+%n lagi</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -319,6 +343,19 @@
     <message>
         <source>paid</source>
         <translation>lunas</translation>
+    </message>
+</context>
+<context>
+    <name>PrepPanel</name>
+    <message>
+        <source>Today: no order ready yet</source>
+        <translation>Hari ini: belum ada pesanan siap</translation>
+    </message>
+    <message numerus="yes">
+        <source>Today: avg %1 · p90 %2 · %n order(s) to ready</source>
+        <translation>
+            <numerusform>Hari ini: rata-rata %1 · p90 %2 · %n pesanan sampai siap</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -32,7 +32,15 @@ from kiosk.core.recall import RecallStack
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.core.sync import ResumePoint, Syncer
-from kiosk.protocol import OrderStatus, bump_target, can_transition, describe_allowed
+from kiosk.protocol import (
+    OrderStatus,
+    RoomKind,
+    bump_target,
+    can_transition,
+    describe_allowed,
+    is_valid_room,
+    parse_room,
+)
 from kiosk.protocol.models import EntityId
 
 __all__ = ["ActionOutcome", "Session"]
@@ -109,7 +117,9 @@ class Session:
         self.recall_stack = RecallStack()
         self.store.subscribe(self.recall_stack)
         self.enricher = Enricher(self.rest, self.store, lambda: self.syncer.dialect)
-        self.store.subscribe(self.enricher)
+        # A customer board holds number and status only, on purpose: nothing there to complete.
+        if not is_valid_room(config.room) or parse_room(config.room).kind is not RoomKind.BOARD:
+            self.store.subscribe(self.enricher)
         self._action_listeners: Listeners[Callable[[ActionOutcome], None]] = Listeners()
         self._tasks: list[asyncio.Task[None]] = []
 

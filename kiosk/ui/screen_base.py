@@ -56,6 +56,11 @@ class Screen(QWidget):
         """A toast for this order or payment was clicked: show it; False (the window logs it) when gone."""
         return False
 
+    def announces_orders(self) -> bool:
+        """Whether the window chimes and toasts for new and cancelled orders; a customer board does not
+        (it chimes itself when a number turns ready, and a toast naming the customer is not for the hall)."""
+        return True
+
     def tick(self) -> None:
         """Once a second, from the window's one timer: age what ages (timers, lingering cancels)."""
 

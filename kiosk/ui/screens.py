@@ -32,7 +32,14 @@ def _tenant_screen() -> type[Screen]:
     return TenantScreen
 
 
+def _board_screen() -> type[Screen]:
+    from kiosk.ui.board.screen import BoardScreen  # noqa: PLC0415 - imported where shown, see above
+
+    return BoardScreen
+
+
 SCREENS: dict[RoomKind, Callable[[], type[Screen]]] = {
+    RoomKind.BOARD: _board_screen,
     RoomKind.KASIR: _cashier_screen,
     RoomKind.TENANT: _tenant_screen,
 }

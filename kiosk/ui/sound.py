@@ -42,7 +42,11 @@ CANCEL = "cancel"
 PAYMENT = "payment"
 ALERT = "alert"
 
-# Envelope type -> WAV (without .wav).  Several kinds share one sound: a cook
+# Kinds a screen plays by itself, from what it sees on its own clock (no envelope carries them).
+ORDER_READY = "order_ready"  # the customer board: a number was called
+ORDER_RELEASED = "order_released"  # a scheduled order's time came: new work on the rail
+
+# Envelope type (or a screen's own kind) -> WAV (without .wav).  Several kinds share one sound: a cook
 # needs to tell "new work", "work gone", "money" and "attention" apart, no more.
 SOUND_FOR_KIND: Mapping[str, str] = {
     Event.ORDER_CREATED.type: NEW_ORDER,
@@ -52,6 +56,8 @@ SOUND_FOR_KIND: Mapping[str, str] = {
     Event.QR_SCANNED.type: PAYMENT,
     Event.ALERT.type: ALERT,
     Event.NOTIFICATION.type: PAYMENT,
+    ORDER_READY: PAYMENT,  # the bright rising triad, as for a pick-up
+    ORDER_RELEASED: NEW_ORDER,
 }
 
 DEBOUNCE_S = 2.0  # longer than every chime, so two plays of one sound never overlap

@@ -59,6 +59,7 @@ def room_title(room: str) -> str:
     parsed = parse_room(room)
     titles = {
         RoomKind.DISPLAY: QCoreApplication.translate("MainWindow", "Kitchen"),
+        RoomKind.BOARD: QCoreApplication.translate("MainWindow", "Pick-up board"),
         RoomKind.KASIR: QCoreApplication.translate("MainWindow", "Counter %1"),
         RoomKind.TENANT: QCoreApplication.translate("MainWindow", "Stall %1"),
         RoomKind.USER: QCoreApplication.translate("MainWindow", "User %1"),
@@ -174,9 +175,11 @@ class MainWindow(QMainWindow):
     # -- what arrives from the core ----------------------------------------------
     def on_notice(self, notice: Notice) -> None:
         """One genuinely new thing: a sound, and a toast or a banner."""
+        entity = notice.entity
+        if not isinstance(entity, Alert) and not self.screen_widget.announces_orders():
+            return
         if self.sound is not None:
             self.sound.play(notice.event.type)
-        entity = notice.entity
         if isinstance(entity, Alert):
             self.banners.show_message(entity.severity, entity.message)
             return

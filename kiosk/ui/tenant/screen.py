@@ -53,6 +53,7 @@ from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
 from kiosk.ui.widgets.fit_columns import FitColumns
 from kiosk.ui.widgets.plain_label import PlainLabel
+from kiosk.ui.widgets.prep_panel import PrepPanel
 
 log = logging.getLogger("kiosk.ui")
 
@@ -114,6 +115,7 @@ class TenantScreen(Screen):
         self.heading.setProperty("role", "heading")
         self.hidden_label = PlainLabel(parent=self)
         self.hidden_label.setProperty("role", "muted")
+        self.prep_panel = PrepPanel(self._session.rest, self._clock, self.tenant_id, self)
         self.list = QListView(self)
         self.list.setObjectName("tenantOrders")
         self.list.setModel(self.model)
@@ -162,6 +164,7 @@ class TenantScreen(Screen):
         left = QVBoxLayout()
         title_row = QHBoxLayout()
         title_row.addWidget(self.heading, 1)
+        title_row.addWidget(self.prep_panel)
         title_row.addWidget(self.hidden_label)
         left.addLayout(title_row)
         left.addWidget(self.list, 1)
@@ -199,6 +202,7 @@ class TenantScreen(Screen):
         """Once a second (the window's timer): drop lingering cancels, repaint the ages."""
         self.model.expire()
         self.list.viewport().update()
+        self.prep_panel.tick()
 
     def open_count(self) -> int:
         return sum(1 for order in self.model.orders() if order.status is not OrderStatus.CANCELLED)
@@ -355,6 +359,7 @@ class TenantScreen(Screen):
         self.pickups_heading.setText(self.tr("Pick-ups (QR)"))
         self.payments_heading.setText(self.tr("Payments"))
         self.payments.retranslate()
+        self.prep_panel.retranslate()
 
     def _show_counts(self) -> None:
         self.heading.setText(self.tr("Orders (%n open)", "", self.open_count()))
