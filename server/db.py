@@ -205,7 +205,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # Created after the tables are brought up to date: an older file gains their columns first.
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS orders_by_created ON orders (created_at);
-CREATE INDEX IF NOT EXISTS items_by_done ON order_items (done_at) WHERE done_at IS NOT NULL;
 """
 
 # Schema 3's new columns, for a file made by an older server (ALTER TABLE keeps every row).
