@@ -33,7 +33,7 @@ from kiosk.protocol.api import HEALTH
 
 log = logging.getLogger("kiosk.demo")
 
-ROOMS = {"display": ["display"], "kasir-1": ["kasir-1"], "tenant-1": ["tenant-1"]}
+ROOMS = {"display": ["display"], "kasir-1": ["kasir-1"], "tenant-1": ["tenant-1"], "board": ["board"]}
 ROOMS["all"] = ["display", "kasir-1", "tenant-1"]
 START_TIMEOUT_S = 30.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
