@@ -56,9 +56,12 @@ class Screen(QWidget):
         """A toast for this order or payment was clicked: show it; False (the window logs it) when gone."""
         return False
 
-    def announces_orders(self) -> bool:
-        """Whether the window chimes and toasts for new and cancelled orders; a customer board does not
-        (it chimes itself when a number turns ready, and a toast naming the customer is not for the hall)."""
+    def for_staff(self) -> bool:
+        """Whether the window shows staff notices: a chime and a toast per new thing, alert banners.
+
+        A customer board does not: it chimes itself when a number is called, a toast naming a
+        customer is not for the hall, and "printer out of paper" is not for the customers.
+        """
         return True
 
     def tick(self) -> None:

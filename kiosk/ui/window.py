@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
     def on_notice(self, notice: Notice) -> None:
         """One genuinely new thing: a sound, and a toast or a banner."""
         entity = notice.entity
-        if not isinstance(entity, Alert) and not self.screen_widget.announces_orders():
+        if not self.screen_widget.for_staff():
             return
         if self.sound is not None:
             self.sound.play(notice.event.type)

@@ -97,9 +97,14 @@ def test_a_number_goes_from_preparing_to_ready_with_a_chime_and_a_flash_then_lea
     number = order["order_number"]
     qtbot.waitUntil(lambda: numbers(screen.preparing) == [number], timeout=10_000)
     assert numbers(screen.ready) == []
-    # In front of the customers: no "new order — name" toast and no kitchen chime from the window.
+    # In front of the customers: no "new order — name" toast, no kitchen chime, no staff alert.
+    alert = server.request(
+        "POST", "/api/alerts", json={"severity": "warning", "message": "Printer dapur habis"}
+    )
+    assert alert.status_code == 201
+    qtbot.waitUntil(lambda: len(board.session.store.alerts) == 1, timeout=10_000)
     board.window.toasts.flush()
-    assert board.window.toasts.toasts() == [] and board.sounds == []
+    assert board.window.toasts.toasts() == [] and board.sounds == [] and board.window.banners.banners() == []
     patch_status(server, order, "preparing")
     qtbot.waitUntil(
         lambda: board.session.store.orders[order["id"]].status is OrderStatus.PREPARING, timeout=10_000

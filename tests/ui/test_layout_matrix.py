@@ -29,7 +29,7 @@ from tests.ui.conftest import ARTIFACTS
 from tests.ui.layout_probe import LONG_DETAIL, MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("display", "kasir-1", "tenant-1")
+ROOMS = ("display", "kasir-1", "tenant-1", "board")
 SIZES = ((1024, 768), (1366, 768), (1920, 1080))
 LANGUAGES = ("en", "id")
 # What must be on screen, whole, at every size: (objectName, what a person calls it).
@@ -38,6 +38,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "display": ("allDayPanel", "recallButton", "cardGrid"),
     "kasir-1": ("totalsPanel", "printButton", "pdfButton", "refundButton", "receiptChange", "transactions"),
     "tenant-1": ("acceptButton", "readyButton", "completeButton", "cancelButton", "tenantOrders"),
+    "board": ("preparingHeading", "readyHeading", "preparingGrid", "readyGrid"),
 }
 
 LONG_NAME = "Raden Ayu Siti Nurhaliza Kusumawardhani Prameswari binti Haji Abdurrahman W."  # 80 max

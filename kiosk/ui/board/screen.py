@@ -201,8 +201,8 @@ class BoardScreen(Screen):
         return found if isinstance(found, SoundBoard) else None
 
     # -- window hooks ------------------------------------------------------------------------
-    def announces_orders(self) -> bool:
-        return False  # no "new order — name" toast or chime in front of the customers
+    def for_staff(self) -> bool:
+        return False  # no toasts, kitchen chimes or staff alerts in front of the customers
 
     def tick(self) -> None:
         self._update_highlights()
