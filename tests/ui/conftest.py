@@ -160,3 +160,16 @@ def live_session(make_session: Callable[..., Session], display_config: Config, q
     session = make_session(display_config)
     qtbot.waitUntil(lambda: session.status.state is ConnectionState.LIVE, timeout=10_000)
     return session
+
+
+@pytest.fixture
+def x_session(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, int, int]]:
+    """An Xvfb of the size in ``request.param`` with openbox managing it: (DISPLAY, width, height).
+
+    Parametrize it indirectly: ``@pytest.mark.parametrize("x_session", [(1366, 768)], indirect=True)``.
+    """
+    from tests.ui.x_display import xvfb_with_openbox
+
+    width, height = request.param
+    with xvfb_with_openbox(tmp_path, width, height) as display:
+        yield display, width, height

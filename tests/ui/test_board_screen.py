@@ -11,10 +11,8 @@ test-artifacts/board-<w>x<h>.png for a person to look at.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,6 @@ from tests.support.server_process import ServerProcess
 from tests.ui.conftest import ARTIFACTS, make_config
 from tests.ui.sound_support import REQUIRE_ENV, sound_server_up
 from tests.ui.test_headless import clean_env, non_blank_png, wait_for_line
-from tests.ui.test_layout_matrix import wait_for_file
 from tests.ui.test_plain_text_everywhere import rich_labels
 
 # Without a PulseAudio server Qt says so once; the sound board carries on silently by design.
@@ -273,44 +270,13 @@ def test_every_label_of_the_board_is_plain_text(qtbot: QtBot, tmp_path: Path) ->
 # -- screenshots of the real window under Xvfb + openbox -------------------------------------------
 
 
-@pytest.fixture
-def x_display(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """An Xvfb of the case's size with openbox managing it (a fullscreen request goes through a real WM)."""
-    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
-        pytest.skip("needs Xvfb and openbox (apt-get install xvfb openbox)")
-    width, height = request.param
-    number_file = tmp_path / "display-number"
-    with number_file.open("w") as out:
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(out.fileno()), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-            pass_fds=(out.fileno(),), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    wm: subprocess.Popen[bytes] | None = None
-    try:
-        display = ":" + wait_for_file(number_file, "Xvfb", xvfb)
-        ready = tmp_path / "openbox-ready"
-        env = {**os.environ, "DISPLAY": display, "HOME": str(tmp_path)}
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        wm = subprocess.Popen(
-            ["openbox", "--sm-disable", "--startup", f"sh -c 'echo up > {ready}'"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for_file(ready, "openbox", wm)
-        yield display
-    finally:
-        for process in (wm, xvfb):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=10)
-
-
 @pytest.mark.parametrize(
-    "x_display", [(1366, 768), (1920, 1080)], indirect=True, ids=["1366x768", "1920x1080"]
+    "x_session", [(1366, 768), (1920, 1080)], indirect=True, ids=["1366x768", "1920x1080"]
 )
 def test_board_screenshot_with_twenty_numbers_of_three_stalls(
-    x_display: str, server: ServerProcess, tmp_path: Path, request: pytest.FixtureRequest
+    x_session: tuple[str, int, int], server: ServerProcess, tmp_path: Path
 ) -> None:
-    width, height = request.node.callspec.params["x_display"]
+    x_display, width, height = x_session
     orders = [server.create_order(1 + n % 3, customer_name=NAMES[n % len(NAMES)]) for n in range(20)]
     for order in orders[:7]:
         advance(server, order, "ready")

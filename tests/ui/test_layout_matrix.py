@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,7 @@ from tests.support.flows import pay
 from tests.support.server_process import ServerProcess
 from tests.ui.conftest import ARTIFACTS
 from tests.ui.layout_probe import LONG_DETAIL, MARKER
+from tests.ui.x_display import wait_for_file  # noqa: F401 - kept importable from here
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOMS = ("display", "kasir-1", "tenant-1", "board")
@@ -100,46 +98,6 @@ def seed(server: ServerProcess, room: str) -> dict[str, Any]:
                "payment_method": "cash", "counter_id": 1}  # fmt: skip
     after_live.append(("POST", "/api/payments", payment))  # opens its receipt while the screen is live
     return {"rows": len(orders), "final_rows": len(orders) + 1, "after_live": after_live, "receipt_lines": 40}
-
-
-def wait_for_file(path: Path, what: str, process: subprocess.Popen[bytes], timeout: float = 15) -> str:
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and path.read_text().strip()):
-        assert process.poll() is None, f"{what} exited with {process.returncode}"
-        assert time.monotonic() < deadline, f"{what} did not start within {timeout} s"
-        time.sleep(0.02)  # polling another process's output file, bounded by the deadline
-    return path.read_text().strip()
-
-
-@pytest.fixture
-def x_session(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, int, int]]:
-    """An Xvfb of the case's size with openbox managing it; yields the DISPLAY, width and height."""
-    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
-        pytest.skip("needs Xvfb and openbox (apt-get install xvfb openbox)")
-    width, height = request.param
-    number_file = tmp_path / "display-number"
-    with number_file.open("w") as out:  # Xvfb picks a free display number itself and writes it here
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(out.fileno()), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-            pass_fds=(out.fileno(),), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    wm: subprocess.Popen[bytes] | None = None
-    try:
-        display = ":" + wait_for_file(number_file, "Xvfb", xvfb)
-        ready = tmp_path / "openbox-ready"
-        env = {**os.environ, "DISPLAY": display, "HOME": str(tmp_path)}
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        wm = subprocess.Popen(
-            ["openbox", "--sm-disable", "--startup", f"sh -c 'echo up > {ready}'"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for_file(ready, "openbox", wm)
-        yield display, width, height
-    finally:
-        for process in (wm, xvfb):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=10)
 
 
 def run_probe(plan: dict[str, Any], display: str, tmp_path: Path) -> dict[str, Any]:
