@@ -16,6 +16,12 @@ on the real grid through a session whose bump is the core's optimistic
 ``store.set_local`` (the REST call that follows is off the GUI thread and not
 part of the frame).  ``QT_QPA_UPDATE_IDLE_TIME`` is 0 unless --idle-time says
 otherwise (Qt's default is 5 ms).
+
+The cards are kitchen-deep (``deep_order``): lines of the grill, of drinks
+and of no station, allergens on some, lines started, done and voided, add-on
+lines, one order in seven a rush.  Inserted orders are rushes, so they land at
+the top of a grid whose first pages are rush cards.  "line status → painted"
+is an ``order:item_status_changed`` event for a card in view.
 """
 
 from __future__ import annotations
@@ -38,6 +44,26 @@ T_SCRIPT = time.perf_counter()
 sys.path.insert(0, str(ROOT))
 
 SAMPLES = 200
+STATIONS = ("grill", "drinks", None)
+LINE_STATES = ("pending", "started", "done", "pending", "voided")
+
+
+def deep_order(
+    oid: int, created: datetime, status: str = "pending", version: int = 1, *, rush: bool | None = None
+) -> dict[str, Any]:
+    """``order_dict`` with the kitchen's depth: stations, allergens, line states, add-ons, rush."""
+    order = order_dict(oid, created, status, version)
+    for k, item in enumerate(order["items"], start=1):
+        state = LINE_STATES[(oid + k) % len(LINE_STATES)]
+        item.update(id=k, station=STATIONS[(oid + k) % 3], status=state)
+        if (oid + k) % 4 == 0:
+            item["allergens"] = ["peanut", "gluten"] if k % 2 else ["shrimp"]
+        if state == "voided":
+            item["void_reason"] = "stok habis"
+        if k > 1 and oid % 5 == 0:
+            item["added_at"] = created.isoformat()
+    order["priority"] = "rush" if (oid % 7 == 0 if rush is None else rush) else "normal"
+    return order
 
 
 def summary(name: str, values_s: list[float]) -> str:
@@ -98,7 +124,7 @@ def build(cards: int) -> tuple[Any, Any, Any, Any, Envelopes]:
     store = Store()
     store.load_snapshot(
         [
-            Order.model_validate(order_dict(i, T0 + timedelta(seconds=i)))
+            Order.model_validate(deep_order(i, T0 + timedelta(seconds=i)))
             for i in range(100_000, 100_000 + cards)
         ],
         [],
@@ -181,7 +207,7 @@ def measure(app: Any, cards: int) -> None:
         oid = next_id
         next_id += 1
         older -= timedelta(seconds=1)
-        store.apply_envelope(envelopes.make("order_created", order_dict(oid, older)))
+        store.apply_envelope(envelopes.make("order_created", deep_order(oid, older, rush=True)))
         return oid
 
     for _ in range(SAMPLES):
@@ -198,11 +224,24 @@ def measure(app: Any, cards: int) -> None:
         started = time.perf_counter()
         store.apply_envelope(
             envelopes.make(
-                "order_status_changed", order_dict(oid, store.orders[oid].created_at, "preparing", 2)
+                "order_status_changed",
+                deep_order(oid, store.orders[oid].created_at, "preparing", 2, rush=True),
             )
         )  # type: ignore[arg-type]
         pump_until(app, lambda: probe.paints > before)  # noqa: B023 - used at once
         statuses.append(probe.painted_at - started)
+        settle(app)
+    lines: list[float] = []
+    for _ in range(SAMPLES):
+        oid = insert_at_top()
+        settle(app)
+        changed = deep_order(oid, store.orders[oid].created_at, "preparing", 2, rush=True)
+        changed["items"][0].update(status="done" if changed["items"][0]["status"] != "done" else "pending")
+        before = probe.paints
+        started = time.perf_counter()
+        store.apply_envelope(envelopes.make("order_item_status_changed", changed))  # type: ignore[arg-type]
+        pump_until(app, lambda: probe.paints > before)  # noqa: B023 - used at once
+        lines.append(probe.painted_at - started)
         settle(app)
     screen.grid.setFocus()
     for _ in range(SAMPLES):
@@ -216,9 +255,10 @@ def measure(app: Any, cards: int) -> None:
         pump_until(app, lambda: probe.paints > before)  # noqa: B023 - used at once
         bumps.append(probe.painted_at - started)
         settle(app)
-    print(f"--- {cards} cards (+{3 * SAMPLES} added during the run)")
+    print(f"--- {cards} cards (+{4 * SAMPLES} added during the run)")
     print(summary("new card (insert at top) → painted", inserts))
     print(summary("status change → painted", statuses))
+    print(summary("line status → painted", lines))
     print(summary("bump key → optimistic card painted", bumps))
     if cards == 500:
         ticks: list[float] = []

@@ -11,6 +11,10 @@
         <source>Nothing to make</source>
         <translation>Tidak ada yang perlu dibuat</translation>
     </message>
+    <message>
+        <source>Allergens:</source>
+        <translation>Alergen:</translation>
+    </message>
 </context>
 <context>
     <name>Banner</name>
@@ -136,6 +140,45 @@
     </message>
 </context>
 <context>
+    <name>ExpoScreen</name>
+    <message>
+        <source>Order %1 is not all done: press again within 3 s to bump it anyway</source>
+        <translation>Pesanan %1 belum selesai semua: tekan lagi dalam 3 detik untuk tetap menandai siap</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Mengirim…</translation>
+    </message>
+    <message>
+        <source>Order %1 was not changed: %2</source>
+        <translation>Pesanan %1 tidak diubah: %2</translation>
+    </message>
+    <message>
+        <source>Offline: saved, will be sent when the connection is back</source>
+        <translation>Offline: disimpan, dikirim saat koneksi kembali</translation>
+    </message>
+    <message>
+        <source>Open orders (%1)</source>
+        <translation>Pesanan terbuka (%1)</translation>
+    </message>
+    <message>
+        <source>Waiting for pick-up (%1)</source>
+        <translation>Menunggu diambil (%1)</translation>
+    </message>
+    <message>
+        <source>↑↓ select · ←→ area · Enter bump · Shift+Enter bump anyway</source>
+        <translation>↑↓ pilih · ←→ area · Enter tandai · Shift+Enter tetap tandai</translation>
+    </message>
+    <message>
+        <source>No open orders</source>
+        <translation>Tidak ada pesanan terbuka</translation>
+    </message>
+    <message>
+        <source>Nobody waiting</source>
+        <translation>Tidak ada yang menunggu</translation>
+    </message>
+</context>
+<context>
     <name>Header</name>
     <message numerus="yes">
         <source>%n open order(s)</source>
@@ -177,8 +220,20 @@
         <translation>Meja %1</translation>
     </message>
     <message>
+        <source>VOID: %1</source>
+        <translation>BATAL: %1</translation>
+    </message>
+    <message>
+        <source>ADD-ON</source>
+        <translation>TAMBAHAN</translation>
+    </message>
+    <message>
         <source>Reason: %1</source>
         <translation>Alasan: %1</translation>
+    </message>
+    <message>
+        <source>RUSH</source>
+        <translation>SEGERA</translation>
     </message>
     <message>
         <source>cont.</source>
@@ -192,8 +247,29 @@
         <translation>Panggil ulang (R)</translation>
     </message>
     <message>
+        <source>Stations: %1</source>
+        <translation>Stasiun: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) for other stations hidden</source>
+        <translation>
+            <numerusform>%n pesanan untuk stasiun lain disembunyikan</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>page %1 of %2</source>
         <translation>halaman %1 dari %2</translation>
+    </message>
+</context>
+<context>
+    <name>LaterStrip</name>
+    <message>
+        <source>Scheduled order %1 is due: start it now (wanted %2)</source>
+        <translation>Pesanan terjadwal %1 tiba waktunya: mulai sekarang (diminta %2)</translation>
+    </message>
+    <message>
+        <source>Later:</source>
+        <translation>Nanti:</translation>
     </message>
 </context>
 <context>
@@ -627,6 +703,39 @@
     <message>
         <source>a cancel needs a reason.</source>
         <translation>pembatalan memerlukan alasan.</translation>
+    </message>
+</context>
+<context>
+    <name>RowList</name>
+    <message>
+        <source>other</source>
+        <translation>lainnya</translation>
+    </message>
+    <message>
+        <source>table %1</source>
+        <translation>meja %1</translation>
+    </message>
+    <message>
+        <source>Hand out</source>
+        <translation>Serahkan</translation>
+    </message>
+    <message>
+        <source>Not all done — again to bump</source>
+        <translation>Belum selesai — tekan lagi untuk menandai</translation>
+    </message>
+    <message>
+        <source>All done — bump</source>
+        <translation>Selesai semua — tandai</translation>
+    </message>
+    <message>
+        <source>RUSH</source>
+        <translation>SEGERA</translation>
+    </message>
+    <message numerus="yes">
+        <source>▼ %n more</source>
+        <translation>
+            <numerusform>▼ %n lagi</numerusform>
+        </translation>
     </message>
 </context>
 <context>

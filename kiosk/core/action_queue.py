@@ -22,15 +22,37 @@ from typing import Any
 
 from kiosk.core.atomic_file import replace_file
 from kiosk.protocol import ProtocolError
-from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, Route, path_segment
+from kiosk.protocol.api import CANCEL_ORDER, ITEM_STATUS, ORDER_PRIORITY, ORDER_STATUS, Route, path_segment
 from kiosk.protocol.limits import MAX_IDEMPOTENCY_KEY, PLAIN_ID_RULE, is_plain_id
 from kiosk.protocol.models import EntityId
-from kiosk.protocol.requests import CancelOrder, ChangeStatus, validate_body
+from kiosk.protocol.requests import (
+    CancelOrder,
+    ChangeItemStatus,
+    ChangePriority,
+    ChangeStatus,
+    validate_body,
+)
 
 log = logging.getLogger("kiosk.actions")
 
-ACTION_KINDS = ("status", "cancel")
-_ACTION_FIELDS = ("kind", "order_id", "status", "reason", "key", "taken_at")
+# "item": one line's status (``status`` is the ItemStatus, ``item_id`` the line, ``reason`` a void's);
+# "priority": rush or normal (``status`` holds the Priority).  One shape for all four keeps the
+# queue file's lines alike, and an older file (no ``item_id``) still reads.
+ACTION_KINDS = ("status", "cancel", "item", "priority")
+_ACTION_FIELDS = ("kind", "order_id", "status", "reason", "key", "taken_at", "item_id")
+# The route name each kind goes to, as a backend dialect names it (kiosk/core/dialects.py).
+ROUTE_NAMES = {
+    "status": "order_status",
+    "cancel": "cancel_order",
+    "item": "item_status",
+    "priority": "order_priority",
+}
+NATIVE_ROUTES: dict[str, Route] = {
+    "order_status": ORDER_STATUS,
+    "cancel_order": CANCEL_ORDER,
+    "item_status": ITEM_STATUS,
+    "order_priority": ORDER_PRIORITY,
+}
 MAX_TAKEN_AT = 64  # an ISO-8601 time with offset is 32 characters
 MAX_LOGGED_REJECTS = 10  # per load: the rest of a damaged file is counted, not written line by line
 
@@ -43,25 +65,47 @@ class Action:
     reason: str | None = None
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
     taken_at: str = ""
+    item_id: int | None = None  # the line of an "item" action
 
     @property
     def label(self) -> str:
-        return f"status:{self.status}" if self.kind == "status" else self.kind
+        if self.kind in ("status", "item", "priority"):
+            return f"{self.kind}:{self.status}"
+        return self.kind
 
     def request(
-        self, status_route: Route = ORDER_STATUS, cancel_route: Route = CANCEL_ORDER
+        self,
+        status_route: Route = ORDER_STATUS,
+        cancel_route: Route = CANCEL_ORDER,
+        routes: dict[str, Route] | None = None,
     ) -> tuple[str, str, dict[str, Any]]:
-        """Method, path and body (at the routes of the backend's dialect); ``ValueError`` for a bad id or kind."""
+        """Method, path and body (at the routes of the backend's dialect); ``ValueError`` for a bad id or kind.
+
+        ``routes`` (route name -> Route) are the dialect's routes for the kinds
+        beyond status and cancel; the native ones by default.
+        """
         path_segment(self.order_id)  # the id first: a damaged line says so whatever its kind
+        chosen = {**NATIVE_ROUTES, **(routes or {})}
         if self.kind == "status":
             return status_route.method, status_route.path(order_id=self.order_id), {"status": self.status}
         if self.kind == "cancel":
             return cancel_route.method, cancel_route.path(order_id=self.order_id), {"reason": self.reason}
+        if self.kind == "item":
+            if not isinstance(self.item_id, int) or isinstance(self.item_id, bool) or self.item_id < 1:
+                raise ValueError(f"item_id {self.item_id!r:.40} is not a line number (1 or more)")
+            route = chosen["item_status"]
+            body: dict[str, Any] = {"status": self.status}
+            if self.reason is not None:
+                body["reason"] = self.reason
+            return route.method, route.path(order_id=self.order_id, item_id=self.item_id), body
+        if self.kind == "priority":
+            route = chosen["order_priority"]
+            return route.method, route.path(order_id=self.order_id), {"priority": self.status}
         raise ValueError(f"unknown action kind {self.kind!r}; known: {', '.join(ACTION_KINDS)}")
 
     @property
     def route_name(self) -> str:
-        return "order_status" if self.kind == "status" else "cancel_order"
+        return ROUTE_NAMES.get(self.kind, "cancel_order")
 
 
 def parse_queued(raw: object) -> Action:
@@ -87,17 +131,8 @@ def parse_queued(raw: object) -> Action:
         raise ValueError(f"kind {kind!r:.40} is not one of {', '.join(ACTION_KINDS)}")
     if not is_plain_id(order_id):
         raise ValueError(f"order_id {order_id!r:.60} is not a plain id ({PLAIN_ID_RULE})")
-    try:
-        if kind == "status":
-            validate_body(ChangeStatus, {"status": status})
-            if reason is not None:
-                raise ValueError("a status change carries no reason")
-        else:
-            validate_body(CancelOrder, {"reason": reason})
-            if status is not None:
-                raise ValueError("a cancel carries no status")
-    except ProtocolError as exc:
-        raise ValueError(exc.message) from None
+    item_id = raw.get("item_id")
+    _check_body(str(kind), status, reason, item_id)
     key, taken_at = raw.get("key"), raw.get("taken_at", "")
     if not (isinstance(key, str) and key.strip() and len(key) <= MAX_IDEMPOTENCY_KEY and key.isprintable()):
         raise ValueError(f"key {key!r:.40} is not 1-{MAX_IDEMPOTENCY_KEY} printable characters")
@@ -111,7 +146,34 @@ def parse_queued(raw: object) -> Action:
         reason=reason if isinstance(reason, str) else None,
         key=key,
         taken_at=taken_at,
+        item_id=item_id if isinstance(item_id, int) else None,
     )
+
+
+def _check_body(kind: str, status: object, reason: object, item_id: object) -> None:
+    """The body of a queued action, as the server's request models check it."""
+    if kind == "item":
+        if not isinstance(item_id, int) or isinstance(item_id, bool) or not 1 <= item_id <= 2_000_000_000:
+            raise ValueError(f"item_id {item_id!r:.40} is not a line number (1 or more)")
+    elif item_id is not None:
+        raise ValueError(f"a {kind} action carries no item_id")
+    if kind != "item" and reason is not None and kind != "cancel":
+        raise ValueError(f"a {'status' if kind == 'status' else kind} change carries no reason")
+    if kind == "cancel" and status is not None:
+        raise ValueError("a cancel carries no status")
+    try:
+        if kind == "status":
+            validate_body(ChangeStatus, {"status": status})
+        elif kind == "item":
+            validate_body(
+                ChangeItemStatus, {"status": status, **({} if reason is None else {"reason": reason})}
+            )
+        elif kind == "priority":
+            validate_body(ChangePriority, {"priority": status})
+        else:
+            validate_body(CancelOrder, {"reason": reason})
+    except ProtocolError as exc:
+        raise ValueError(exc.message) from None
 
 
 class ActionQueue:

@@ -22,16 +22,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kiosk.core.action_queue import Action, ActionQueue
+from kiosk.core.action_queue import NATIVE_ROUTES, Action, ActionQueue
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.dialects import Dialect, native_dialect
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
 from kiosk.core.store import Store
 from kiosk.protocol import Order, OrderStatus
-from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, REFUND_PAYMENT
+from kiosk.protocol.api import CANCEL_ORDER, ORDER_STATUS, REFUND_PAYMENT, Route
 from kiosk.protocol.models import EntityId
+from kiosk.protocol.status import ItemStatus, Priority
 
-__all__ = ["Action", "ActionOutcome", "ActionQueue", "ActionRunner", "RefundSender"]
+__all__ = ["Action", "ActionOutcome", "ActionQueue", "ActionRunner", "RefundSender", "local_result"]
 
 log = logging.getLogger("kiosk.actions")
 
@@ -46,6 +47,41 @@ class ActionOutcome:
     replayed: bool = False  # the answer to an action queued earlier
     code: str = ""  # the server's stable error code when refused ("already_refunded"...), for the UI's words
     payment_id: EntityId | None = None  # the payment a refund was about
+
+
+def local_result(held: Order, action: Action) -> Order:
+    """What the card shows at once for ``action``: the server's answer as far as this screen can tell.
+
+    A line started or finished on a pending order moves the order to
+    preparing, and a line taken back on a ready order moves it back, as the
+    server does (kiosk/protocol/status.py): the echo then matches what the
+    card already shows, so it is no news (no chime, no flash).
+    """
+    if action.kind == "priority":
+        return held.model_copy(update={"priority": Priority(action.status or Priority.NORMAL)})
+    if action.kind == "item":
+        target = ItemStatus(action.status or ItemStatus.PENDING)
+        items = tuple(
+            item.model_copy(
+                update={
+                    "status": target,
+                    "void_reason": action.reason if target is ItemStatus.VOIDED else None,
+                }
+            )
+            if item.id == action.item_id
+            else item
+            for item in held.items
+        )
+        status = held.status
+        if (status is OrderStatus.PENDING and target in (ItemStatus.STARTED, ItemStatus.DONE)) or (
+            status is OrderStatus.READY and target in (ItemStatus.PENDING, ItemStatus.STARTED)
+        ):
+            status = OrderStatus.PREPARING
+        return held.model_copy(update={"items": items, "status": status})
+    update: dict[str, Any] = {"status": OrderStatus(action.status or OrderStatus.CANCELLED)}
+    if action.kind == "cancel":
+        update["cancel_reason"] = action.reason
+    return held.model_copy(update=update)
 
 
 class ActionRunner:
@@ -83,10 +119,7 @@ class ActionRunner:
             return refused
         held = self.store.orders.get(action.order_id)
         if held is not None:
-            update: dict[str, Any] = {"status": OrderStatus(action.status or OrderStatus.CANCELLED)}
-            if action.kind == "cancel":
-                update["cancel_reason"] = action.reason
-            self.store.set_local(held.model_copy(update=update))
+            self.store.set_local(local_result(held, action))
         async with self._lock:
             if len(self.queue):  # keep the order of actions: behind what is already waiting
                 return self._queue(action, "earlier actions are still waiting for the server")
@@ -134,18 +167,18 @@ class ActionRunner:
 
     async def _send(self, action: Action, *, replayed: bool = False) -> ActionOutcome:
         dialect = self.dialect()
-        status_route = dialect.route("order_status", ORDER_STATUS)
-        cancel_route = dialect.route("cancel_order", CANCEL_ORDER)
-        if status_route is None or cancel_route is None:
-            missing = "order_status" if status_route is None else "cancel_order"
-            if action.route_name == missing:
-                self.store.rollback(action.order_id)
-                reason = f"this backend ({dialect.title}) takes no {action.label}"
-                log.warning("%s of order %s not sent: %s", action.label, action.order_id, reason)
-                return ActionOutcome(
-                    action.order_id, ok=False, reason=reason, action=action.label, code="unsupported"
-                )
-        method, path, body = action.request(status_route or ORDER_STATUS, cancel_route or CANCEL_ORDER)
+        found = {name: dialect.route(name, native) for name, native in NATIVE_ROUTES.items()}
+        if found.get(action.route_name) is None:
+            self.store.rollback(action.order_id)
+            reason = f"this backend ({dialect.title}) takes no {action.label}"
+            log.warning("%s of order %s not sent: %s", action.label, action.order_id, reason)
+            return ActionOutcome(
+                action.order_id, ok=False, reason=reason, action=action.label, code="unsupported"
+            )
+        routes: dict[str, Route] = {name: route for name, route in found.items() if route is not None}
+        method, path, body = action.request(
+            routes.get("order_status", ORDER_STATUS), routes.get("cancel_order", CANCEL_ORDER), routes
+        )
         try:
             answer = await self.rest.call(method, path, json=body, idempotency_key=action.key)
         except ApiRefusedError as exc:

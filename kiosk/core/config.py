@@ -26,13 +26,17 @@ from kiosk.core.config_file import REMOVED, RENAMED, migrate, read_toml
 from kiosk.core.setting_checks import (
     CARD_DENSITIES,
     DEFAULT_ALLERGY_KEYWORDS,
+    KITCHEN_VIEWS,
+    OTHER_STATIONS,
     ConfigError,
     check_dialect,
     check_keys,
     check_printer,
     check_room,
+    check_stations,
     check_url,
     keyword_list,
+    word_list,
 )
 from kiosk.protocol import ROOM_FORMS
 
@@ -40,6 +44,8 @@ from kiosk.protocol import ROOM_FORMS
 __all__ = [
     "CARD_DENSITIES",
     "DEFAULT_ALLERGY_KEYWORDS",
+    "KITCHEN_VIEWS",
+    "OTHER_STATIONS",
     "SETTINGS",
     "SETTINGS_BY_NAME",
     "Config",
@@ -64,6 +70,7 @@ APP_NAME = "kiosk"
 ENV_PREFIX = "KIOSK_"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+WORDS = tuple[str, ...]  # a list setting: a TOML array, or "a, b" from the environment or a flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,9 @@ class Setting:
             return "one of " + ", ".join(str(c) for c in self.choices)
         if self.type is bool:
             return "true or false"
+        if self.type == WORDS:
+            return 'a list of names (a TOML array, or "a, b" in the environment or a flag)'
+
         if self.type in (int, float):
             kind = "a whole number" if self.type is int else "a number"
             return kind if self.minimum is None else f"{kind} >= {self.minimum:g}"
@@ -145,6 +155,23 @@ class Config:
         "normal",
         "size of the kitchen's order cards: compact fits more on a screen, large reads from further away",
         choices=CARD_DENSITIES,
+    )
+    view: str = _setting(
+        "cards",
+        "what a display room shows: cards (the cooks' order cards) or expo (the pass: each order's "
+        "progress per station, bumped to ready when every line is done)",
+        choices=KITCHEN_VIEWS,
+    )
+    stations: tuple[str, ...] = _setting(
+        (),
+        "the kitchen stations this screen cooks for, e.g. grill, drinks (empty: every station); "
+        "a line with no station belongs to every station",
+        check=check_stations,
+    )
+    other_stations: str = _setting(
+        "grey",
+        "lines of other stations on this screen's cards: grey (shown dimmed) or hide",
+        choices=OTHER_STATIONS,
     )
     warn_after_s: int = _setting(300, "seconds after which an order card turns yellow", minimum=1)
     late_after_s: int = _setting(600, "seconds after which an order card turns red", minimum=1)
@@ -212,6 +239,11 @@ def log_dir() -> Path:
 def coerce(setting: Setting, value: Any, source: str) -> Any:
     """Turn a TOML value, an env string or a CLI value into the setting's type."""
     where = f"{setting.name} (from {source})"
+    if setting.type == WORDS:
+        words = word_list(value)
+        if words is None:
+            raise ConfigError(setting.name, f"{where}: {value!r} is not allowed; use {setting.allowed()}")
+        return words
     if setting.type is bool:
         if isinstance(value, bool):
             return value
@@ -350,9 +382,13 @@ def add_arguments(
                 dest=setting.name,
                 default=None,
                 choices=choices,
-                metavar=None if choices else metavars.get(setting.name, setting.type.__name__.upper()),
+                metavar=None if choices else metavars.get(setting.name, _metavar(setting)),
                 help=help_text,
             )
+
+
+def _metavar(setting: Setting) -> str:
+    return "NAMES" if setting.type == WORDS else setting.type.__name__.upper()
 
 
 def overrides_from_args(namespace: argparse.Namespace) -> dict[str, object]:

@@ -11,7 +11,7 @@ server's events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.core.versions import status_rank
 from kiosk.protocol import Order
@@ -27,6 +27,17 @@ class Pending:
     before: Order
     local: Order
     in_flight: int = 1
+    steps: list[Order] = field(default_factory=list)  # every local state shown, oldest first
+
+
+def shown_state(order: Order) -> tuple[object, ...]:
+    """What an action changes on a card: the order's status and priority and each line's status.
+
+    A line tapped twice (started, then done) before the first answer: the
+    echo of the first tap has the line started, the card shows it done; it is
+    an earlier step, not news, and must not pull the card back.
+    """
+    return (order.status, order.priority, tuple((item.id, item.status) for item in order.items))
 
 
 class Optimism:
@@ -37,10 +48,11 @@ class Optimism:
         """An action shows ``local`` instead of ``before``; a second one keeps the first's rollback point."""
         pending = self._pending.get(local.id)
         if pending is None:
-            self._pending[local.id] = Pending(before, local)
+            self._pending[local.id] = Pending(before, local, steps=[local])
         else:
             pending.local = local
             pending.in_flight += 1
+            pending.steps.append(local)
 
     def take(self, order_id: EntityId) -> Pending | None:
         """A refusal: the rollback point, now forgotten."""
@@ -62,12 +74,14 @@ class Optimism:
         point instead of replacing the card.
         """
         pending = self._pending.get(new.id)
-        if (
-            pending is None
-            or shown is not pending.local
-            or new.status is OrderStatus.CANCELLED
-            or status_rank(new.status) >= status_rank(shown.status)
-        ):
+        if pending is None or shown is not pending.local or new.status is OrderStatus.CANCELLED:
+            return False
+        earlier_rank = status_rank(new.status) < status_rank(shown.status)
+        state = shown_state(new)
+        earlier_step = state != shown_state(shown) and any(
+            state == shown_state(step) for step in pending.steps[:-1]
+        )
+        if not (earlier_rank or earlier_step):
             return False
         pending.before = new
         return True

@@ -65,6 +65,28 @@ CARD_DENSITIES = ("compact", "normal", "large")
 DEFAULT_ALLERGY_KEYWORDS = "alergi, allergy, allergic, kacang, udang, peanut, shrimp, seafood, gluten"
 
 
+KITCHEN_VIEWS = ("cards", "expo")  # a display room's screen: the cooks' cards or the expeditor's pass
+OTHER_STATIONS = ("grey", "hide")  # what a station screen does with the lines of other stations
+MAX_STATION = 40  # as the server takes a line's station (kiosk/protocol/requests.py)
+
+
+def word_list(value: object) -> tuple[str, ...] | None:
+    """A list setting from TOML (an array of strings) or env/CLI (``"grill, drinks"``); None if neither."""
+    if isinstance(value, str):
+        return keyword_list(value)
+    if isinstance(value, list | tuple) and all(isinstance(word, str) for word in value):
+        return tuple(word.strip() for word in value if word.strip())
+    return None
+
+
+def check_stations(value: Any) -> str | None:
+    """Station names as the orders spell them: short printable words, compared without case."""
+    for word in value:
+        if len(word) > MAX_STATION or not word.isprintable():
+            return f"has {word!r:.50}, not a station name (1-{MAX_STATION} printable characters)"
+    return None
+
+
 def keyword_list(value: str) -> tuple[str, ...]:
     """``"alergi, kacang"`` -> ``("alergi", "kacang")``."""
     return tuple(word.strip() for word in value.split(",") if word.strip())

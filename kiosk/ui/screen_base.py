@@ -28,6 +28,10 @@ class Screen(QWidget):
     summaryChanged = Signal()  # noqa: N815 - Qt naming
     """The header's summary changed: the window asks ``summary_text()`` (or the open count) again."""
 
+    announced = Signal(str, object, str)
+    """Something the screen saw come due on its own clock (a scheduled order's release): the window
+    shows the text as a toast (clicking it focuses the key) and plays the sound kind."""
+
     hiddenCountChanged = Signal(int)  # noqa: N815 - Qt naming
     """The header's "N order(s) hidden by filter" changed: the window passes the count to the header."""
 
@@ -62,6 +66,11 @@ class Screen(QWidget):
         A customer board does not: it chimes itself when a number is called, a toast naming a
         customer is not for the hall, and "printer out of paper" is not for the customers.
         """
+        return True
+
+    def announces(self, entity: object) -> bool:
+        """Whether a notice about ``entity`` is this screen's news: a station screen keeps quiet
+        about an order it does not show (every line is another station's)."""
         return True
 
     def tick(self) -> None:

@@ -32,6 +32,12 @@ def _tenant_screen() -> type[Screen]:
     return TenantScreen
 
 
+def _expo_screen() -> type[Screen]:
+    from kiosk.ui.expo.screen import ExpoScreen  # noqa: PLC0415 - imported where shown, see above
+
+    return ExpoScreen
+
+
 def _board_screen() -> type[Screen]:
     from kiosk.ui.board.screen import BoardScreen  # noqa: PLC0415 - imported where shown, see above
 
@@ -45,9 +51,14 @@ SCREENS: dict[RoomKind, Callable[[], type[Screen]]] = {
 }
 
 
-def screen_class(room_kind: RoomKind) -> type[Screen]:
-    """The screen for a room kind; the kitchen grid for the others and when a module is missing."""
-    load = SCREENS.get(room_kind)
+# A display room's ``view`` setting other than the default cards.
+DISPLAY_VIEWS: dict[str, Callable[[], type[Screen]]] = {"expo": _expo_screen}
+
+
+def screen_class(room_kind: RoomKind, view: str = "cards") -> type[Screen]:
+    """The screen for a room kind (and a display's view); the kitchen grid for the others and when a
+    module is missing."""
+    load = DISPLAY_VIEWS.get(view) if room_kind is RoomKind.DISPLAY else SCREENS.get(room_kind)
     if load is None:
         return KitchenScreen
     try:
@@ -57,4 +68,4 @@ def screen_class(room_kind: RoomKind) -> type[Screen]:
         return KitchenScreen
 
 
-__all__ = ["SCREENS", "screen_class"]
+__all__ = ["DISPLAY_VIEWS", "SCREENS", "screen_class"]

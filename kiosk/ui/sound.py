@@ -51,6 +51,7 @@ ORDER_RELEASED = "order_released"  # a scheduled order's time came: new work on 
 SOUND_FOR_KIND: Mapping[str, str] = {
     Event.ORDER_CREATED.type: NEW_ORDER,
     Event.ORDER_CANCELLED.type: CANCEL,
+    Event.ORDER_ITEMS_ADDED.type: NEW_ORDER,  # an add-on is new work; a line's status or a rush is not news
     Event.PAYMENT_PROCESSED.type: PAYMENT,
     Event.PAYMENT_REFUNDED.type: CANCEL,
     Event.QR_SCANNED.type: PAYMENT,

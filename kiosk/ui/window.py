@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.header.add_widget(self.mute_button)
         self._set_muted(not config.sound)
         self.banners = BannerStack(clock, central)
-        self.screen_widget: Screen = screen_class(parse_room(config.room).kind)(
+        self.screen_widget: Screen = screen_class(parse_room(config.room).kind, config.view)(
             session, config, clock, central
         )
         self.toasts = ToastStrip(clock, central)
@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.bridge.status.connect(self.header.set_status)
         self.bridge.notice.connect(self.on_notice)
         self.bridge.action.connect(self.on_action)
+        self.screen_widget.announced.connect(self.announce)
         self._connect_screen_to_header()
 
         self._ticker = QTimer(self)
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
     def on_notice(self, notice: Notice) -> None:
         """One genuinely new thing: a sound, and a toast or a banner."""
         entity = notice.entity
-        if not self.screen_widget.for_staff():
+        if not self.screen_widget.for_staff() or not self.screen_widget.announces(entity):
             return
         if self.sound is not None:
             self.sound.play(notice.event.type)
@@ -186,6 +187,12 @@ class MainWindow(QMainWindow):
         text, key = self._describe(notice.event, entity)
         if text:
             self.toasts.show_toast(text, key)
+
+    def announce(self, text: str, key: object, sound_kind: str) -> None:
+        """What the screen saw come due on its own clock: a sound and a toast, as for news."""
+        if self.sound is not None and sound_kind:
+            self.sound.play(sound_kind)
+        self.toasts.show_toast(text, key if isinstance(key, int | str) else None)
 
     def on_action(self, outcome: ActionOutcome) -> None:
         number = self._order_number(outcome.order_id)

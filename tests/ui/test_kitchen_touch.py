@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config
 from kiosk.core.session import Session
 from kiosk.protocol import OrderStatus
+from kiosk.ui.kitchen.card_layout import HEADER_H, MARGIN
 from tests.support.server_process import ServerProcess
 from tests.ui.test_kitchen_screen import WAIT_MS, card_status, open_window, server_status
 
@@ -26,11 +27,16 @@ def order_version(server: ServerProcess, order_id: int) -> int:
 
 
 def tap(qtbot: QtBot, screen: Any, order_id: int) -> None:
-    """A finger on the middle of the order's card (press and release, as a touch screen sends)."""
+    """A finger on the order's card header (press and release, as a touch screen sends).
+
+    The header, not the middle: a tap on one of the card's lines bumps that
+    line instead (tests/ui/test_kitchen_depth.py).
+    """
     grid = screen.grid
     rect = grid.visualRect(screen.model.index(screen.model.row_of(order_id)))
-    assert grid.viewport().rect().contains(rect.center())
-    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    header = QPoint(rect.center().x(), rect.top() + MARGIN + HEADER_H // 2)
+    assert grid.viewport().rect().contains(header)
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=header)
 
 
 def test_a_tap_picks_a_card_and_a_second_tap_on_it_bumps_it(

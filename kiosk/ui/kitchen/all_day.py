@@ -3,19 +3,27 @@
 Kept incremental (each Change subtracts the old order's items and adds the new
 one's) so a status change at 2000 open orders costs a few dictionary updates,
 not a recount; the label text is rebuilt at most once per event-loop turn.
+Lines already done or voided are not "to make"; a station screen counts only
+its stations' lines (``belongs``), so its totals match its cards.  Dishes
+that carry allergens are marked "⚠" and the tooltip names the allergens: the
+cook batching ten of a dish sees at once that some of them must be kept apart.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.core.store import Change
 from kiosk.protocol import Order, OrderStatus
+from kiosk.protocol.models import OrderItem
+from kiosk.protocol.status import ItemStatus
+from kiosk.ui.widgets.elided_label import plain_tooltip
 
+LINES_TO_MAKE: frozenset[ItemStatus] = frozenset({ItemStatus.PENDING, ItemStatus.STARTED})
 TO_MAKE: frozenset[OrderStatus] = frozenset({OrderStatus.PENDING, OrderStatus.PREPARING})
 SHOWN_LINES = 18
 NAME_CHARS = 22  # the panel is narrow; longer dish names end in "…"
@@ -28,8 +36,12 @@ def shorten(name: str) -> str:
 class AllDayCounter:
     """Item name → quantity still to make (orders that are pending or preparing)."""
 
-    def __init__(self, orders: Iterable[Order] = ()) -> None:
+    def __init__(
+        self, orders: Iterable[Order] = (), belongs: Callable[[OrderItem], bool] = lambda _item: True
+    ) -> None:
         self.totals: Counter[str] = Counter()
+        self.allergens: Counter[tuple[str, str]] = Counter()  # (dish, allergen) -> quantity to make
+        self._belongs = belongs
         for order in orders:
             self._add(order, 1)
 
@@ -45,6 +57,7 @@ class AllDayCounter:
                     moved = True
         if moved:
             self.totals = +self.totals  # drop zero and negative entries
+            self.allergens = +self.allergens
         return moved
 
     def top(self, limit: int = SHOWN_LINES) -> list[tuple[str, int]]:
@@ -55,14 +68,29 @@ class AllDayCounter:
         if order.status not in TO_MAKE:
             return
         for item in order.items:
-            self.totals[item.name] += sign * item.qty
+            if item.status in LINES_TO_MAKE and self._belongs(item):
+                self.totals[item.name] += sign * item.qty
+                for allergen in item.allergens:
+                    self.allergens[(item.name, allergen)] += sign * item.qty
+
+    def allergens_of(self, name: str) -> list[str]:
+        """The allergens some of a dish still to make carry, by name."""
+        return sorted(
+            allergen for (dish, allergen), qty in self.allergens.items() if dish == name and qty > 0
+        )
 
 
 class AllDayPanel(QWidget):
-    def __init__(self, orders: Iterable[Order], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        orders: Iterable[Order],
+        parent: QWidget | None = None,
+        *,
+        belongs: Callable[[OrderItem], bool] = lambda _item: True,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("allDayPanel")
-        self.counter = AllDayCounter(orders)
+        self.counter = AllDayCounter(orders, belongs)
         self._title = QLabel(self.tr("All day"), self)
         self._title.setObjectName("allDayTitle")
         self._title.setTextFormat(Qt.TextFormat.PlainText)  # no label of the app reads markup
@@ -77,6 +105,7 @@ class AllDayPanel(QWidget):
         layout.addWidget(self._title)
         layout.addWidget(self._body, 1)
         self._title.setProperty("role", "heading")
+        self._tooltip = ""
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -91,8 +120,21 @@ class AllDayPanel(QWidget):
         lines = self.counter.top()
         if not lines:
             self._body.setText(self.tr("Nothing to make"))
+            self._tooltip = ""
+            self._body.setToolTip("")
             return
-        self._body.setText("\n".join(f"{qty:>3} × {shorten(name)}" for name, qty in lines))
+        marked = {name: self.counter.allergens_of(name) for name, _qty in lines}
+        self._body.setText(
+            "\n".join(f"{qty:>3} × {shorten(name)}{' ⚠' if marked[name] else ''}" for name, qty in lines)
+        )
+        legend = [f"⚠ {name}: {', '.join(found)}" for name, found in marked.items() if found]
+        text = "\n".join([self.tr("Allergens:"), *legend]) if legend else ""
+        self._tooltip = text
+        self._body.setToolTip(plain_tooltip(text) if text else "")  # dish names are wire text: escaped
+
+    def tooltip(self) -> str:
+        """The allergen legend shown on hover, as plain text (for the tests)."""
+        return self._tooltip
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -44,3 +44,29 @@ def contrast(a: QColor, b: QColor) -> float:
     """The WCAG contrast ratio of two colours (1 to 21)."""
     light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+# Kitchen depth (lines, rush, changes).  Every text colour on a coloured pill is picked by
+# ``header_text_colour`` and must reach MIN_PILL_CONTRAST; checked at import, so a colour
+# changed without looking fails at once rather than on a cook's screen.
+ALLERGEN_BG = QColor("#ad1457")  # strong magenta: not the red of a late header, not the amber note band
+RUSH = QColor("#ff1744")  # the thick border and the chip of a rush order
+STARTED_BG = QColor("#1e3a5f")  # the band behind a line a cook has started
+STARTED_MARK = QColor("#64b5f6")
+DONE_TEXT = QColor("#80868d")  # a finished line: struck through and dimmed
+VOID_TEXT = QColor("#ff8a80")
+FOREIGN_TEXT = QColor("#5f656c")  # another station's line, greyed on a station screen
+ADD_ON_BG = QColor("#006064")
+CURSOR = QColor("#ffeb3b")  # the bump bar's line cursor
+FLASH = QColor("#00e5ff")  # a card changed from elsewhere, for a moment
+MIN_PILL_CONTRAST = 4.5  # WCAG AA for normal text
+
+
+def pill_text_colour(background: QColor) -> QColor:
+    """The text on a pill: whichever of white and near-black reads better on it."""
+    return header_text_colour(background)
+
+
+for _pill in (ALLERGEN_BG, RUSH, ADD_ON_BG):
+    if contrast(_pill, pill_text_colour(_pill)) < MIN_PILL_CONTRAST:  # pragma: no cover - caught at import
+        raise RuntimeError(f"pill colour {_pill.name()} leaves its text under {MIN_PILL_CONTRAST}:1")

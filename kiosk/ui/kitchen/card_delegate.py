@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -24,16 +24,18 @@ from kiosk.core.clock import Clock
 from kiosk.core.formatting import format_elapsed
 from kiosk.protocol import Order, OrderStatus
 from kiosk.protocol.models import EntityId
-from kiosk.ui.i18n import current_language, fill
+from kiosk.protocol.status import ItemStatus, Priority
+from kiosk.ui.i18n import current_language
 from kiosk.ui.kitchen.card_colours import (
-    ALLERGY_BG,
     BODY,
     CANCELLED,
-    DARK_TEXT,
+    CURSOR,
     DIVIDER,
+    FLASH,
     FRESH,
     LATE,
     MUTED,
+    RUSH,
     SELECTED,
     TEXT,
     WARN,
@@ -45,7 +47,6 @@ from kiosk.ui.kitchen.card_layout import (
     MARGIN,
     PAD,
     TIMER_W,
-    WRAP,
     CardFonts,
     CardLayout,
     GridUnits,
@@ -53,48 +54,44 @@ from kiosk.ui.kitchen.card_layout import (
     default_units,
     layout_card,
 )
-from kiosk.ui.kitchen.card_text import CardText as CardText  # noqa: PLC0414 - re-exported for mypy: screen.py imports it here
-from kiosk.ui.kitchen.card_text import ItemLines
-from kiosk.ui.labels import order_type_label
+from kiosk.ui.kitchen.card_lines import paint_line
+from kiosk.ui.kitchen.card_text import (
+    EVERY_STATION,
+    CardText,
+    StationFilter,
+    age_seconds,
+    card_text,
+    is_allergy_note,
+    looks,
+    status_label,
+    type_label,
+)
 from kiosk.ui.models import ORDER_ROLE, OrderListModel
+
+# Re-exported: screens and tests took the card's texts from here before card_text.py built them.
+__all__ = [
+    "CARD_SIZE",
+    "CardDelegate",
+    "CardText",
+    "StationFilter",
+    "Thresholds",
+    "age_colour",
+    "age_seconds",
+    "card_text",
+    "is_allergy_note",
+    "status_label",
+    "timer_rect",
+    "type_label",
+]
 
 CARD_SIZE = CARD_TARGETS["normal"]  # a one-cell card at the default density, outside a grid
 CACHE_KIB = 48 * 1024  # ~80 cached one-cell cards at 1080p: more than a 4K screen shows
-
-
-def is_allergy_note(note: str, keywords: Sequence[str]) -> bool:
-    lowered = note.casefold()
-    return any(keyword and keyword.casefold() in lowered for keyword in keywords)
-
-
-def status_label(status: OrderStatus) -> str:
-    labels = {
-        OrderStatus.PENDING: QCoreApplication.translate("KitchenCard", "NEW"),
-        OrderStatus.PREPARING: QCoreApplication.translate("KitchenCard", "COOKING"),
-        OrderStatus.READY: QCoreApplication.translate("KitchenCard", "READY"),
-        OrderStatus.COMPLETED: QCoreApplication.translate("KitchenCard", "DONE"),
-        OrderStatus.CANCELLED: QCoreApplication.translate("KitchenCard", "CANCELLED"),
-    }
-    return labels[status]
-
-
-def type_label(order: Order) -> str:
-    text = order_type_label(order.type)
-    if order.table:
-        text += " · " + fill(QCoreApplication.translate("KitchenCard", "Table %1"), order.table)
-    return text
 
 
 @dataclass(frozen=True)
 class Thresholds:
     warn_after_s: int
     late_after_s: int
-
-
-def age_seconds(order: Order, now: datetime) -> float:
-    if order.created_at is None:
-        return 0.0
-    return max(0.0, (now - order.created_at).total_seconds())
 
 
 def age_colour(order: Order, now: datetime, limits: Thresholds) -> QColor:
@@ -107,36 +104,6 @@ def age_colour(order: Order, now: datetime, limits: Thresholds) -> QColor:
     if age >= limits.warn_after_s:
         return WARN
     return FRESH
-
-
-def _item_lines(
-    qty: int, name: str, modifiers: Sequence[str], notes: str | None, keywords: Sequence[str]
-) -> ItemLines:
-    allergy = bool(notes) and is_allergy_note(notes or "", keywords)
-    return ItemLines(
-        f"{qty}× {name}",
-        "+ " + ", ".join(modifiers) if modifiers else "",
-        (("⚠ " if allergy else "") + f"“{notes}”") if notes else "",
-        allergy=allergy,
-    )
-
-
-def card_text(order: Order, now: datetime, allergy_keywords: Sequence[str] = ()) -> CardText:
-    reason = ""
-    if order.status is OrderStatus.CANCELLED and order.cancel_reason:
-        reason = fill(QCoreApplication.translate("KitchenCard", "Reason: %1"), order.cancel_reason)
-    return CardText(
-        number=order.order_number or str(order.id),
-        elapsed=format_elapsed(age_seconds(order, now)),
-        customer=order.customer_name or "—",
-        kind=type_label(order),
-        status=status_label(order.status),
-        reason=reason,
-        items=tuple(
-            _item_lines(item.qty, item.name, item.modifiers, item.notes, allergy_keywords)
-            for item in order.items
-        ),
-    )
 
 
 def timer_rect(card: QRect) -> QRect:
@@ -153,11 +120,16 @@ class CardDelegate(QStyledItemDelegate):
         parent: QWidget | None = None,
         *,
         allergy_keywords: Sequence[str] = (),
+        stations: StationFilter = EVERY_STATION,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
         self._limits = limits
         self._allergy_keywords = tuple(allergy_keywords)
+        self.stations = stations
+        # The bump bar's line cursor (order, line) and the cards flashing for a change from elsewhere.
+        self.cursor: tuple[EntityId, int] | None = None
+        self.flashing: set[EntityId] = set()
         self.fonts = CardFonts()
         self._units = default_units()
         # Bumped when the cells or the language change: one int stands for both in the cache.
@@ -224,12 +196,31 @@ class CardDelegate(QStyledItemDelegate):
         held = self._layouts.get(order.id)
         if held is not None and held[1] == self._generation:
             seen = held[0]
-            if seen is order or (seen.version == order.version and seen.status is order.status):
+            if seen is order or (
+                seen.version == order.version and seen.status is order.status and looks(seen) == looks(order)
+            ):
                 return held[2]
-        text = card_text(order, self._clock.now(), self._allergy_keywords)
+        text = card_text(order, self._clock.now(), self._allergy_keywords, self.stations)
         layout = layout_card(text, self.fonts, self._units)
         self._layouts[order.id] = (order, self._generation, layout)
         return layout
+
+    def bumpable_lines(self, order: Order) -> list[int]:
+        """The ids of the order's lines a tap or the cursor may move on, top to bottom.
+
+        Voided lines are final and other stations' are not this screen's to
+        touch; a line from a backend that numbers none (id 0) cannot be named.
+        A closed order's lines (a cancelled card lingering) are not moved either.
+        """
+        lines: list[int] = []
+        if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
+            return lines
+        for line in self.layout_of(order).lines:
+            named = line.role is Role.ITEM and line.item_id is not None and not line.foreign
+            if named and line.state != ItemStatus.VOIDED.value and line.item_id not in lines:
+                assert line.item_id is not None  # for mypy: named says so
+                lines.append(line.item_id)
+        return lines
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         model = index.model()  # inlined _order_of: called for every card on every relayout
@@ -255,10 +246,14 @@ class CardDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         full: QRect = option.rect
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        cursor = self.cursor[1] if self.cursor is not None and self.cursor[0] == order.id else None
         shows = "|".join(
             (
                 str(order.version),
                 order.status.value,
+                looks(order),
+                str(cursor),
+                str(order.id in self.flashing),
                 str(colour.rgb()),
                 str(selected),
                 f"{full.width()}x{full.height()}@{ratio:g}",
@@ -304,7 +299,7 @@ class CardDelegate(QStyledItemDelegate):
             static,
             QRect(0, 0, full.width(), full.height()),
             order,
-            card_text(order, now, self._allergy_keywords),
+            card_text(order, now, self._allergy_keywords, self.stations),
             self.layout_of(order),
             colour=colour,
             selected=selected,
@@ -343,9 +338,10 @@ class CardDelegate(QStyledItemDelegate):
         for x in layout.dividers:
             painter.drawLine(x, header.bottom() + 8, x, rect.bottom() - 8)
         for line in layout.lines:
-            self._paint_line(painter, line.role, line.text, line.rect, struck=cancelled)
+            paint_line(painter, self.fonts, line, struck=cancelled)
         if not layout.chip.isNull():
             self._chip(painter, order.status, text.status, layout.chip)
+        self._marks(painter, order, layout, rect)
         if cancelled:
             painter.setPen(QPen(TEXT, 3))
             mid = header.center().y()
@@ -356,19 +352,20 @@ class CardDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 8, 8)
 
-    def _paint_line(self, painter: QPainter, role: Role, text: str, area: QRect, *, struck: bool) -> None:
-        if role is Role.ALLERGY:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(ALLERGY_BG)
-            painter.drawRoundedRect(area.adjusted(-4, 0, 0, 0), 4, 4)
-            painter.setPen(DARK_TEXT)
-        elif role in (Role.KIND, Role.REASON, Role.CONTINUED) or struck:
-            painter.setPen(MUTED)
-        else:
-            painter.setPen(TEXT)
-        font = self.fonts.struck_item if role is Role.ITEM and struck else self.fonts.by_role[role]
-        painter.setFont(font)
-        painter.drawText(QRectF(area), text, WRAP)
+    def _marks(self, painter: QPainter, order: Order, layout: CardLayout, rect: QRect) -> None:
+        """What sets a card apart: a thick rush border, the flash of a change, the line cursor."""
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if order.priority is Priority.RUSH:
+            painter.setPen(QPen(RUSH, 6))
+            painter.drawRoundedRect(rect.adjusted(3, 3, -3, -3), 8, 8)
+        if order.id in self.flashing:
+            painter.setPen(QPen(FLASH, 4, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(rect.adjusted(8, 8, -8, -8), 8, 8)
+        if self.cursor is not None and self.cursor[0] == order.id:
+            area = layout.item_rect(self.cursor[1])
+            if not area.isNull():
+                painter.setPen(QPen(CURSOR, 2))
+                painter.drawRoundedRect(area, 4, 4)
 
     def _chip(self, painter: QPainter, status: OrderStatus, label: str, area: QRect) -> None:
         painter.save()

@@ -12,7 +12,12 @@ cannot fall into the OpenGL-on-llvmpipe trap that costs Qt Quick ~20x CPU on
 kiosk PCs without a GPU.  Bump bars are plain USB keyboards, so the keys are:
 1–9 pick a card on the page, Enter/Space bump the picked one (the oldest when
 none is picked), arrows move, R recalls the last bumped order, PgUp/PgDn page.
-On a touch screen a tap picks a card and a second tap on the picked card bumps
+Inside the picked card, + and − move a line cursor (voided lines and other
+stations' are skipped), * bumps the line under it (pending → started → done →
+pending) and / marks or unmarks the order as rush: all on a numeric keypad,
+which is what most bump bars are.  On a touch screen a tap on a line bumps
+that line (it only ever moves a line, never the order, and a second tap moves
+it on); a tap elsewhere picks a card and a second tap on the picked card bumps
 it: one stray touch must not send an order on.
 
 Card sizes follow the view (card_layout.grid_units): the viewport is cut into
@@ -31,9 +36,11 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     Qt,
     Signal,
+    SignalInstance,
 )
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
@@ -42,13 +49,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.protocol import Order
 from kiosk.ui.kitchen.card_delegate import CardDelegate
 from kiosk.ui.kitchen.card_layout import GridUnits, grid_units
 from kiosk.ui.kitchen.flow_layout import Size
 from kiosk.ui.kitchen.flow_view import FlowView, Index
+from kiosk.ui.models import OrderListModel
 
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 _BUMP_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
+_LINE_KEYS = {Qt.Key.Key_Plus: 1, Qt.Key.Key_Minus: -1}
+_LINE_BUMP_KEY = Qt.Key.Key_Asterisk
+_RUSH_KEY = Qt.Key.Key_Slash
 
 
 def page_position(value: int, maximum: int, page: int) -> tuple[int, int]:
@@ -65,6 +77,8 @@ class CardGrid(FlowView):
     bumpRequested = Signal(QModelIndex)  # noqa: N815 - Qt signal naming
     recallRequested = Signal()  # noqa: N815
     pageChanged = Signal(int, int)  # noqa: N815 - (page shown, pages); (1, 1) when everything fits
+    lineBumpRequested = Signal(QModelIndex, int)  # noqa: N815 - (the card, the order line's id)
+    rushRequested = Signal(QModelIndex)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None, *, density: str = "normal") -> None:
         super().__init__(parent)
@@ -73,6 +87,7 @@ class CardGrid(FlowView):
         self._units = grid_units(self.maximumViewportSize(), density)
         self._page = (1, 1)
         self._armed: QPersistentModelIndex | None = None  # the card that was picked when the finger went down
+        self._pressed_at = QPoint()  # where that finger went down (viewport coordinates)
         # Always on: a scroll bar that came and went would change the width, the
         # cells, the rows and so whether it is needed, in a loop.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
@@ -215,35 +230,121 @@ class CardGrid(FlowView):
         index = self.indexAt(event.position().toPoint())
         picked = index.isValid() and index == self.currentIndex() and self.selectionModel().isSelected(index)
         self._armed = QPersistentModelIndex(index) if picked else None
+        self._pressed_at = event.position().toPoint()
         super().mousePressEvent(event)
 
     def _tapped(self, index: QModelIndex) -> None:
-        """A tap on the picked card bumps it; a tap on any other card only picked it (on the press)."""
+        """A tap on a line bumps the line; elsewhere on the picked card it bumps the card; else it only picked."""
         armed, self._armed = self._armed, None
+        line = self.line_at(index, self._pressed_at)
+        if line is not None:
+            self.set_cursor(index, line)
+            self.lineBumpRequested.emit(index, line)
+            return
         if armed is not None and armed.isValid() and armed.row() == index.row():
             self.bumpRequested.emit(index)
+
+    # -- the line cursor -------------------------------------------------------------
+    def _card(self) -> CardDelegate | None:
+        delegate = self.itemDelegate()
+        return delegate if isinstance(delegate, CardDelegate) else None
+
+    def _order_at(self, index: Index) -> Order | None:
+        model = self.model()
+        if not isinstance(model, OrderListModel) or not index.isValid() or index.row() >= model.rowCount():
+            return None
+        return model.order_at(index.row())
+
+    def line_at(self, index: Index, point: QPoint) -> int | None:
+        """The bumpable order line under ``point`` (viewport coordinates) of card ``index``."""
+        card, order = self._card(), self._order_at(index)
+        if card is None or order is None:
+            return None
+        line = card.layout_of(order).item_at(point - self.visualRect(index).topLeft())
+        return line if line in card.bumpable_lines(order) else None
+
+    def cursor_line(self) -> int | None:
+        """The line under the cursor in the picked card (None: no cursor there)."""
+        return self._cursor_in(self.currentIndex())
+
+    def _cursor_in(self, index: Index) -> int | None:
+        card, order = self._card(), self._order_at(index)
+        if card is None or order is None or card.cursor is None or card.cursor[0] != order.id:
+            return None
+        return card.cursor[1]
+
+    def set_cursor(self, index: Index, line: int | None) -> None:
+        """Put the line cursor on ``line`` of card ``index`` (None: no cursor), repainting what moved."""
+        card, order = self._card(), self._order_at(index)
+        if card is None:
+            return
+        before = card.cursor
+        card.cursor = (order.id, line) if order is not None and line is not None else None
+        if before != card.cursor:
+            self.viewport().update()
+
+    def move_cursor(self, step: int) -> None:
+        """+ and −: the next or previous bumpable line of the picked card, from its first line."""
+        index = self._picked()
+        card, order = self._card(), self._order_at(index)
+        if card is None or order is None:
+            return
+        lines = card.bumpable_lines(order)
+        if not lines:
+            self.set_cursor(index, None)
+            return
+        current = self._cursor_in(index)
+        if current not in lines:
+            self.set_cursor(index, lines[0] if step > 0 else lines[-1])
+            return
+        self.set_cursor(index, lines[max(0, min(len(lines) - 1, lines.index(current) + step))])
+
+    def _picked(self) -> QModelIndex:
+        """The picked card, or the first when none is (what Enter bumps)."""
+        current = self.currentIndex()
+        if not current.isValid() or not self.selectionModel().isSelected(current):
+            model = self.model()
+            current = model.index(0, 0) if model is not None and model.rowCount() else QModelIndex()
+        return current
+
+    def currentChanged(self, current: Index, previous: Index) -> None:  # noqa: N802 - Qt API
+        """Another card picked: the line cursor stays with the card it was in only if that is the one."""
+        card, order = self._card(), self._order_at(current)
+        if card is not None and card.cursor is not None and (order is None or card.cursor[0] != order.id):
+            self.set_cursor(current, None)
+        super().currentChanged(current, previous)
+
+    def _bump_cursor_line(self) -> None:
+        """*: the line under the cursor moves on; with no cursor yet, the picked card's first line."""
+        index = self._picked()
+        if self._cursor_in(index) is None:
+            self.move_cursor(1)
+        line = self._cursor_in(index)
+        if line is not None:
+            self.lineBumpRequested.emit(index, line)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         key = event.key()
         if key in _DIGITS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.select_row(self.first_visible_row() + _DIGITS[Qt.Key(key)] - 1)
-            event.accept()
-            return
-        if key in _BUMP_KEYS:
-            current = self.currentIndex()
-            if not current.isValid() or not self.selectionModel().isSelected(current):
-                model = self.model()
-                current = model.index(0, 0) if model is not None and model.rowCount() else QModelIndex()
-            if current.isValid():
-                self.bumpRequested.emit(current)
-            event.accept()
-            return
-        if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+        elif key in _BUMP_KEYS:
+            self._emit_for_picked(self.bumpRequested)
+        elif key in _LINE_KEYS:
+            self.move_cursor(_LINE_KEYS[Qt.Key(key)])
+        elif key == _LINE_BUMP_KEY:
+            self._bump_cursor_line()
+        elif key == _RUSH_KEY:
+            self._emit_for_picked(self.rushRequested)
+        elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
             self.page(1 if key == Qt.Key.Key_PageDown else -1)
-            event.accept()
-            return
-        if key == Qt.Key.Key_R:
+        elif key == Qt.Key.Key_R:
             self.recallRequested.emit()
-            event.accept()
+        else:
+            super().keyPressEvent(event)
             return
-        super().keyPressEvent(event)
+        event.accept()
+
+    def _emit_for_picked(self, signal: SignalInstance) -> None:
+        current = self._picked()
+        if current.isValid():
+            signal.emit(current)

@@ -6,6 +6,7 @@ from kiosk.ui.models.order_list import (
     ORDER_ROLE,
     STATUS_ROLE,
     OrderListModel,
+    rush_first,
     shown_in_grid,
     sort_key,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "ORDER_ROLE",
     "STATUS_ROLE",
     "OrderListModel",
+    "rush_first",
     "shown_in_grid",
     "sort_key",
 ]

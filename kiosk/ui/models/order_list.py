@@ -25,12 +25,13 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from kiosk.protocol import ACTIVE_STATUSES, Order, OrderStatus
+from kiosk.protocol.status import Priority
 
 log = logging.getLogger("kiosk.ui")
 
 EntityId = int | str
 Index = QModelIndex | QPersistentModelIndex
-SortKey = tuple[float, int, int, str]
+SortKey = tuple[Any, ...]  # compared element by element: sort_key's, or a screen's own (rush_first)
 
 ORDER_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 STATUS_ROLE = ORDER_ROLE + 1
@@ -67,6 +68,11 @@ def sort_key(order: Order) -> SortKey:
     return (stamp, 1, 0, str(order.id))
 
 
+def rush_first(order: Order) -> SortKey:
+    """The kitchen's order: rush orders first, then as ``sort_key`` (oldest first)."""
+    return (0 if order.priority is Priority.RUSH else 1, *sort_key(order))
+
+
 class OrderListModel(QAbstractListModel):
     """Visible orders, oldest first, updated change by change."""
 
@@ -80,9 +86,11 @@ class OrderListModel(QAbstractListModel):
         tenant_id: int | None = None,
         cancelled_linger_s: float = 8.0,
         monotonic: Callable[[], float] = time.monotonic,
+        key: Callable[[Order], SortKey] = sort_key,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
+        self._key = key
         self._include = include
         self._tenant_id = tenant_id
         self._linger_s = cancelled_linger_s
@@ -132,7 +140,7 @@ class OrderListModel(QAbstractListModel):
         order = self._visible.get(key)
         if order is None:
             return None
-        return bisect.bisect_left(self._keys, sort_key(order))
+        return bisect.bisect_left(self._keys, self._key(order))
 
     def hidden_count(self) -> int:
         """Orders this screen would show if it did not filter (the "N hidden by filter" line)."""
@@ -152,11 +160,11 @@ class OrderListModel(QAbstractListModel):
         self._hidden.clear()
         self._cancelled_at.clear()
         now = self._monotonic()
-        for order in sorted((o for o in orders if self._include(o)), key=sort_key):
+        for order in sorted((o for o in orders if self._include(o)), key=self._key):
             if self._passes_filter(order):
                 self._visible[order.id] = order
                 self._rows.append(order)
-                self._keys.append(sort_key(order))
+                self._keys.append(self._key(order))
                 if order.status is OrderStatus.CANCELLED:
                     self._cancelled_at[order.id] = now
             else:
@@ -252,8 +260,8 @@ class OrderListModel(QAbstractListModel):
         else:
             self._cancelled_at.pop(key, None)
         held = self._visible.get(key)
-        if held is not None and sort_key(held) == sort_key(order):
-            row = bisect.bisect_left(self._keys, sort_key(held))
+        if held is not None and self._key(held) == self._key(order):
+            row = bisect.bisect_left(self._keys, self._key(held))
             self._rows[row] = order
             self._visible[key] = order
             index = self.index(row)
@@ -270,8 +278,8 @@ class OrderListModel(QAbstractListModel):
         """Insert new rows, one ``beginInsertRows`` per run of orders that land next to each other."""
         if not orders:
             return
-        arriving = sorted(orders, key=sort_key)
-        keys = [sort_key(order) for order in arriving]
+        arriving = sorted(orders, key=self._key)
+        keys = [self._key(order) for order in arriving]
         start = 0
         while start < len(arriving):
             row = bisect.bisect_left(self._keys, keys[start])
@@ -294,7 +302,7 @@ class OrderListModel(QAbstractListModel):
         order = self._visible.pop(key, None)
         if order is None:
             return
-        row = bisect.bisect_left(self._keys, sort_key(order))
+        row = bisect.bisect_left(self._keys, self._key(order))
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         del self._keys[row]

@@ -30,6 +30,7 @@ from kiosk.core.actions import ActionOutcome
 from kiosk.core.clock import Clock
 from kiosk.core.config import Config, keyword_list
 from kiosk.core.formatting import format_clock
+from kiosk.core.schedule import is_held
 from kiosk.core.session import Session
 from kiosk.core.store import Notice
 from kiosk.protocol import (
@@ -45,13 +46,15 @@ from kiosk.protocol import (
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge, fire
 from kiosk.ui.i18n import fill
-from kiosk.ui.models import OrderListModel
+from kiosk.ui.models import OrderListModel, shown_in_grid
 from kiosk.ui.models.payments_model import PaymentsModel, of_tenant
 from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.screen_base import Screen
+from kiosk.ui.sound import ORDER_RELEASED
 from kiosk.ui.tenant.cancel_dialog import CancelDialog
 from kiosk.ui.tenant.order_delegate import TenantOrderDelegate
 from kiosk.ui.widgets.fit_columns import FitColumns
+from kiosk.ui.widgets.later_strip import LaterStrip
 from kiosk.ui.widgets.plain_label import PlainLabel
 from kiosk.ui.widgets.prep_panel import PrepPanel
 
@@ -87,6 +90,7 @@ class TenantScreen(Screen):
         self._clock = clock
         self.tenant_id = tenant_of(config.room)
         self.model = OrderListModel(
+            include=lambda order: shown_in_grid(order) and not is_held(order, clock.now()),
             tenant_id=self.tenant_id,
             cancelled_linger_s=min(CANCELLED_LINGER_S, config.keep_final_s) or CANCELLED_LINGER_S,
             monotonic=clock.monotonic,
@@ -106,6 +110,7 @@ class TenantScreen(Screen):
         for order in sorted(picked, key=lambda o: o.picked_up_at.timestamp() if o.picked_up_at else 0.0):
             self._add_pickup(order)
         self._connect(session)
+        self._look_at_schedule()
         self._retranslate()
         self._select_first_if_none()
         self._update_buttons()
@@ -116,6 +121,7 @@ class TenantScreen(Screen):
         self.hidden_label = PlainLabel(parent=self)
         self.hidden_label.setProperty("role", "muted")
         self.prep_panel = PrepPanel(self._session.rest, self._clock, self.tenant_id, self)
+        self.later = LaterStrip(self)
         self.list = QListView(self)
         self.list.setObjectName("tenantOrders")
         self.list.setModel(self.model)
@@ -167,6 +173,7 @@ class TenantScreen(Screen):
         title_row.addWidget(self.prep_panel)
         title_row.addWidget(self.hidden_label)
         left.addLayout(title_row)
+        left.addWidget(self.later)
         left.addWidget(self.list, 1)
         left.addLayout(button_row)
         left.addWidget(self.outcome_label)
@@ -191,6 +198,7 @@ class TenantScreen(Screen):
         # (struck through) but is no longer open, and the window's header counts it too
         self.bridge.changes.connect(lambda _changes: self._show_counts())
         self.bridge.notice.connect(self._on_notice)
+        self.bridge.changes.connect(lambda _changes: self._look_at_schedule())
         self.model.countChanged.connect(lambda _n: self._retranslate())
         self.model.rowsInserted.connect(lambda *_: self._select_first_if_none())
         self.model.modelReset.connect(self._select_first_if_none)
@@ -203,6 +211,7 @@ class TenantScreen(Screen):
         self.model.expire()
         self.list.viewport().update()
         self.prep_panel.tick()
+        self._look_at_schedule()
 
     def open_count(self) -> int:
         return sum(1 for order in self.model.orders() if order.status is not OrderStatus.CANCELLED)
@@ -319,6 +328,16 @@ class TenantScreen(Screen):
             button.setEnabled(order is not None and can_transition(order.status, STATUS_BUTTONS[name]))
 
     # -- events -------------------------------------------------------------------
+    def _look_at_schedule(self) -> None:
+        """This stall's booked orders wait in the Later strip; at their release, onto the list, announced."""
+        mine = (order for order in self._session.store.orders.values() if self._is_mine(order))
+        for order in self.later.look(mine, self._clock.now()):
+            self.model.upsert(order)
+            self.announced.emit(self.later.due_text(order), order.id, ORDER_RELEASED)
+
+    def announces(self, entity: object) -> bool:
+        return not (isinstance(entity, Order) and is_held(entity, self._clock.now()))
+
     def _is_mine(self, order: Order) -> bool:
         return self.tenant_id is None or order.tenant_id == self.tenant_id
 
@@ -360,6 +379,7 @@ class TenantScreen(Screen):
         self.payments_heading.setText(self.tr("Payments"))
         self.payments.retranslate()
         self.prep_panel.retranslate()
+        self.later.retranslate()
 
     def _show_counts(self) -> None:
         self.heading.setText(self.tr("Orders (%n open)", "", self.open_count()))

@@ -17,6 +17,7 @@ from kiosk.core.formatting import format_elapsed
 from kiosk.core.prep_times import REFRESH_S, NoReportError, PrepTimes, fetch_prep_times
 from kiosk.core.rest import RestTransport
 from kiosk.ui.async_bridge import fire
+from kiosk.ui.i18n import fill
 from kiosk.ui.widgets.plain_label import PlainLabel
 
 
@@ -76,8 +77,5 @@ class PrepPanel(PlainLabel):
         if figures.count == 0 or figures.avg_s is None or figures.p90_s is None:
             self.setText(self.tr("Today: no order ready yet"))
             return
-        self.setText(
-            self.tr("Today: avg %1 · p90 %2 · %n order(s) to ready", "", figures.count)
-            .replace("%1", format_elapsed(figures.avg_s))
-            .replace("%2", format_elapsed(figures.p90_s))
-        )
+        template = self.tr("Today: avg %1 · p90 %2 · %n order(s) to ready", "", figures.count)
+        self.setText(fill(template, format_elapsed(figures.avg_s), format_elapsed(figures.p90_s)))
