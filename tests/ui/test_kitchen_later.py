@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import FakeClock
 from kiosk.core.connection_status import ConnectionState
+from kiosk.ui.expo.screen import ExpoScreen
 from kiosk.ui.sound import NEW_ORDER, ORDER_RELEASED
 from kiosk.ui.tenant.screen import TenantScreen
 from kiosk.ui.window import make_sound
@@ -87,3 +88,26 @@ def test_the_stall_screen_holds_its_booked_orders_too(
     assert screen.model.row_of(booked["id"]) is not None and not screen.later.isVisible()
     assert [(key, sound) for _, key, sound in announced] == [(booked["id"], ORDER_RELEASED)]
     assert booked["order_number"] in announced[0][0]
+
+
+@pytest.mark.usefixtures("kiosk_data_dir")
+def test_the_expo_holds_booked_orders_off_the_pass_until_their_release(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path, make_session: Any
+) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    booked = server.create_order(
+        6, customer_name="Rapat", fire_at=(clock.now() + timedelta(minutes=25)).isoformat(), prep_minutes=5
+    )
+    walk_in = server.create_order(6, customer_name="Walk-in")
+    config = make_config(server, "display", tmp_path, view="expo")
+    session = make_session(config)
+    qtbot.waitUntil(lambda: session.status.state is ConnectionState.LIVE, timeout=WAIT_MS)
+    screen = ExpoScreen(session, config, clock)
+    qtbot.addWidget(screen)
+    screen.show()
+    shown = lambda: screen.state_extra()["open"]  # noqa: E731 - the order numbers on the pass
+    qtbot.waitUntil(lambda: walk_in["order_number"] in shown(), timeout=WAIT_MS)
+    assert booked["order_number"] not in shown() and screen.later.held_numbers() == [booked["order_number"]]
+    clock.advance(20 * 60)
+    screen.tick()
+    assert booked["order_number"] in shown() and not screen.later.isVisible()

@@ -18,7 +18,9 @@ Touch and keys (the screen has the keyboard; its lists never take focus):
 - a ready order sits in "Waiting for pick-up" with its own timer from
   ``ready_at``; one tap or Enter hands it out (``COMPLETED``).  It leaves when
   completed or cancelled, here or elsewhere;
-- Up/Down move the selection through both areas, Left/Right switch area.
+- Up/Down move the selection through both areas, Left/Right switch area;
+- a booked order waits in the Later strip until its release (kiosk/core/schedule.py),
+  then joins the pass with a chime and a toast.
 
 The selection is an order, not a row: it stays on its order while rows
 reorder; when its order leaves its area (bumped), the row that took its place
@@ -38,6 +40,7 @@ from kiosk.core.actions import ActionOutcome
 from kiosk.core.changes import Change
 from kiosk.core.clock import Clock
 from kiosk.core.config import Config
+from kiosk.core.schedule import is_held
 from kiosk.core.session import Session
 from kiosk.protocol import Order, OrderStatus
 from kiosk.protocol.models import EntityId
@@ -47,6 +50,8 @@ from kiosk.ui.expo.row_list import RowList
 from kiosk.ui.i18n import fill
 from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.screen_base import Screen
+from kiosk.ui.sound import ORDER_RELEASED
+from kiosk.ui.widgets.later_strip import LaterStrip
 from kiosk.ui.widgets.plain_label import PlainLabel
 
 log = logging.getLogger("kiosk.ui")
@@ -74,6 +79,7 @@ class ExpoScreen(Screen):
         self._build()
         for order in session.store.orders.values():
             self._take(order)
+        self._look_at_schedule()
         self._show_rows()
         self.bridge = SessionBridge(session, self)
         self.bridge.changes.connect(self._on_changes)
@@ -113,14 +119,16 @@ class ExpoScreen(Screen):
         footer = QHBoxLayout()
         footer.addWidget(self.hint)
         footer.addWidget(self.outcome_label, 1)
+        self.later = LaterStrip(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.later)
         layout.addLayout(columns, 1)
         layout.addLayout(footer)
 
     # -- the store's changes ---------------------------------------------------------------
     def _take(self, order: Order) -> None:
-        row = expo_row(order)
+        row = None if is_held(order, self._clock.now()) else expo_row(order)
         if row is None:
             self._rows.pop(order.id, None)
             self._armed.pop(order.id, None)
@@ -141,7 +149,14 @@ class ExpoScreen(Screen):
                 self._rows.pop(change.key, None)
                 self._armed.pop(change.key, None)
         if touched:
+            self._look_at_schedule()
             self._show_rows()
+
+    def _look_at_schedule(self) -> None:
+        """Booked orders wait in the Later strip; at their release they join the pass, announced."""
+        for order in self.later.look(self._session.store.orders.values(), self._clock.now()):
+            self._take(order)
+            self.announced.emit(self.later.due_text(order), order.id, ORDER_RELEASED)
 
     def _show_rows(self) -> None:
         rows = self._rows.values()
@@ -292,6 +307,10 @@ class ExpoScreen(Screen):
             del self._armed[key]
         if expired:
             self._mark()
+        count = len(self._rows)
+        self._look_at_schedule()
+        if len(self._rows) != count:
+            self._show_rows()
         self.open_list.viewport().update()
         self.waiting_list.viewport().update()
 
@@ -331,6 +350,7 @@ class ExpoScreen(Screen):
         self.hint.setText(self.tr("↑↓ select · ←→ area · Enter bump · Shift+Enter bump anyway"))
         self.open_list.empty_text = self.tr("No open orders")
         self.waiting_list.empty_text = self.tr("Nobody waiting")
+        self.later.retranslate()
         self.open_list.viewport().update()
         self.waiting_list.viewport().update()
 
