@@ -20,7 +20,7 @@ import io
 import math
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -87,15 +87,15 @@ def prep_times(conn: sqlite3.Connection, day: date, tenant_id: int | None) -> di
     by_station: dict[str, list[float]] = defaultdict(list)
     if low is not None:
         tenant_sql, tenant_args = ("", []) if tenant_id is None else (" AND tenant_id = ?", [tenant_id])
-        local_hour = _local_hour(day)
-        for tenant, created_at, seconds in conn.execute(
-            "SELECT tenant_id, created_at, ready_s FROM orders WHERE id BETWEEN ? AND ? "  # noqa: S608
+        hour_sql, hour_args = _local_hour_sql(day)
+        for tenant, hour, seconds in conn.execute(
+            f"SELECT tenant_id, {hour_sql}, ready_s FROM orders WHERE id BETWEEN ? AND ? "  # noqa: S608
             f"AND created_at >= ? AND created_at < ? AND ready_s IS NOT NULL{tenant_sql}",
-            [low, high, start, end, *tenant_args],
+            [*hour_args, low, high, start, end, *tenant_args],
         ):
             overall.append(seconds)
             by_tenant[tenant].append(seconds)
-            by_hour[local_hour(created_at)].append(seconds)
+            by_hour[hour].append(seconds)
         lines = (
             conn.execute(
                 "SELECT station, done_s FROM order_items WHERE order_id BETWEEN ? AND ? AND done_s IS NOT NULL",
@@ -120,19 +120,15 @@ def prep_times(conn: sqlite3.Connection, day: date, tenant_id: int | None) -> di
     }
 
 
-def _local_hour(day: date) -> Callable[[str], int]:
-    """The local hour of a stored UTC time on ``day``: arithmetic on the text when the zone's offset is
-    the same all day (no change of summer time that day), else a parse per row."""
+def _local_hour_sql(day: date) -> tuple[str, list[Any]]:
+    """SQL for the local hour of a stored UTC time on ``day``: arithmetic on the text when the zone's
+    offset is the same all day (no change of summer time that day), else SQLite's own ``localtime``."""
     first = datetime.combine(day, time()).astimezone().utcoffset()
     last = datetime.combine(day, time(23, 59)).astimezone().utcoffset()
     if first is None or first != last:
-        return lambda stored: datetime.fromisoformat(stored).astimezone().hour
-    offset = int(first.total_seconds() // 60)
-
-    def fast(stored: str) -> int:
-        return ((int(stored[11:13]) * 60 + int(stored[14:16]) + offset) % 1440) // 60
-
-    return fast
+        return "CAST(strftime('%H', created_at, 'localtime') AS INTEGER)", []
+    minutes = "(CAST(substr(created_at, 12, 2) AS INTEGER) * 60 + CAST(substr(created_at, 15, 2) AS INTEGER))"
+    return f"(({minutes} + ? + 1440) % 1440) / 60", [int(first.total_seconds() // 60)]
 
 
 def _groups(key: str, found: dict[Any, list[float]]) -> list[dict[str, Any]]:
