@@ -77,3 +77,32 @@ def order_dict(
         "created_at": created.isoformat(),
         "updated_at": created.isoformat(),
     }
+
+
+class NoReportRest:
+    """A REST side that has no prep-time report (404): the screens' prep panel hides, as against an old backend."""
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        from kiosk.core.rest import ApiRefusedError
+
+        raise ApiRefusedError(404, "not_found", f"the bench serves no {path}")
+
+
+class StoreOnlySession:
+    """The Session surface a screen reads (a store, a live status, subscriptions), without a server.
+
+    The benches feed the store themselves, so what they time is the screen's own work.
+    """
+
+    def __init__(self, store: Any) -> None:
+        from kiosk.core.connection_status import ConnectionState, ConnectionStatus
+
+        self.store = store
+        self.status = ConnectionStatus(ConnectionState.LIVE)
+        self.rest = NoReportRest()
+
+    def subscribe_status(self, callback: Any) -> Any:
+        return lambda: None
+
+    def subscribe_actions(self, callback: Any) -> Any:
+        return lambda: None

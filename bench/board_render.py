@@ -25,11 +25,10 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from _qt_setup import ROOT, T0, qt_app, use_offscreen
+from _qt_setup import ROOT, T0, StoreOnlySession, qt_app, use_offscreen
 from _stats import percentile
 from ui_render import Envelopes, pump_until, settle
 
@@ -98,7 +97,6 @@ def build(numbers: int, size: tuple[int, int]) -> tuple[Any, Any, Any, Envelopes
     """A real Store with ``numbers`` open orders (5 in 6 preparing), behind a real MainWindow (offscreen)."""
     from kiosk.core.clock import FakeClock
     from kiosk.core.config import load_config
-    from kiosk.core.connection_status import ConnectionState, ConnectionStatus
     from kiosk.core.store import Store
     from kiosk.protocol import Order
     from kiosk.ui.window import MainWindow
@@ -111,25 +109,12 @@ def build(numbers: int, size: tuple[int, int]) -> tuple[Any, Any, Any, Envelopes
     ]
     store.load_snapshot(orders, [], 0)
 
-    class BenchSession:
-        """The Session surface the window and the board use."""
-
-        def __init__(self) -> None:
-            self.store = store
-            self.status = ConnectionStatus(ConnectionState.LIVE)
-
-        def subscribe_status(self, callback: Callable[..., None]) -> Callable[[], None]:
-            return lambda: None
-
-        def subscribe_actions(self, callback: Callable[..., None]) -> Callable[[], None]:
-            return lambda: None
-
     config = load_config(
         path=ROOT / "no-such.toml",
         env={},
         overrides={"server_url": "http://127.0.0.1:9", "room": "board", "token": "bench", "sound": False},
     )
-    window = MainWindow(BenchSession(), config, FakeClock())  # type: ignore[arg-type]
+    window = MainWindow(StoreOnlySession(store), config, FakeClock())  # type: ignore[arg-type]
     window.resize(*size)
     window.show()
     return window, window.screen_widget, store, Envelopes()

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from _qt_setup import ROOT, T0, order_dict, qt_app, screen_config, show, use_offscreen
+from _qt_setup import ROOT, T0, StoreOnlySession, order_dict, qt_app, screen_config, show, use_offscreen
 from _stats import percentile
 
 T_SCRIPT = time.perf_counter()
@@ -116,7 +116,6 @@ def build(cards: int) -> tuple[Any, Any, Any, Any, Envelopes]:
     """A real Store with ``cards`` open orders, behind a real MainWindow (offscreen)."""
     from kiosk.core.actions import ActionOutcome
     from kiosk.core.clock import SystemClock
-    from kiosk.core.connection_status import ConnectionState, ConnectionStatus
     from kiosk.core.store import Store
     from kiosk.protocol import Order, bump_target
     from kiosk.ui.window import MainWindow
@@ -131,18 +130,8 @@ def build(cards: int) -> tuple[Any, Any, Any, Any, Envelopes]:
         0,
     )
 
-    class BenchSession:
+    class BenchSession(StoreOnlySession):
         """The Session surface the screens use; bump is the core's optimistic step only."""
-
-        def __init__(self) -> None:
-            self.store = store
-            self.status = ConnectionStatus(ConnectionState.LIVE)
-
-        def subscribe_status(self, callback: Callable[..., None]) -> Callable[[], None]:
-            return lambda: None
-
-        def subscribe_actions(self, callback: Callable[..., None]) -> Callable[[], None]:
-            return lambda: None
 
         async def bump(self, order_id: Any) -> ActionOutcome:
             order = store.orders[order_id]
@@ -155,7 +144,7 @@ def build(cards: int) -> tuple[Any, Any, Any, Any, Envelopes]:
             return ActionOutcome("", ok=False, reason="bench")
 
     config = screen_config("http://127.0.0.1:9", token="x")
-    window = MainWindow(BenchSession(), config, SystemClock())  # type: ignore[arg-type]
+    window = MainWindow(BenchSession(store), config, SystemClock())  # type: ignore[arg-type]
     show(window)
     return window, window.screen_widget, store, config, Envelopes()
 
