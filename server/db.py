@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS order_items (
     modifiers TEXT NOT NULL,
     id INTEGER NOT NULL DEFAULT 0,
     station TEXT,
+    category TEXT,
     allergens TEXT NOT NULL DEFAULT '[]',
     status TEXT NOT NULL DEFAULT 'pending',
     void_reason TEXT,
@@ -221,6 +222,7 @@ _V3_COLUMNS = {
     "order_items": (
         "id INTEGER NOT NULL DEFAULT 0",
         "station TEXT",
+        "category TEXT",
         "allergens TEXT NOT NULL DEFAULT '[]'",
         "status TEXT NOT NULL DEFAULT 'pending'",
         "void_reason TEXT",

@@ -30,6 +30,7 @@ _ITEM_FIELDS = (
     ("notes", "i.notes"),
     ("modifiers", "json(i.modifiers)"),  # stored as a JSON array
     ("station", "i.station"),
+    ("category", "i.category"),
     ("allergens", "json(i.allergens)"),  # stored as a JSON array
     ("status", "i.status"),
     ("void_reason", "i.void_reason"),

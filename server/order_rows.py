@@ -25,7 +25,7 @@ _COLUMNS = (
     "ready_at, completed_at, cancelled_at, picked_up_at, created_at, updated_at, ready_s"
 )
 _ITEM_COLUMNS = (
-    "order_id, id, position, name, qty, price, notes, modifiers, station, allergens, status, void_reason, "
+    "order_id, id, position, name, qty, price, notes, modifiers, station, category, allergens, status, void_reason, "
     "added_at, started_at, done_at"
 )
 
@@ -49,6 +49,7 @@ def _items(conn: sqlite3.Connection, order_ids: list[int]) -> dict[int, list[Ord
                     notes=row["notes"],
                     modifiers=tuple(orjson.loads(row["modifiers"])),
                     station=row["station"],
+                    category=row["category"],
                     allergens=tuple(orjson.loads(row["allergens"])),
                     status=ItemStatus(row["status"]),
                     void_reason=row["void_reason"],
@@ -127,7 +128,7 @@ def insert_items(
     ids = [first_id + offset for offset in range(len(items))]
     conn.executemany(
         "INSERT INTO order_items (order_id, position, id, name, qty, price, notes, modifiers, station, "
-        "allergens, status, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "category, allergens, status, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 order_id,
@@ -139,6 +140,7 @@ def insert_items(
                 item.notes,
                 orjson.dumps(item.modifiers).decode(),
                 item.station,
+                item.category,
                 orjson.dumps(item.allergens).decode(),
                 ItemStatus.PENDING.value,
                 added_at,

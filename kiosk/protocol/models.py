@@ -80,6 +80,7 @@ class OrderItem(_Wire):
     notes: str = ""
     modifiers: tuple[str, ...] = ()
     station: str | None = None
+    category: str | None = None  # the menu's section ("drinks", "mains"), as the till sends it
     allergens: tuple[str, ...] = ()
     status: ItemStatus = ItemStatus.PENDING
     void_reason: str | None = None

@@ -78,6 +78,7 @@ class OrderItemIn(_Body):
     notes: Note = ""
     modifiers: Annotated[list[Modifier], Field(max_length=20)] = []
     station: Station | None = None
+    category: Station | None = None
     allergens: Annotated[list[Allergen], Field(max_length=MAX_ALLERGENS)] = []
 
 

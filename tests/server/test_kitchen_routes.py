@@ -26,7 +26,14 @@ def _item_status(
 
 def _grill_order(server: ServerProcess, tenant_id: int = 21, **overrides: Any) -> dict[str, Any]:
     items = [
-        {"name": "Sate Ayam", "qty": 1, "price": 30000, "station": "grill", "allergens": ["peanut"]},
+        {
+            "name": "Sate Ayam",
+            "qty": 1,
+            "price": 30000,
+            "station": "grill",
+            "category": "mains",
+            "allergens": ["peanut"],
+        },
         {"name": "Es Teh Manis", "qty": 2, "price": 5000, "station": "drinks"},
     ]
     return server.create_order(tenant_id, items=items, **overrides)
@@ -39,6 +46,7 @@ def test_lines_carry_ids_stations_allergens_and_status(shared_server: ServerProc
         (2, "drinks", "pending"),
     ]
     assert order["items"][0]["allergens"] == ["peanut"] and order["items"][1]["allergens"] == []
+    assert [item["category"] for item in order["items"]] == ["mains", None]  # once "is not a known field"
     listed = shared_server.request("GET", "/api/orders?active&tenant_id=21").json()["orders"]
     assert (
         next(found for found in listed if found["id"] == order["id"]) == order

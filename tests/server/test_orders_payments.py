@@ -23,7 +23,7 @@ def test_order_numbers_totals_and_versions(shared_server: ServerProcess) -> None
     assert first["qr_token"] != second["qr_token"]
     assert first["items"][0] == {
         "id": 1, "name": "Nasi Goreng Spesial", "qty": 2, "price": 25000, "notes": "pedas",
-        "modifiers": ["telur ceplok"], "station": None, "allergens": [], "status": "pending",
+        "modifiers": ["telur ceplok"], "station": None, "category": None, "allergens": [], "status": "pending",
         "void_reason": None, "added_at": None, "started_at": None, "done_at": None,
     }  # fmt: skip
     assert [item["id"] for item in first["items"]] == [1, 2]
