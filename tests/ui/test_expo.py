@@ -203,6 +203,9 @@ def test_all_done_then_enter_readies_it_and_the_pick_up_timer_counts_from_ready_
     assert found.badge_kind == Badge.HAND_OUT
 
     assert extra["selected"] == order["order_number"]  # the open area emptied: the selection followed it
+    # the server has answered, but the session hands the answer back on the loop: until then a
+    # touch on the same order is ignored (never sent twice)
+    qtbot.waitUntil(lambda: not screen.is_sending(order["id"]), timeout=WAIT_MS)
     press(qtbot, screen, Qt.Key.Key_Return)  # handed out
     qtbot.waitUntil(lambda: screen.waiting_list.order_ids() == [], timeout=WAIT_MS)
     qtbot.waitUntil(lambda: server_status(server, order) == "completed", timeout=WAIT_MS)
@@ -288,6 +291,7 @@ def test_one_tap_bumps_an_all_done_order_and_two_taps_an_incomplete_one(
     assert badge(screen, partial) == Badge.ARMED and len(screen.sent) == 1
     tap(qtbot, screen.open_list, partial)
     qtbot.waitUntil(lambda: screen.waiting_list.order_ids() == [done["id"], partial["id"]], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not screen.is_sending(done["id"]), timeout=WAIT_MS)  # its ready answered
     tap(qtbot, screen.waiting_list, done)  # handed out
     qtbot.waitUntil(lambda: screen.waiting_list.order_ids() == [partial["id"]], timeout=WAIT_MS)
     qtbot.waitUntil(lambda: server_status(server, done) == "completed", timeout=WAIT_MS)

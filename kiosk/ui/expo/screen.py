@@ -283,6 +283,10 @@ class ExpoScreen(Screen):
         finally:
             self._sending.discard(row.key)
 
+    def is_sending(self, key: EntityId) -> bool:
+        """A status asked for this order has not been answered yet: another touch on it waits."""
+        return key in self._sending
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         key = event.key()
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
