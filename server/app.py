@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import NotFound
 
-from kiosk.protocol import EVERYONE, Event
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server import auth, db
 from server.auth_throttle import FailedAuthLimiter
 from server.broadcast import Broadcaster
+from server.cluster import attach, client_manager
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
 from server.device_routes import devices_api
 from server.errors import register_error_handlers
@@ -21,6 +20,8 @@ from server.hub import Hub
 from server.jsonio import OrjsonModule
 from server.packet_guard import guard_packets
 from server.routes import api
+from server.schema import open_database
+from server.sequencer import Part
 from server.sockets import Connections, register_socket_handlers
 from server.state import ServerState, install, server_state
 from server.web import identify, prune_idempotency
@@ -29,7 +30,8 @@ log = logging.getLogger("server.api")
 
 
 def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
-    conn = db.connect(config.db_path)
+    manager = client_manager(config)  # before anything is opened: a missing extra is one line
+    conn = open_database(config.database)
     with db.transaction(conn):
         auth.ensure_admin_token(conn, config.admin_token)
 
@@ -46,6 +48,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
         ping_timeout=PING_TIMEOUT_S,
         logger=False,
         engineio_logger=False,
+        **({} if manager is None else {"client_manager": manager}),
     )
     guard_packets(socketio.server)
     hub = Hub(conn, config.clock, retention_events=config.retention_events)
@@ -53,15 +56,24 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     if config.async_mode == "gevent":
         broadcaster.serve_websockets()
 
-    def emit(event: Event, envelope: dict[str, Any], rooms: list[str]) -> None:
+    def emit(_seq: int, parts: list[Part]) -> None:
         # One emit per event: encoded and framed once, each socket once even if it is in several rooms.
-        broadcaster.emit(event.value, envelope, None if rooms == [EVERYONE] else rooms)
+        for name, envelope, rooms in parts:
+            broadcaster.emit(name, envelope, rooms)
 
     hub.emitter = emit
     with hub.write() as tx:
         prune_idempotency(tx)
 
     connections = Connections()
+    cluster = None
+    if config.database_url is not None:
+        if manager is not None:  # python-socketio starts a manager at the first connection: now, here
+            socketio.server.manager_initialized = True
+            manager.initialize()
+        cluster = attach(
+            socketio, hub, broadcaster=broadcaster, connections=connections, config=config, manager=manager
+        )
     auth_limiter = FailedAuthLimiter(config.clock)
     install(
         app,
@@ -72,6 +84,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
             auth_limiter=auth_limiter,
             broadcaster=broadcaster,
             started=config.clock.monotonic(),
+            cluster=cluster,
         ),
     )
     app.before_request(refuse_encoded_slashes)  # first: nothing else runs for such a path

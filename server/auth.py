@@ -20,6 +20,7 @@ from typing import TextIO
 import orjson
 
 from kiosk.protocol import ProtocolError, Room, RoomKind, iso, parse_room
+from server.database import Connection
 from server.db import get_meta, set_meta
 
 log = logging.getLogger("server.auth")
@@ -89,7 +90,7 @@ class DeviceInfo:
     revoked_at: str | None
 
 
-def add_device(conn: sqlite3.Connection, name: str, rooms: list[Room], now: datetime) -> str:
+def add_device(conn: Connection, name: str, rooms: list[Room], now: datetime) -> str:
     """Register a device and return its token (the only time it exists in clear)."""
     name = name.strip()
     if not name or len(name) > MAX_DEVICE_NAME or name == ADMIN_NAME:
@@ -109,12 +110,12 @@ def add_device(conn: sqlite3.Connection, name: str, rooms: list[Room], now: date
     return token
 
 
-def list_devices(conn: sqlite3.Connection) -> list[DeviceInfo]:
+def list_devices(conn: Connection) -> list[DeviceInfo]:
     rows = conn.execute("SELECT name, rooms, created_at, revoked_at FROM devices ORDER BY name").fetchall()
     return [DeviceInfo(row[0], orjson.loads(row[1]), row[2], row[3]) for row in rows]
 
 
-def revoke_device(conn: sqlite3.Connection, name: str, now: datetime) -> None:
+def revoke_device(conn: Connection, name: str, now: datetime) -> None:
     """Keep the row (so `devices list` shows the history); the token never works again."""
     row = conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()
     if row is None:
@@ -125,11 +126,11 @@ def revoke_device(conn: sqlite3.Connection, name: str, now: datetime) -> None:
     log.info("device %r revoked", name)
 
 
-def count_devices(conn: sqlite3.Connection) -> int:
+def count_devices(conn: Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM devices WHERE revoked_at IS NULL").fetchone()[0])
 
 
-def authenticate(conn: sqlite3.Connection, token: object) -> Principal | None:
+def authenticate(conn: Connection, token: object) -> Principal | None:
     """The principal a token belongs to, or None for missing, unknown or revoked tokens."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
@@ -158,7 +159,7 @@ def admin_token_problem(configured: str | None) -> str | None:
     return None
 
 
-def ensure_admin_token(conn: sqlite3.Connection, configured: str | None, out: TextIO = sys.stderr) -> None:
+def ensure_admin_token(conn: Connection, configured: str | None, out: TextIO = sys.stderr) -> None:
     """Store the configured admin token's hash, or generate one on first run and print it once."""
     problem = admin_token_problem(configured)
     if problem is not None:
@@ -166,10 +167,15 @@ def ensure_admin_token(conn: sqlite3.Connection, configured: str | None, out: Te
     if configured:
         set_meta(conn, _ADMIN_HASH_KEY, hash_token(configured))
         return
-    if get_meta(conn, _ADMIN_HASH_KEY) is not None:
-        return
     token = "ka_" + secrets.token_urlsafe(32)
-    set_meta(conn, _ADMIN_HASH_KEY, hash_token(token))
+    # Several processes starting at once on an empty PostgreSQL database race here: only the one
+    # whose insert wins prints a token; the others find it stored and print nothing.
+    stored = conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING RETURNING key",
+        (_ADMIN_HASH_KEY, hash_token(token)),
+    ).fetchone()
+    if stored is None:
+        return
     print(
         "\n*** kiosk-server: generated ADMIN TOKEN (shown once, only its hash is stored) ***\n"
         f"ADMIN TOKEN: {token}\n"

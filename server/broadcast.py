@@ -20,8 +20,9 @@ blocks, and nothing here blocks):
   greenlet, so one slow screen never holds up the others.
 - **Scope.** Websocket sockets on plain TCP without compression only; a socket
   on long-polling, mid-upgrade, with permessage-deflate or behind TLS gets the
-  ordinary per-socket path.  Single process only (python-socketio's in-memory
-  manager); with a message-queue manager the ordinary ``emit`` is used.
+  ordinary per-socket path.  python-socketio's in-memory manager, or the
+  cluster's (server/redis_manager.py), whose fan-out is local too; with any
+  other message-queue manager the ordinary ``emit`` is used.
 - **Not covered.** simple-websocket's reader answers a client's websocket-level
   ping with a pong written on its own; a pong landing inside a frame that the
   kernel took only part of would corrupt it.  Socket.IO clients (browsers,
@@ -112,13 +113,22 @@ class Broadcaster:
         log.info("broadcasts: framed once, written straight to idle websockets")
         return True
 
+    def local_rooms(self) -> dict[str, int]:
+        """Sockets per room on this process (python-socketio's managers keep rooms per process)."""
+        rooms: dict[str, int] = {}
+        for room, members in list(self._server.manager.rooms.get(NAMESPACE, {}).items()):
+            if room is None or not isinstance(room, str) or room in members:
+                continue  # None is "all sockets" and every sid has a room of its own
+            rooms[room] = len(members)
+        return dict(sorted(rooms.items()))
+
     def counts_body(self) -> dict[str, int]:
         return asdict(self.counts)
 
     def emit(self, event: str, data: Any, rooms: list[str] | None) -> None:
         """Send ``[event, data]`` to everyone in ``rooms`` (all sockets when None), each socket once."""
         server = self._server
-        if type(server.manager) is not socketio.Manager:
+        if not getattr(server.manager, "local_fanout", type(server.manager) is socketio.Manager):
             self._socketio.emit(event, data, to=rooms)
             return
         encoded = server.packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()

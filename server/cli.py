@@ -1,4 +1,4 @@
-"""``kiosk-server``: run the hub, manage device tokens, close stale orders, play a demo feed.
+"""``kiosk-server``: run the hub, manage device tokens and the schema, close stale orders, play a demo feed.
 
 Imports stay inside the commands: ``run`` must monkey-patch (gevent/eventlet)
 before Flask, sockets or threading locks are created.
@@ -48,7 +48,14 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for the whole network)"
     )
     run.add_argument("--port", type=int, default=5000)
-    run.add_argument("--db", type=Path, default=None, help="SQLite file (default: the platform data dir)")
+    _add_database(run)
+    run.add_argument(
+        "--message-queue",
+        default=None,
+        metavar="URL",
+        help="Redis that carries events between server processes, e.g. redis://10.0.0.5:6379/0 "
+        "(with --database-url; see docs/deploy.md)",
+    )
     run.add_argument(
         "--async-mode",
         choices=ASYNC_MODES,
@@ -100,14 +107,22 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     add = devices.add_parser("add", help="create a device token (printed once, alone on the last line)")
-    add.add_argument("--db", type=Path, default=None)
+    _add_database(add)
     add.add_argument("--name", required=True)
     add.add_argument("--rooms", required=True, help="comma-separated, e.g. display,kasir-1")
     listing = devices.add_parser("list", help="list devices (never their tokens)")
-    listing.add_argument("--db", type=Path, default=None)
+    _add_database(listing)
     revoke = devices.add_parser("revoke", help="revoke a device token")
-    revoke.add_argument("--db", type=Path, default=None)
+    _add_database(revoke)
     revoke.add_argument("--name", required=True)
+
+    database = commands.add_parser("db", help="the database's schema").add_subparsers(
+        dest="action", required=True
+    )
+    upgrade = database.add_parser(
+        "upgrade", help="create the schema or bring it up to this version (required once on PostgreSQL)"
+    )
+    _add_database(upgrade)
 
     orders = commands.add_parser("orders", help="orders on a running server").add_subparsers(
         dest="action", required=True
@@ -134,6 +149,21 @@ def _parser() -> argparse.ArgumentParser:
     bound.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     feed.add_argument("--seed", type=int, default=None)
     return parser
+
+
+def _add_database(command: argparse.ArgumentParser) -> None:
+    """``--db FILE`` (SQLite, the default) or ``--database-url`` (PostgreSQL), on every command that
+    opens the database.  The password belongs in PGPASSWORD or ~/.pgpass, not in the URL: a URL is
+    visible in the process list."""
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--db", type=Path, default=None, help="SQLite file (default: the platform data dir)")
+    where.add_argument(
+        "--database-url",
+        default=os.environ.get("KIOSK_DATABASE_URL") or None,
+        metavar="URL",
+        help="PostgreSQL instead of SQLite, e.g. postgresql://kiosk@10.0.0.5/kiosk (or KIOSK_DATABASE_URL; "
+        "needs pip install 'kiosk[cluster]')",
+    )
 
 
 def _add_connection_limits(run: argparse.ArgumentParser) -> None:
@@ -188,6 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.devices_cli import devices_command
 
         return devices_command(args)
+    if args.command == "db":
+        from server.devices_cli import db_command
+
+        return db_command(args)
     if args.command == "orders":
         from server.orders_cli import orders_command
 

@@ -10,6 +10,7 @@ from platformdirs import user_data_dir
 
 from kiosk.protocol.status import RECALL_WINDOW_S
 from server.clock import Clock, SystemClock
+from server.database import DatabaseTarget
 
 DEFAULT_RETENTION_EVENTS = 100_000
 CATCH_UP_PAGE = 1000
@@ -59,6 +60,8 @@ class HttpLimits:
 @dataclass
 class ServerConfig:
     db_path: Path
+    database_url: str | None = None  # PostgreSQL (--database-url): db_path is then unused
+    message_queue: str | None = None  # Redis (--message-queue): emits between server processes
     admin_token: str | None = None  # None: KIOSK_ADMIN_TOKEN is not set; use the stored one or generate
     async_mode: str | None = None  # None: let Flask-SocketIO pick (tests in-process use "threading")
     retention_events: int = DEFAULT_RETENTION_EVENTS
@@ -70,6 +73,12 @@ class ServerConfig:
     auto_close_after_s: float | None = AUTO_CLOSE_AFTER_S  # None: never by age
     closing_time: time | None = None  # local; every open order is closed once a day at this time
     clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def database(self) -> DatabaseTarget:
+        return (
+            DatabaseTarget(url=self.database_url) if self.database_url else DatabaseTarget(path=self.db_path)
+        )
 
 
 def default_db_path() -> Path:

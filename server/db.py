@@ -1,8 +1,10 @@
-"""The SQLite file: schema, connection settings and the meta table.
+"""The schema, the SQLite file's connection settings and the meta table.
 
 One connection per process, used under a lock by the hub: writes are
 serialised anyway, and one writer is what keeps the event seq gapless.  WAL
 lets the CLI (``devices add``) write to the same file while the server runs.
+The schema is written once, in SQLite's words; server/db_postgres.py derives
+PostgreSQL's from it, and server/schema.py opens either.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from server.database import Connection, begin_write
+
 log = logging.getLogger("server.db")
 
-SCHEMA_VERSION = 3  # 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times
+# 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times; 4: server_processes
+SCHEMA_VERSION = 4
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -139,6 +144,13 @@ CREATE TABLE IF NOT EXISTS idempotency (
     request_hash TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (principal, key)
 ) WITHOUT ROWID;
+-- Each running server process, its heartbeat and its delivery counters, for the cluster's stats.
+CREATE TABLE IF NOT EXISTS server_processes (
+    id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    state TEXT NOT NULL
+);
 """
 
 
@@ -183,7 +195,7 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: Connection) -> Iterator[Connection]:
     """One write transaction: COMMIT if the block ends normally, ROLLBACK if it raises (then re-raise).
 
     Why one helper: four places wrote BEGIN IMMEDIATE / COMMIT by hand and
@@ -193,7 +205,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     SQLite: a second ROLLBACK would hide the real error behind "no
     transaction is active", so it is sent only while a transaction is open.
     """
-    conn.execute("BEGIN IMMEDIATE")
+    begin_write(conn)
     try:
         yield conn
         conn.execute("COMMIT")
@@ -204,7 +216,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 # Created after the tables are brought up to date: an older file gains their columns first.
-_INDEXES = """
+INDEXES = """
 CREATE INDEX IF NOT EXISTS orders_by_created ON orders (created_at);
 """
 
@@ -234,9 +246,9 @@ _V3_COLUMNS = {
 }
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:  # SQLite: at every open, as before
     with transaction(conn):
-        for statement in _SCHEMA.split(";"):
+        for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
         found = get_meta(conn, "schema_version")
@@ -252,7 +264,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             )
         elif int(found) < SCHEMA_VERSION:
             _upgrade(conn, int(found), path)
-        for statement in _INDEXES.split(";"):
+        for statement in INDEXES.split(";"):
             if statement.strip():
                 conn.execute(statement)
         # A write now, so that a read-only file fails here, at start, rather than at the first order.
@@ -278,12 +290,12 @@ def _upgrade(conn: sqlite3.Connection, found: int, path: Path) -> None:
     log.info("upgraded %s from schema version %d to %d", path, found, SCHEMA_VERSION)
 
 
-def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+def get_meta(conn: Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+def set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),

@@ -33,5 +33,8 @@ def revoke(name: str) -> Response:
         auth.revoke_device(tx.conn, name, tx.clock.now())
         revoked_at = tx.conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()[0]
     # Committed: its token is refused from now on, and its open sockets go now, not at the next sweep.
-    dropped = drop_device(current_app.extensions["socketio"], server_state().connections, name)
+    state = server_state()
+    dropped = drop_device(current_app.extensions["socketio"], state.connections, name)
+    if state.cluster is not None:
+        state.cluster.revoked(name)
     return json_response({"name": name, "revoked_at": revoked_at, "disconnected": dropped})

@@ -1,4 +1,4 @@
-"""``kiosk-server devices add|list|revoke`` against the SQLite file (server may be running)."""
+"""``kiosk-server devices add|list|revoke`` and ``db upgrade``, against the database (server may be running)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,32 @@ from kiosk.protocol import ProtocolError
 from server import auth, db
 from server.clock import SystemClock
 from server.config import default_db_path
+from server.database import DatabaseTarget
+from server.schema import open_database, upgrade_database
+
+
+def target_of(args: argparse.Namespace) -> DatabaseTarget:
+    """The database a command was pointed at: ``--db``, else ``--database-url`` (or KIOSK_DATABASE_URL),
+    else the default file."""
+    if args.db is None and getattr(args, "database_url", None):
+        return DatabaseTarget(url=args.database_url)
+    return DatabaseTarget(path=args.db or default_db_path())
+
+
+def db_command(args: argparse.Namespace) -> int:
+    try:
+        print(upgrade_database(target_of(args)))
+    except db.DatabaseUnavailableError as exc:
+        print(f"kiosk-server db upgrade: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def devices_command(args: argparse.Namespace) -> int:
-    path = args.db or default_db_path()
+    target = target_of(args)
+    path = target.describe()
     try:
-        conn = db.connect(path)
+        conn = open_database(target)
     except db.DatabaseUnavailableError as exc:
         print(f"kiosk-server devices: {exc}", file=sys.stderr)
         return 2

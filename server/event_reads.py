@@ -15,11 +15,11 @@ needs the GIL (one row back, not one per event).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from kiosk.protocol import EVERYONE
 from kiosk.protocol.rooms import board
+from server.database import Connection, dialect_of
 from server.db import get_meta
 
 BOARD_ROOM = board()
@@ -55,6 +55,33 @@ _BOARD_PAGE = (
 )
 
 
+# The same two pages in PostgreSQL's words: string_agg ordered inside the aggregate, and every
+# subquery in FROM named (PostgreSQL 15 requires it).
+_POSTGRES_PAGE = (
+    "SELECT count(*), string_agg(CASE WHEN n <= :limit THEN envelope END, ',' ORDER BY n) FROM ("
+    " SELECT row_number() OVER (ORDER BY seq) AS n, envelope FROM events WHERE seq IN ("
+    "  SELECT seq FROM (SELECT seq FROM event_rooms WHERE room = :room AND seq > :after ORDER BY seq"
+    "   LIMIT :more) AS mine"
+    "  UNION ALL"
+    "  SELECT seq FROM (SELECT seq FROM event_rooms WHERE room = :everyone AND seq > :after ORDER BY seq"
+    "   LIMIT :more) AS everyone"
+    " ) ORDER BY seq LIMIT :more"
+    ") AS page"
+)
+_POSTGRES_BOARD_PAGE = (
+    "SELECT count(*), string_agg(CASE WHEN n <= :limit THEN envelope END, ',' ORDER BY n) FROM ("
+    " SELECT row_number() OVER (ORDER BY seq) AS n, envelope FROM ("
+    "  SELECT seq, envelope FROM board_envelopes WHERE seq IN (SELECT seq FROM ("
+    "   SELECT seq FROM event_rooms WHERE room = :room AND seq > :after ORDER BY seq LIMIT :more) AS mine)"
+    "  UNION ALL"
+    "  SELECT seq, envelope FROM events WHERE seq IN (SELECT seq FROM ("
+    "   SELECT seq FROM event_rooms WHERE room = :everyone AND seq > :after ORDER BY seq LIMIT :more) AS everyone)"
+    " ) AS merged ORDER BY seq LIMIT :more"
+    ") AS page"
+)
+_PAGES = {"sqlite": (_PAGE, _BOARD_PAGE), "postgresql": (_POSTGRES_PAGE, _POSTGRES_BOARD_PAGE)}
+
+
 @dataclass(frozen=True)
 class EventPage:
     events: str  # the envelopes' JSON texts, oldest first, joined by commas
@@ -70,7 +97,7 @@ class EventPage:
         ).encode()
 
 
-def find_page(conn: sqlite3.Connection, room: str, after: int, limit: int) -> EventPage:
+def find_page(conn: Connection, room: str, after: int, limit: int) -> EventPage:
     """Events of ``room`` and of everyone after ``after``, oldest first, at most ``limit``.
 
     Call inside one read transaction (read_pool.in_snapshot).  ``reset`` when
@@ -79,8 +106,9 @@ def find_page(conn: sqlite3.Connection, room: str, after: int, limit: int) -> Ev
     seq = int(get_meta(conn, "seq") or 0)
     if after < int(get_meta(conn, "pruned_through") or 0):
         return EventPage("", seq, reset=True, more=False)
+    page, board_page = _PAGES[dialect_of(conn)]
     found, texts = conn.execute(
-        _BOARD_PAGE if room == BOARD_ROOM else _PAGE,
+        board_page if room == BOARD_ROOM else page,
         {"room": room, "everyone": EVERYONE, "after": after, "limit": limit, "more": limit + 1},
     ).fetchone()
     return EventPage(texts or "", seq, reset=False, more=found > limit)

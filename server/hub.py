@@ -7,17 +7,22 @@ emitter in seq order (emitting never blocks: see server/broadcast.py).  So the
 log has no gaps, a screen sees events in seq order, and a refused request
 leaves nothing behind.
 
+On PostgreSQL, shared by several processes, the lock is per process: what
+keeps seq gapless across them is the first statement of every write, which
+locks the ``seq`` row of ``meta`` until COMMIT (``SELECT … FOR UPDATE``).  A
+rollback leaves the row as it was, and a write that waited for the lock reads
+the seq its predecessor committed, so commit order is seq order.
+
 Before each write the hub checks that its files are still the ones on disk
-(server/storage_guard.py); large reads and the catch-up take a connection of
-their own from ``hub.reads`` and no lock (server/read_pool.py); ``close()`` on
-a normal stop copies the whole WAL into the database file and closes every
-connection.
+(server/storage_guard.py, SQLite only); large reads and the catch-up take a
+connection of their own from ``hub.reads`` and no lock (server/read_pool.py);
+``close()`` on a normal stop copies the whole WAL into the database file and
+closes every connection.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,29 +33,34 @@ from typing import Any
 
 import orjson
 
-from kiosk.protocol import Envelope, Event
+from kiosk.protocol import EVERYONE, Envelope, Event
 from kiosk.protocol.rooms import board
 from server.clock import Clock
+from server.database import Connection, PgConnection, dialect_of
 from server.db import get_meta, set_meta, transaction
 from server.read_pool import ReadPool
-from server.storage_guard import StorageGuard, StorageRefusedError
+from server.sequencer import Part
+from server.sqlite_storage import PostgresStorage, SqliteStorage
+from server.storage_guard import StorageRefusedError
 
 log = logging.getLogger("server.db")
 
 BOARD_ROOM = board()
 
-# (event, envelope, rooms) — rooms == [EVERYONE] means every connected socket.
-Emitter = Callable[[Event, dict[str, Any], list[str]], None]
+# Part: (socket event name, envelope, rooms), rooms None for every connected socket.  Plain data, so
+# that a part can travel to another process (server/redis_manager.py) as it is.
+# Called after COMMIT with each seq's parts, in seq order (an event for the board room has two parts).
+Emitter = Callable[[int, list[Part]], None]
 
 
 @dataclass
 class Tx:
     """An open write: the connection plus the events it will publish on commit."""
 
-    conn: sqlite3.Connection
+    conn: Connection
     clock: Clock
     _seq: int
-    outbox: list[tuple[Event, dict[str, Any], list[str]]] = field(default_factory=list)
+    outbox: list[Part] = field(default_factory=list)
 
     def publish(
         self,
@@ -80,14 +90,14 @@ class Tx:
             "INSERT INTO event_rooms (room, seq) VALUES (?, ?)", [(room, self._seq) for room in filed]
         )
         set_meta(self.conn, "seq", str(self._seq))
-        self.outbox.append((event, envelope, rooms))
+        self.outbox.append((event.value, envelope, None if rooms == [EVERYONE] else rooms))
         if board_data is not None:
             board_envelope = {**envelope, "data": board_data}
             self.conn.execute(
                 "INSERT INTO board_envelopes (seq, envelope) VALUES (?, ?)",
                 (self._seq, orjson.dumps(board_envelope).decode()),
             )
-            self.outbox.append((event, board_envelope, [BOARD_ROOM]))
+            self.outbox.append((event.value, board_envelope, [BOARD_ROOM]))
         return envelope
 
     @property
@@ -98,7 +108,7 @@ class Tx:
 class Hub:
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         clock: Clock,
         *,
         retention_events: int,
@@ -111,16 +121,30 @@ class Hub:
         # Prune in batches (a tenth of the retention) rather than one row per event.
         self._prune_slack = max(1, self._retention // 10)
         self.emitter: Emitter | None = emitter
+        self.dialect = dialect_of(conn)
         self._seq = int(get_meta(conn, "seq") or 0)
         self._pruned_through = int(get_meta(conn, "pruned_through") or 0)
-        self.db_path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
-        # Both right after the writer's connection, while its files are surely the ones on disk.
-        self._guard = StorageGuard(self.db_path)
-        self.reads = ReadPool(self.db_path)
+        # Right after the writer's connection, while its files are surely the ones on disk.
+        self._storage: SqliteStorage | PostgresStorage = (
+            PostgresStorage(conn) if isinstance(conn, PgConnection) else SqliteStorage(conn)  # type: ignore[arg-type]
+        )
+        self.db_path: Path | None = self._storage.path
+        self.reads = ReadPool(self._storage.open_reader)
+        # The seq a joining screen is told it has everything up to.  Alone, the last seq this
+        # process committed; in a cluster, what its sequencer has delivered (server/cluster.py).
+        self.watermark: Callable[[], int] | None = None
         self._closed = False
 
     @property
     def seq(self) -> int:
+        if self.watermark is not None:
+            return self.watermark()
+        with self._lock:
+            return self._seq
+
+    @property
+    def written_seq(self) -> int:
+        """The last seq this process committed (or found at start)."""
         with self._lock:
             return self._seq
 
@@ -134,7 +158,7 @@ class Hub:
             return self._pruned_through
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[Connection]:
         """Reads share the lock so a snapshot and its seq are consistent with each other."""
         with self._lock:
             yield self._conn
@@ -149,17 +173,7 @@ class Hub:
             return StorageRefusedError(
                 "server_stopping", "the server is stopping; nothing was saved; try again when it is back"
             )
-        if self._guard.tripped:
-            return self._guard.problem()
-        problem = self._guard.problem()
-        if problem is not None:
-            # This connection still holds the old WAL: copy it into the database file now, so that
-            # what was answered before the deletion does not depend on a clean stop.
-            _busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            log.warning(
-                "copied %d of %d WAL frames into %s before refusing writes", copied, frames, self.db_path
-            )
-        return problem
+        return self._storage.problem(self._conn)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -168,7 +182,7 @@ class Hub:
             if problem is not None:
                 raise problem
             with transaction(self._conn):
-                tx = Tx(self._conn, self._clock, self._seq)
+                tx = Tx(self._conn, self._clock, self._head())
                 yield tx
                 pruned = self._maybe_prune(tx)
             self._seq = tx.seq
@@ -176,6 +190,15 @@ class Hub:
                 self._pruned_through = pruned
                 log.info("event log pruned through seq %d (keeping the last %d)", pruned, self._retention)
             self._emit(tx.outbox)
+
+    def _head(self) -> int:
+        """The seq this write starts from.  On PostgreSQL the row stays locked until COMMIT: the
+        cluster's writes queue here, one at a time, each seeing its predecessor's seq."""
+        if self.dialect == "sqlite":
+            return self._seq
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE").fetchone()
+        self._pruned_through = int(get_meta(self._conn, "pruned_through") or 0)
+        return int(row[0])
 
     def close(self) -> None:
         """On a normal stop: wait for the write in progress, empty the WAL into the file, close.
@@ -189,31 +212,18 @@ class Hub:
                 return
             self._closed = True
             busy_reads = self.reads.close()
-            # A reader in another process makes TRUNCATE wait: not past the stop's few seconds.
-            self._conn.execute("PRAGMA busy_timeout=2000")
-            busy, frames, copied = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if busy:
-                log.warning(
-                    "WAL checkpoint at stop: %d of %d frames copied into %s (another process is reading "
-                    "it%s); the rest is copied at the next start",
-                    copied,
-                    frames,
-                    self.db_path,
-                    f"; {busy_reads} read(s) of this server had not finished" if busy_reads else "",
-                )
-            else:
-                log.info("WAL checkpointed into %s (%d frames) and emptied at stop", self.db_path, copied)
+            self._storage.close(self._conn, busy_reads)
             self._conn.close()
 
-    def _emit(self, outbox: list[tuple[Event, dict[str, Any], list[str]]]) -> None:
+    def _emit(self, outbox: list[Part]) -> None:
         if self.emitter is None:
             return
-        for event, envelope, rooms in outbox:
+        for seq, parts in by_seq(outbox):
             try:
-                self.emitter(event, envelope, rooms)
+                self.emitter(seq, parts)
             except Exception:
                 # The event is committed; a screen that missed it gets it through catch-up.
-                log.exception("emitting %s seq %s failed", event, envelope["seq"])
+                log.exception("emitting seq %s (%s) failed", seq, parts[0][0])
 
     def _maybe_prune(self, tx: Tx) -> int | None:
         if tx.seq - self._pruned_through <= self._retention + self._prune_slack:
@@ -224,3 +234,15 @@ class Hub:
         tx.conn.execute("DELETE FROM board_envelopes WHERE seq <= ?", (through,))
         set_meta(tx.conn, "pruned_through", str(through))
         return through
+
+
+def by_seq(outbox: list[Part]) -> list[tuple[int, list[Part]]]:
+    """The outbox's parts grouped by seq, in order (a board event's two parts share one seq)."""
+    grouped: list[tuple[int, list[Part]]] = []
+    for part in outbox:
+        seq = int(part[1]["seq"])
+        if grouped and grouped[-1][0] == seq:
+            grouped[-1][1].append(part)
+        else:
+            grouped.append((seq, [part]))
+    return grouped

@@ -14,11 +14,11 @@ from server.hub import Tx
 def notify(tx: Tx, request: CreateNotification) -> dict[str, Any]:
     now = tx.clock.now()
     cursor = tx.conn.execute(
-        "INSERT INTO notifications (user_id, type, data, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO notifications (user_id, type, data, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         (request.user_id, request.type, orjson.dumps(request.data).decode(), iso(now)),
     )
     body = Notification(
-        id=int(cursor.lastrowid or 0),
+        id=int(cursor.fetchone()[0]),
         user_id=request.user_id,
         type=request.type,
         data=request.data,
@@ -31,11 +31,11 @@ def notify(tx: Tx, request: CreateNotification) -> dict[str, Any]:
 def alert(tx: Tx, request: CreateAlert) -> dict[str, Any]:
     now = tx.clock.now()
     cursor = tx.conn.execute(
-        "INSERT INTO alerts (severity, message, created_at) VALUES (?, ?, ?)",
+        "INSERT INTO alerts (severity, message, created_at) VALUES (?, ?, ?) RETURNING id",
         (request.severity.value, request.message, iso(now)),
     )
     body = Alert(
-        id=int(cursor.lastrowid or 0), severity=request.severity, message=request.message, created_at=now
+        id=int(cursor.fetchone()[0]), severity=request.severity, message=request.message, created_at=now
     ).model_dump(mode="json")
     tx.publish(Event.ALERT, rooms_for(Event.ALERT), body)
     return body

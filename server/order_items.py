@@ -53,19 +53,18 @@ def change_item_status(
     now = iso(moment)
     started_at = item.started_at and iso(item.started_at)
     done_at = None
-    done_s_from = None
+    done_s = None
     if target is ItemStatus.STARTED:
         started_at = started_at or now
     elif target is ItemStatus.DONE:
         started_at, done_at = started_at or now, now
-        done_s_from = iso(item.added_at or order.created_at or moment)
+        done_s = (moment - (item.added_at or order.created_at or moment)).total_seconds()
     elif target is ItemStatus.PENDING:
         started_at = None
     tx.conn.execute(
-        "UPDATE order_items SET status = ?, started_at = ?, done_at = ?, void_reason = ?, "
-        "done_s = CASE WHEN ? IS NULL THEN NULL ELSE (julianday(?) - julianday(?)) * 86400.0 END "
+        "UPDATE order_items SET status = ?, started_at = ?, done_at = ?, void_reason = ?, done_s = ? "
         "WHERE order_id = ? AND id = ?",
-        (target.value, started_at, done_at, request.reason, done_s_from, now, done_s_from, order_id, item_id),
+        (target.value, started_at, done_at, request.reason, done_s, order_id, item_id),
     )
     if target is ItemStatus.VOIDED and order.payment_status == PaymentStatus.UNPAID.value:
         _recount(tx, order_id)

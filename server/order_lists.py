@@ -13,11 +13,11 @@ transaction as the rows, so the list and its seq always agree.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.protocol import ACTIVE_STATUSES, Order, OrderItem
+from server.database import Connection, dialect_of, in_list
 from server.db import get_meta
 
 # Wire field -> SQL expression.  Must list Order's fields in their order (checked below), so the
@@ -82,6 +82,21 @@ _check_shape()
 _ORDER_JSON = "json_object({})".format(", ".join(f"'{k}', {v}" for k, v in _ORDER_FIELDS))
 
 
+def _postgres_order_json() -> str:
+    """The same object in PostgreSQL's words: json_build_object, the lines by position, arrays cast."""
+
+    def column(sql: str) -> str:  # json(i.modifiers) → i.modifiers::json
+        return sql[len("json(") : -1] + "::json" if sql.startswith("json(") else sql
+
+    items = ", ".join(f"'{k}', {column(v)}" for k, v in _ITEM_FIELDS)
+    aggregate = f"COALESCE(json_agg(json_build_object({items}) ORDER BY i.position), '[]'::json)"
+    fields = ", ".join(f"'{k}', {aggregate if k == 'items' else v}" for k, v in _ORDER_FIELDS)
+    return f"json_build_object({fields})"
+
+
+_POSTGRES_ORDER_JSON = _postgres_order_json()
+
+
 @dataclass(frozen=True)
 class OrderPage:
     orders: str  # the orders' JSON texts, oldest first, joined by commas
@@ -98,7 +113,7 @@ class OrderPage:
 
 
 def find_page(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     active: bool,
     tenant_ids: frozenset[int] | None,
@@ -115,11 +130,13 @@ def find_page(
     where: list[str] = []
     args: list[Any] = []
     if active:
-        where.append(f"status IN ({','.join('?' * len(ACTIVE_STATUSES))})")
-        args.extend(sorted(ACTIVE_STATUSES))
+        marks, values = in_list(sorted(ACTIVE_STATUSES))
+        where.append(f"status IN {marks}")
+        args.extend(values)
     if tenant_ids is not None:
-        where.append(f"tenant_id IN ({','.join('?' * len(tenant_ids))})")
-        args.extend(sorted(tenant_ids))
+        marks, values = in_list(sorted(tenant_ids))
+        where.append(f"tenant_id IN {marks}")
+        args.extend(values)
     if tenant_id is not None:
         where.append("tenant_id = ?")
         args.append(tenant_id)
@@ -133,20 +150,27 @@ def find_page(
     seq = int(get_meta(conn, "seq") or 0)  # same transaction as the rows below: they agree
     more = False
     if limit is not None:
-        found, oldest = conn.execute(f"SELECT count(*), min(id) FROM ({chosen})", args).fetchone()  # noqa: S608
+        found, oldest = conn.execute(f"SELECT count(*), min(id) FROM ({chosen}) AS page", args).fetchone()  # noqa: S608
         if found > limit:  # leave out the oldest: it only said that there is an older page
             more = True
-            chosen = f"SELECT * FROM ({chosen}) WHERE id > {int(oldest)}"  # noqa: S608 (an integer)
+            chosen = f"SELECT * FROM ({chosen}) AS page WHERE id > {int(oldest)}"  # noqa: S608 (an integer)
     # One correlated subquery per order builds its whole JSON: the items' aggregate is an argument of
     # the same json_object, so it stays JSON (a subquery's result would be quoted as a string).  The
     # orders are joined into one text by SQLite too: one row back, so this thread hardly takes the
     # GIL from the event loop (10 000 rows fetched one by one handed it back and forth 10 000 times).
     # group_concat takes the rows in the order of the ordered subquery (SQLite 3.40 has no ORDER BY
     # inside an aggregate); test_an_active_list_is_oldest_first_across_statuses checks it.
-    first, texts = conn.execute(
-        f"SELECT min(id), group_concat(order_json, ',') FROM ("  # noqa: S608 (no caller text: only marks)
-        f"SELECT o.id AS id, (SELECT {_ORDER_JSON} FROM order_items AS i WHERE i.order_id = o.id) AS order_json "
-        f"FROM ({chosen}) AS o ORDER BY o.id)",
-        args,
-    ).fetchone()
+    if dialect_of(conn) == "sqlite":
+        sql = (
+            f"SELECT min(id), group_concat(order_json, ',') FROM ("  # noqa: S608 (no caller text: only marks)
+            f"SELECT o.id AS id, (SELECT {_ORDER_JSON} FROM order_items AS i WHERE i.order_id = o.id) AS order_json "
+            f"FROM ({chosen}) AS o ORDER BY o.id) AS page"
+        )
+    else:  # PostgreSQL orders inside the aggregate itself
+        sql = (
+            f"SELECT min(id), string_agg(order_json::text, ',' ORDER BY id) FROM ("  # noqa: S608 (only marks)
+            f"SELECT o.id AS id, (SELECT {_POSTGRES_ORDER_JSON} FROM order_items AS i WHERE i.order_id = o.id) "
+            f"AS order_json FROM ({chosen}) AS o) AS page"
+        )
+    first, texts = conn.execute(sql, args).fetchone()
     return OrderPage(texts or "", seq, more, int(first) if more else None)

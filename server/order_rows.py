@@ -7,7 +7,6 @@ orders are built by SQLite itself (server/order_lists.py).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ import orjson
 from kiosk.protocol import Order, OrderItem, OrderStatus
 from kiosk.protocol.requests import OrderItemIn
 from kiosk.protocol.status import ItemStatus, Priority
+from server.database import Connection, Row
 from server.db import MAX_ROW_ID
 from server.errors import ApiError
 
@@ -30,7 +30,7 @@ _ITEM_COLUMNS = (
 )
 
 
-def _items(conn: sqlite3.Connection, order_ids: list[int]) -> dict[int, list[OrderItem]]:
+def _items(conn: Connection, order_ids: list[int]) -> dict[int, list[OrderItem]]:
     found: dict[int, list[OrderItem]] = {order_id: [] for order_id in order_ids}
     for start in range(0, len(order_ids), 500):
         chunk = order_ids[start : start + 500]
@@ -61,7 +61,7 @@ def _items(conn: sqlite3.Connection, order_ids: list[int]) -> dict[int, list[Ord
     return found
 
 
-def _to_model(row: sqlite3.Row, items: list[OrderItem]) -> Order:
+def _to_model(row: Row, items: list[OrderItem]) -> Order:
     return Order(
         id=row["id"],
         order_number=row["order_number"],
@@ -90,7 +90,7 @@ def _to_model(row: sqlite3.Row, items: list[OrderItem]) -> Order:
     )
 
 
-def load(conn: sqlite3.Connection, order_id: int) -> tuple[Order, sqlite3.Row]:
+def load(conn: Connection, order_id: int) -> tuple[Order, Row]:
     if not 0 < order_id <= MAX_ROW_ID:  # a URL id past 64 bits: SQLite cannot even compare it
         raise ApiError(404, "not_found", f"no order with id {order_id}", "id")
     row = conn.execute(f"SELECT {_COLUMNS} FROM orders WHERE id = ?", (order_id,)).fetchone()  # noqa: S608
@@ -99,9 +99,9 @@ def load(conn: sqlite3.Connection, order_id: int) -> tuple[Order, sqlite3.Row]:
     return _to_model(row, _items(conn, [order_id])[order_id]), row
 
 
-def load_many(conn: sqlite3.Connection, order_ids: list[int]) -> list[Order]:
+def load_many(conn: Connection, order_ids: list[int]) -> list[Order]:
     """Several orders whole, in the order of ``order_ids`` (ids that do not exist are left out)."""
-    rows: dict[int, sqlite3.Row] = {}
+    rows: dict[int, Row] = {}
     for start in range(0, len(order_ids), 500):
         chunk = order_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
@@ -116,7 +116,7 @@ def dump(order: Order) -> dict[str, Any]:
 
 
 def insert_items(
-    conn: sqlite3.Connection,
+    conn: Connection,
     order_id: int,
     items: Sequence[OrderItemIn],
     *,

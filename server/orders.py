@@ -41,7 +41,7 @@ def create(tx: Tx, request: CreateOrder) -> Order:
     conn = tx.conn
     row = conn.execute(
         "INSERT INTO tenant_numbers (tenant_id, last_number) VALUES (?, 1) "
-        "ON CONFLICT (tenant_id) DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
+        "ON CONFLICT (tenant_id) DO UPDATE SET last_number = tenant_numbers.last_number + 1 RETURNING last_number",
         (request.tenant_id,),
     ).fetchone()
     number = f"T{request.tenant_id}-{row[0]:03d}"
@@ -50,7 +50,7 @@ def create(tx: Tx, request: CreateOrder) -> Order:
     cursor = conn.execute(
         "INSERT INTO orders (order_number, tenant_id, customer_name, type, table_label, total_amount, "
         "items_count, status, version, qr_token, payment_status, priority, fire_at, prep_minutes, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             number,
             request.tenant_id,
@@ -69,7 +69,7 @@ def create(tx: Tx, request: CreateOrder) -> Order:
             now,
         ),
     )
-    order_id = int(cursor.lastrowid or 0)
+    order_id = int(cursor.fetchone()[0])
     insert_items(conn, order_id, request.items, first_position=0, first_id=1, added_at=None)
     return publish_order(tx, Event.ORDER_CREATED, None, {}, order_id)
 
@@ -151,19 +151,30 @@ def set_status(tx: Tx, order_id: int, target: OrderStatus, now: datetime, **colu
     values: dict[str, Any] = {"status": target.value, _STAMPED[target]: stamp, "updated_at": stamp, **columns}
     if target is OrderStatus.READY:
         values["picked_up_at"] = None
+    if target is OrderStatus.READY:
+        ready_s = _first_ready_s(tx, order_id, now)
+        if ready_s is not None:
+            values["ready_s"] = ready_s
     assignments = ", ".join(f"{column} = ?" for column in values)
-    # From the order (or, for a scheduled one, from its release to the kitchen) to its first ready.
-    ready_s = (
-        ", ready_s = COALESCE(ready_s, (julianday(?) - MAX(julianday(created_at), "
-        "COALESCE(julianday(fire_at) - prep_minutes / 1440.0, 0))) * 86400.0)"
-        if target is OrderStatus.READY
-        else ""
-    )
-    arguments = [*values.values(), *([stamp] if ready_s else []), order_id]
     tx.conn.execute(
-        f"UPDATE orders SET {assignments}, version = version + 1{ready_s} WHERE id = ?",  # noqa: S608 (our names)
-        arguments,
+        f"UPDATE orders SET {assignments}, version = version + 1 WHERE id = ?",  # noqa: S608 (our names)
+        [*values.values(), order_id],
     )
+
+
+def _first_ready_s(tx: Tx, order_id: int, now: datetime) -> float | None:
+    """Seconds from the order (or, for a scheduled one, from its release to the kitchen) to its first
+    ready; None when it was ready before (a recalled order keeps its first time)."""
+    row = tx.conn.execute(
+        "SELECT created_at, fire_at, prep_minutes, ready_s FROM orders WHERE id = ?", (order_id,)
+    ).fetchone()
+    if row is None or row["ready_s"] is not None:
+        return None
+    start = datetime.fromisoformat(row["created_at"])
+    if row["fire_at"] is not None and row["prep_minutes"] is not None:
+        released = datetime.fromisoformat(row["fire_at"]) - timedelta(minutes=row["prep_minutes"])
+        start = max(start, released)
+    return (now - start).total_seconds()
 
 
 def cancel(tx: Tx, order_id: int, request: CancelOrder, authorize: Authorize) -> Order:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from kiosk.protocol import Event, Order, Payment, PaymentStatus, iso, rooms_for
 from kiosk.protocol.requests import CreatePayment, RefundPayment
 from server import order_rows
+from server.database import Connection, Row, in_list
 from server.db import MAX_ROW_ID
 from server.errors import ApiError
 from server.hub import Tx
@@ -19,7 +19,7 @@ _COLUMNS = (
 )
 
 
-def _to_model(row: sqlite3.Row, order: Order) -> Payment:
+def _to_model(row: Row, order: Order) -> Payment:
     return Payment(
         id=row["id"],
         order_id=row["order_id"],
@@ -40,7 +40,7 @@ def _to_model(row: sqlite3.Row, order: Order) -> Payment:
     )
 
 
-def load(conn: sqlite3.Connection, payment_id: int) -> Payment:
+def load(conn: Connection, payment_id: int) -> Payment:
     if not 0 < payment_id <= MAX_ROW_ID:  # a URL id past 64 bits: SQLite cannot even compare it
         raise ApiError(404, "not_found", f"no payment with id {payment_id}", "id")
     row = conn.execute(f"SELECT {_COLUMNS} FROM payments WHERE id = ?", (payment_id,)).fetchone()  # noqa: S608
@@ -51,7 +51,7 @@ def load(conn: sqlite3.Connection, payment_id: int) -> Payment:
 
 
 def find(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     counter_id: int | None,
     since: str | None,
@@ -68,11 +68,11 @@ def find(
         args.append(since)
     if visible is not None:
         counters, tenants = visible
-        where.append(
-            f"(p.counter_id IN ({','.join('?' * len(counters))}) OR o.tenant_id IN ({','.join('?' * len(tenants))}))"
-        )
-        args.extend(sorted(counters))
-        args.extend(sorted(tenants))
+        counter_marks, counter_ids = in_list(sorted(counters))
+        tenant_marks, tenant_ids = in_list(sorted(tenants))
+        where.append(f"(p.counter_id IN {counter_marks} OR o.tenant_id IN {tenant_marks})")
+        args.extend(counter_ids)
+        args.extend(tenant_ids)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     columns = ", ".join(f"p.{name.strip()}" for name in _COLUMNS.split(","))
     rows = conn.execute(
@@ -107,7 +107,7 @@ def process(tx: Tx, request: CreatePayment) -> Payment:
     now = tx.clock.now()
     cursor = tx.conn.execute(
         "INSERT INTO payments (order_id, counter_id, amount, amount_paid, change, payment_method, reference, "
-        "status, version, created_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, 1, ?)",
+        "status, version, created_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, 1, ?) RETURNING id",
         (
             order.id,
             request.counter_id,
@@ -119,7 +119,7 @@ def process(tx: Tx, request: CreatePayment) -> Payment:
             iso(now),
         ),
     )
-    payment_id = int(cursor.lastrowid or 0)
+    payment_id = int(cursor.fetchone()[0])
     reference = f"TRX-{now:%Y%m%d}-{payment_id:06d}"
     tx.conn.execute("UPDATE payments SET reference = ? WHERE id = ?", (reference, payment_id))
     # The order snapshot changed (payment_status), so its version moves too.

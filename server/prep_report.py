@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from kiosk.protocol import iso
+from server.database import Connection
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def day_bounds(day: date) -> tuple[str, str]:
     return iso(start), iso(end)
 
 
-def prep_times(conn: sqlite3.Connection, day: date, tenant_id: int | None) -> dict[str, Any]:
+def prep_times(conn: Connection, day: date, tenant_id: int | None) -> dict[str, Any]:
     """The report for ``day`` (all tenants, or one); call inside one read transaction.
 
     Orders are numbered in the order they are made, so a day's orders are one
@@ -88,11 +88,17 @@ def prep_times(conn: sqlite3.Connection, day: date, tenant_id: int | None) -> di
     if low is not None:
         tenant_sql, tenant_args = ("", []) if tenant_id is None else (" AND tenant_id = ?", [tenant_id])
         hour_sql, hour_args = _local_hour_sql(day)
-        for tenant, hour, seconds in conn.execute(
+        for tenant, stored_hour, seconds in conn.execute(
             f"SELECT tenant_id, {hour_sql}, ready_s FROM orders WHERE id BETWEEN ? AND ? "  # noqa: S608
             f"AND created_at >= ? AND created_at < ? AND ready_s IS NOT NULL{tenant_sql}",
             [*hour_args, low, high, start, end, *tenant_args],
         ):
+            # On a day with a change of summer time the stored time comes back, converted here.
+            hour = (
+                datetime.fromisoformat(stored_hour).astimezone().hour
+                if isinstance(stored_hour, str)
+                else stored_hour
+            )
             overall.append(seconds)
             by_tenant[tenant].append(seconds)
             by_hour[hour].append(seconds)
@@ -122,11 +128,12 @@ def prep_times(conn: sqlite3.Connection, day: date, tenant_id: int | None) -> di
 
 def _local_hour_sql(day: date) -> tuple[str, list[Any]]:
     """SQL for the local hour of a stored UTC time on ``day``: arithmetic on the text when the zone's
-    offset is the same all day (no change of summer time that day), else SQLite's own ``localtime``."""
+    offset is the same all day (no change of summer time that day), else the stored time itself, which
+    the caller converts (the same on SQLite and PostgreSQL, whose session time zone is UTC)."""
     first = datetime.combine(day, time()).astimezone().utcoffset()
     last = datetime.combine(day, time(23, 59)).astimezone().utcoffset()
     if first is None or first != last:
-        return "CAST(strftime('%H', created_at, 'localtime') AS INTEGER)", []
+        return "created_at", []
     minutes = "(CAST(substr(created_at, 12, 2) AS INTEGER) * 60 + CAST(substr(created_at, 15, 2) AS INTEGER))"
     return f"(({minutes} + ? + 1440) % 1440) / 60", [int(first.total_seconds() // 60)]
 

@@ -7,7 +7,8 @@ own sees one committed state of the whole file, whatever the writer does
 meanwhile, so a list and the ``seq`` read in the same transaction agree
 without any lock.  The connections are opened with the hub's, at start: one
 opened after the ``-wal`` file was deleted would read another file than the
-writer writes (see server/storage_guard.py).
+writer writes (see server/storage_guard.py).  On PostgreSQL each is a session of
+its own, and a snapshot is a REPEATABLE READ READ ONLY transaction.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TypeVar
+
+from server.database import Connection, begin_snapshot
 
 # Large reads at once: one core fewer than the machine has, so that one is always left for the event
 # loop (on 2 cores two lists at once took both, and broadcasts waited for the CPU, not for a lock).
@@ -27,27 +29,18 @@ READ_CONNECTIONS = max(1, (os.cpu_count() or 2) - 1)
 T = TypeVar("T")
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    # check_same_thread=False: a read runs on a native thread of the pool (see server/routes.py).
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
-    conn.row_factory = sqlite3.Row  # as the hub's: the domain modules read columns by name
-    conn.execute("PRAGMA query_only=1")
-    conn.execute("PRAGMA busy_timeout=10000")
-    return conn
-
-
 class ReadPool:
     """``size`` connections, each lent to one read at a time; a read beyond them waits its turn."""
 
-    def __init__(self, db_path: Path, size: int = READ_CONNECTIONS) -> None:
+    def __init__(self, open_reader: Callable[[], Connection], size: int = READ_CONNECTIONS) -> None:
         self._size = size
-        self._free = [_open(db_path) for _ in range(size)]
+        self._free = [open_reader() for _ in range(size)]
         self._turns = threading.Semaphore(size)  # a gevent semaphore under gevent: waits cooperatively
         self._lock = threading.Lock()
         self._closed = False
 
     @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
+    def connection(self) -> Iterator[Connection]:
         self._turns.acquire()
         try:
             with self._lock:
@@ -77,9 +70,9 @@ class ReadPool:
         return self._size - taken
 
 
-def in_snapshot(conn: sqlite3.Connection, read: Callable[[sqlite3.Connection], T]) -> T:
+def in_snapshot(conn: Connection, read: Callable[[Connection], T]) -> T:
     """Run ``read`` inside one read transaction: every SELECT in it sees the same committed state."""
-    conn.execute("BEGIN")
+    begin_snapshot(conn)
     try:
         return read(conn)
     finally:

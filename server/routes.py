@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -42,6 +41,7 @@ from server import (
 )
 from server.auth import Principal
 from server.config import MAX_ORDERS_PAGE, ORDERS_PAGE, ServerConfig
+from server.database import Connection
 from server.db import get_meta
 from server.errors import ApiError
 from server.jsonio import json_response
@@ -86,7 +86,7 @@ def _limit_large_reads(who: Principal) -> None:
         )
 
 
-def _from_snapshot(read: Callable[[sqlite3.Connection], T]) -> T:
+def _from_snapshot(read: Callable[[Connection], T]) -> T:
     """``read`` in one read transaction on a read connection of its own, without the hub's lock.
 
     Under gevent it runs on a native thread (``kiosk_run_blocking``, set by ``run``): SQLite works
@@ -152,7 +152,7 @@ def _board_orders(who: Principal) -> Response:
     tenant_id = query_int("tenant_id", minimum=1)
     _limit_large_reads(who)
 
-    def read(conn: sqlite3.Connection) -> bytes:
+    def read(conn: Connection) -> bytes:
         seq = int(get_meta(conn, "seq") or 0)
         where, args = "status IN ('pending', 'preparing', 'ready')", []
         if tenant_id is not None:
@@ -308,7 +308,7 @@ def list_payments() -> Response:
             ) from None
     _limit_large_reads(who)
 
-    def read(conn: sqlite3.Connection) -> bytes:
+    def read(conn: Connection) -> bytes:
         seq = int(get_meta(conn, "seq") or 0)  # the same transaction as the payments: they agree
         found = payments.find(conn, counter_id=counter_id, since=since, visible=visible)
         return orjson.dumps({"payments": [payments.dump(payment) for payment in found], "seq": seq})

@@ -38,7 +38,6 @@ def patch_for(async_mode: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from server.app import create_app, device_count
-    from server.config import DEFAULT_RETENTION_EVENTS, ServerConfig, default_db_path
     from server.db import DatabaseUnavailableError
     from server.logs import setup_logging
 
@@ -49,9 +48,71 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         log.error("%s", problem)
         return 2
-    db_path = args.db or default_db_path()
+    from server.devices_cli import target_of
+
+    target = target_of(args)
+    if args.message_queue and target.url is None:
+        log.error(
+            "--message-queue joins server processes that share one PostgreSQL database: add --database-url "
+            "(an SQLite file belongs to one process)"
+        )
+        return 2
+    config = _config_from(args, target)
+    _raise_open_file_limit()
+    from server.cluster import ClusterUnavailableError, start_background
+
+    try:
+        app, socketio = create_app(config)
+    except (DatabaseUnavailableError, ClusterUnavailableError) as exc:  # one line, not a traceback
+        log.error("%s", exc)
+        return 2
+    from server.revocation import start_revocation_sweeper
+    from server.state import server_state
+
+    state = server_state(app)
+    if state.cluster is not None:
+        start_background(socketio, state.cluster, config)
+    start_revocation_sweeper(socketio, state.hub, state.connections, args.revocation_check)
+    from server.stale_orders import ClosingTime, start_stale_sweeper
+
+    closing = None if config.closing_time is None else ClosingTime(config.closing_time)
+    start_stale_sweeper(socketio, state.hub, config.auto_close_after_s, closing)
+    from server.checkpointer import start_checkpointer, stop_storage
+
+    state.run_blocking = run_blocking = _blocking_runner(args.async_mode)
+    checkpointer = (
+        None if target.url else start_checkpointer(socketio, state.hub, config.db_path, run_blocking)
+    )
+    log.info(
+        "listening on http://%s:%d (db %s, async mode %s, %d device(s), keeping the last %d events)",
+        args.host,
+        args.port,
+        target.describe(),
+        args.async_mode,
+        device_count(app),
+        config.retention_events,
+    )
+    if args.async_mode == "gevent":
+        _serve_gevent(app, args.host, args.port, _http_limits(args))
+    elif args.async_mode == "eventlet":
+        socketio.run(app, host=args.host, port=args.port, log_output=False)
+    else:
+        print("threading mode runs Werkzeug's development server: for comparison only", file=sys.stderr)
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
+    stop_storage(state.hub, checkpointer)  # WAL emptied into the file, connections closed
+    log.info("stopped")
+    return 0
+
+
+def _config_from(args: argparse.Namespace, target: Any) -> Any:
+    """The command line as a ServerConfig (settings not given keep their defaults)."""
+    from server.config import DEFAULT_RETENTION_EVENTS, ServerConfig, default_db_path
+
+    db_path = target.path or default_db_path()
     config = ServerConfig(
         db_path=db_path,
+        database_url=target.url,
+        message_queue=args.message_queue,
         admin_token=os.environ.get("KIOSK_ADMIN_TOKEN") or None,
         async_mode=args.async_mode,
         retention_events=args.retention_events or DEFAULT_RETENTION_EVENTS,
@@ -67,44 +128,7 @@ def run(args: argparse.Namespace) -> int:
         config.large_reads_burst = args.large_reads_burst
     if args.large_reads_per_minute is not None:
         config.large_reads_per_minute = args.large_reads_per_minute
-    _raise_open_file_limit()
-    try:
-        app, socketio = create_app(config)
-    except DatabaseUnavailableError as exc:  # a newer schema, a read-only disk: one line, not a traceback
-        log.error("%s", exc)
-        return 2
-    from server.revocation import start_revocation_sweeper
-    from server.state import server_state
-
-    state = server_state(app)
-    start_revocation_sweeper(socketio, state.hub, state.connections, args.revocation_check)
-    from server.stale_orders import ClosingTime, start_stale_sweeper
-
-    closing = None if config.closing_time is None else ClosingTime(config.closing_time)
-    start_stale_sweeper(socketio, state.hub, config.auto_close_after_s, closing)
-    from server.checkpointer import start_checkpointer, stop_storage
-
-    state.run_blocking = run_blocking = _blocking_runner(args.async_mode)
-    checkpointer = start_checkpointer(socketio, state.hub, db_path, run_blocking)
-    log.info(
-        "listening on http://%s:%d (db %s, async mode %s, %d device(s), keeping the last %d events)",
-        args.host,
-        args.port,
-        db_path,
-        args.async_mode,
-        device_count(app),
-        config.retention_events,
-    )
-    if args.async_mode == "gevent":
-        _serve_gevent(app, args.host, args.port, _http_limits(args))
-    elif args.async_mode == "eventlet":
-        socketio.run(app, host=args.host, port=args.port, log_output=False)
-    else:
-        print("threading mode runs Werkzeug's development server: for comparison only", file=sys.stderr)
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, log_output=False)
-    stop_storage(state.hub, checkpointer)  # WAL emptied into the file, connections closed
-    log.info("stopped")
-    return 0
+    return config
 
 
 def _http_limits(args: argparse.Namespace) -> Any:

@@ -20,6 +20,7 @@ from server.read_limiter import LargeReadLimiter
 if TYPE_CHECKING:
     from server.auth_throttle import FailedAuthLimiter
     from server.broadcast import Broadcaster
+    from server.cluster import Cluster
     from server.config import ServerConfig
     from server.hub import Hub
     from server.sockets import Connections
@@ -40,6 +41,7 @@ class ServerState:
     # How a route runs blocking work (SQLite reads) off the event loop; set when the server is run
     # (server/runner.py), None in-process, where a read runs where it is asked.
     run_blocking: BlockingRunner | None = None
+    cluster: Cluster | None = None  # on PostgreSQL (server/cluster.py)
     _read_limiter: LargeReadLimiter | None = field(default=None, repr=False)
 
     @property

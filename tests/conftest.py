@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import backend
 from tests.support.server_process import ServerProcess
+
+pytest_plugins = ["tests.support.service_fixtures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,8 +44,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The field soak's tests go last: its runs happen in the background meanwhile."""
+    """The field soak's tests go last: its runs happen in the background meanwhile.  On PostgreSQL
+    (tests/support/backend.py) the tests of the SQLite file itself are skipped, with their reason."""
     items.sort(key=lambda item: item.get_closest_marker("field_soak") is not None)
+    if backend.on_postgres():
+        for item in items:
+            marker = item.get_closest_marker("sqlite_only")
+            if marker is not None:
+                why = marker.args[0] if marker.args else "about the SQLite file"
+                item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_backend(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On PostgreSQL, the session's cluster, started before any server (module fixtures included)."""
+    if not backend.on_postgres():
+        yield
+        return
+    backend.use_cluster(request.getfixturevalue("postgres_cluster"))
+    yield
+    backend.use_cluster(None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -76,7 +76,7 @@ def test_revoking_a_device_drops_its_live_socket(tmp_path: Path, clients: Client
         keeper = clients(process.url, process.add_device("new-tablet", ["tenant-1"]))
         revoked = clients(process.url, token)
         subprocess.run(
-            [sys.executable, "-m", "server", "devices", "revoke", "--db", str(process.db_path), "--name", "old-tablet"],
+            [sys.executable, "-m", "server", "devices", "revoke", *process.db_args, "--name", "old-tablet"],
             check=True, capture_output=True,
         )  # fmt: skip
         deadline = time.monotonic() + 10

@@ -148,13 +148,13 @@ def test_revoked_device_is_refused_on_rest_and_on_connect(
     token = shared_server.add_device("tablet-9", ["tenant-9"])
     assert shared_server.request("GET", "/api/orders", token=token).status_code == 200
     listed = subprocess.run(
-        [sys.executable, "-m", "server", "devices", "list", "--db", str(shared_server.db_path)],
+        [sys.executable, "-m", "server", "devices", "list", *shared_server.db_args],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "tablet-9" in listed.stdout and "tenant-9" in listed.stdout
     assert token not in listed.stdout and "kd_" not in listed.stdout
     subprocess.run(
-        [sys.executable, "-m", "server", "devices", "revoke", "--db", str(shared_server.db_path), "--name", "tablet-9"],
+        [sys.executable, "-m", "server", "devices", "revoke", *shared_server.db_args, "--name", "tablet-9"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert shared_server.request("GET", "/api/orders", token=token).status_code == 401
@@ -164,7 +164,7 @@ def test_revoked_device_is_refused_on_rest_and_on_connect(
 def test_devices_add_refuses_unknown_rooms_and_duplicates(shared_server: ServerProcess) -> None:
     def add(name: str, rooms: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "server", "devices", "add", "--db", str(shared_server.db_path),
+            [sys.executable, "-m", "server", "devices", "add", *shared_server.db_args,
              "--name", name, "--rooms", rooms],
             capture_output=True, text=True, check=False,
         )  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 import requests
 
 from kiosk.protocol.requests import MAX_BODY_BYTES
+from tests.support.backend import table_rows
 from tests.support.flows import advance, pay
 from tests.support.server_process import ServerProcess, order_body
 
@@ -146,13 +146,8 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
 
 
 def db_fingerprint(server: ServerProcess) -> dict[str, Any]:
-    """Every table's rows, read straight from the SQLite file (a second reader is fine in WAL)."""
-    conn = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: conn.execute(f"SELECT * FROM {table}").fetchall() for table in sorted(tables)}
-    finally:
-        conn.close()
+    """Every table's rows, read straight from the database (a second reader is fine)."""
+    return table_rows(server.db_path, server.database_url)
 
 
 @pytest.fixture

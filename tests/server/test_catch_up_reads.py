@@ -24,6 +24,7 @@ from server.config import CATCH_UP_PAGE, ServerConfig
 from server.hub import Hub
 from server.state import server_state
 from tests.server.conftest import ClientFactory
+from tests.support.backend import config_database
 from tests.support.server_process import ServerProcess, order_body
 
 ADMIN = "in-process-admin"
@@ -64,6 +65,7 @@ def _interleaved_log(path: Path) -> None:
         hub.close()
 
 
+@pytest.mark.sqlite_only("compares with the old reply computed from the SQLite file")
 def test_pages_room_filtering_and_merge_are_byte_for_byte_the_old_reply(tmp_path: Path) -> None:
     _interleaved_log(tmp_path / "kiosk.db")  # seq 1..2103: 2100 orders, 3 alerts
     server = ServerProcess(tmp_path / "kiosk.db")
@@ -112,6 +114,7 @@ def test_live_events_replayed_byte_for_byte(server: ServerProcess, clients: Clie
         assert answer.content == orjson.dumps({"events": expected, "seq": 5, "reset": False, "more": False})
 
 
+@pytest.mark.sqlite_only("compares with the old reply computed from the SQLite file")
 def test_reset_past_the_retention_is_the_old_reply(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "k.db", extra_args=["--retention-events", "5"])
     server.start()
@@ -132,13 +135,14 @@ def test_reset_past_the_retention_is_the_old_reply(tmp_path: Path) -> None:
 
 @pytest.fixture
 def app_and_hub(tmp_path: Path) -> Any:
-    config = ServerConfig(db_path=tmp_path / "k.db", admin_token=ADMIN, async_mode="threading")
+    config = ServerConfig(**config_database(tmp_path), admin_token=ADMIN, async_mode="threading")
     app, _ = create_app(config)
     hub: Hub = server_state(app).hub
     yield app, hub
     hub.close()
 
 
+@pytest.mark.sqlite_only("traces SQL through sqlite3's trace callback")
 def test_a_write_goes_through_while_a_catch_up_reads_and_the_reply_is_one_moment(app_and_hub: Any) -> None:
     """The lock is free while the page is read: a write started mid-read commits before the reply.
 

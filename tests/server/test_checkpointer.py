@@ -17,6 +17,8 @@ from server.clock import SystemClock
 from server.hub import Hub
 from tests.support.server_process import ServerProcess
 
+pytestmark = pytest.mark.sqlite_only("SQLite's WAL checkpoints")
+
 SQLITE_DEFAULT_AUTOCHECKPOINT = 1000
 
 

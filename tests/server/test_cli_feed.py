@@ -134,5 +134,6 @@ def test_run_logs_where_it_listens_and_what_it_serves(server: ServerProcess) -> 
     server.start()
     start_lines = [line for line in server.log_path.read_text().splitlines() if "listening on" in line]
     assert len(start_lines) == 2
-    assert f"http://127.0.0.1:{server.port}" in start_lines[-1] and str(server.db_path) in start_lines[-1]
+    where = server.database_url or str(server.db_path)
+    assert f"http://127.0.0.1:{server.port}" in start_lines[-1] and where in start_lines[-1]
     assert "async mode gevent" in start_lines[-1] and "1 device(s)" in start_lines[-1]

@@ -17,6 +17,8 @@ import pytest
 
 from tests.support.server_process import ServerProcess, order_body
 
+pytestmark = pytest.mark.sqlite_only("a full disk under the SQLite file")
+
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:

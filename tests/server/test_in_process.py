@@ -17,6 +17,7 @@ from server import auth, db
 from server.app import create_app
 from server.clock import FakeClock
 from server.config import ORDERS_PAGE, ServerConfig
+from tests.support.backend import config_database, hub_connection
 from tests.support.server_process import order_body
 
 ADMIN = {"Authorization": "Bearer in-process-admin"}
@@ -29,7 +30,7 @@ def clock() -> FakeClock:
 
 def _client(tmp_path: Path, clock: FakeClock, **overrides: Any) -> FlaskClient:
     config = ServerConfig(
-        db_path=tmp_path / "k.db",
+        **config_database(tmp_path),
         admin_token="in-process-admin",
         async_mode="threading",
         clock=clock,
@@ -109,7 +110,7 @@ def test_timestamps_come_from_the_injected_clock(client: FlaskClient, clock: Fak
 
 
 def test_generated_admin_token_is_printed_once_and_stored_hashed(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "k.db")
+    conn = hub_connection(tmp_path / "k.db")
     first, second = io.StringIO(), io.StringIO()
     auth.ensure_admin_token(conn, None, out=first)
     auth.ensure_admin_token(conn, None, out=second)
@@ -120,6 +121,7 @@ def test_generated_admin_token_is_printed_once_and_stored_hashed(tmp_path: Path)
     assert all(token not in row[0] for row in stored)
 
 
+@pytest.mark.sqlite_only("opens an SQLite file; tests/server/test_database.py covers PostgreSQL's check")
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
     db.connect(path).close()

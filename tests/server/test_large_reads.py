@@ -19,12 +19,13 @@ import requests
 
 from kiosk.protocol import Event, OrderStatus
 from kiosk.protocol.requests import CancelOrder, CreateOrder, validate_body
-from server import db, order_lists, order_rows, orders
+from server import order_lists, order_rows, orders
 from server.clock import FakeClock, SystemClock
 from server.config import LARGE_READS_BURST
 from server.hub import Hub
 from server.read_limiter import LargeReadLimiter
 from server.read_pool import in_snapshot
+from tests.support.backend import hub_connection
 from tests.support.big_db import make_active_orders
 from tests.support.server_process import ServerProcess, order_body
 from tests.support.socket_client import RecordingClient
@@ -32,7 +33,7 @@ from tests.support.socket_client import RecordingClient
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Any:
-    made = Hub(db.connect(tmp_path / "kiosk.db"), SystemClock(), retention_events=100_000)
+    made = Hub(hub_connection(tmp_path / "kiosk.db"), SystemClock(), retention_events=100_000)
     yield made
     made.close()
 
@@ -174,6 +175,7 @@ def test_each_list_and_its_seq_agree_under_concurrent_writes(server: ServerProce
         assert ids == {order_id for order_id, at in created_at_seq.items() if at <= seq}, seq
 
 
+@pytest.mark.sqlite_only("fills the SQLite file the server then opens")
 def test_broadcasts_go_on_while_two_clients_read_large_lists(tmp_path: Path) -> None:
     """Before: each broadcast waited for the list being built (p50 187 ms at 10 000 orders)."""
     make_active_orders(tmp_path / "kiosk.db", 5000)

@@ -18,6 +18,7 @@ from server.app import create_app
 from server.clock import FakeClock
 from server.config import ServerConfig
 from server.prep_report import summarise
+from tests.support.backend import config_database
 from tests.support.server_process import ServerProcess, order_body
 
 ADMIN = {"Authorization": "Bearer in-process-admin"}
@@ -45,7 +46,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def client(tmp_path: Path, clock: FakeClock, jakarta: None) -> FlaskClient:
     config = ServerConfig(
-        db_path=tmp_path / "k.db", admin_token="in-process-admin", async_mode="threading", clock=clock
+        **config_database(tmp_path), admin_token="in-process-admin", async_mode="threading", clock=clock
     )
     app, _ = create_app(config)
     return app.test_client()

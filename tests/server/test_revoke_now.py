@@ -72,7 +72,7 @@ def test_a_device_revoked_by_the_cli_may_not_join_another_room_before_the_sweep(
     client = clients(shared_server.url, token)
     assert client.join("display")["ok"]
     result = subprocess.run(
-        [sys.executable, "-m", "server", "devices", "revoke", "--db", str(shared_server.db_path),
+        [sys.executable, "-m", "server", "devices", "revoke", *shared_server.db_args,
          "--name", "cli-revoked"],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip

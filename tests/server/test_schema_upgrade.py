@@ -9,6 +9,8 @@ import pytest
 
 from server import db, order_rows
 
+pytestmark = pytest.mark.sqlite_only("an SQLite file of an older schema upgraded in place")
+
 
 def make_version_1(path: Path) -> None:
     """The file a version-1 server left: no idempotency.request_hash, one stored key."""

@@ -10,11 +10,12 @@ from server.config import ServerConfig
 from server.hub import Hub
 from server.read_limiter import LargeReadLimiter
 from server.state import ServerState, server_state
+from tests.support.backend import config_database
 
 
 def test_the_app_holds_its_state_under_one_typed_key(tmp_path: Path) -> None:
     config = ServerConfig(
-        db_path=tmp_path / "kiosk.db", admin_token="a" * 32, async_mode="threading", clock=SystemClock()
+        **config_database(tmp_path), admin_token="a" * 32, async_mode="threading", clock=SystemClock()
     )
     app, _socketio = create_app(config)
     assert set(app.extensions) == {"socketio", "kiosk"}  # before: seven "kiosk_*" keys beside it

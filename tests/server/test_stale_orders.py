@@ -19,6 +19,7 @@ from server.clock import FakeClock
 from server.config import ServerConfig
 from server.stale_orders import ClosingTime, sweep_once
 from server.state import server_state
+from tests.support.backend import config_database
 from tests.support.server_process import ServerProcess, order_body
 
 ADMIN = {"Authorization": "Bearer in-process-admin"}
@@ -33,7 +34,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(tmp_path: Path, clock: FakeClock) -> Flask:
     config = ServerConfig(
-        db_path=tmp_path / "k.db", admin_token="in-process-admin", async_mode="threading", clock=clock
+        **config_database(tmp_path), admin_token="in-process-admin", async_mode="threading", clock=clock
     )
     made, _ = create_app(config)
     return made

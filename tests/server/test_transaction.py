@@ -9,6 +9,8 @@ import pytest
 
 from server.db import transaction
 
+pytestmark = pytest.mark.sqlite_only("sqlite3's transaction helper on a file")
+
 
 def _conn(tmp_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)

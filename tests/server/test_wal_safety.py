@@ -24,6 +24,8 @@ from server.hub import Hub
 from server.storage_guard import StorageRefusedError
 from tests.support.server_process import ServerProcess, order_body
 
+pytestmark = pytest.mark.sqlite_only("the WAL file and its deletion")
+
 REPLACED = "storage_replaced"
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.protocol.requests import CreateOrder, validate_body
-from server import db, orders
+from server import orders
 from server.clock import SystemClock
 from server.hub import Hub
+from tests.support.backend import hub_connection
 from tests.support.server_process import order_body
 
 PER_TRANSACTION = 1000
@@ -20,7 +21,7 @@ PER_TRANSACTION = 1000
 
 def make_active_orders(path: Path, count: int, *, tenants: int = 5) -> None:
     """``count`` pending orders spread over ``tenants`` tenants, in a new or existing file at ``path``."""
-    hub = Hub(db.connect(path), SystemClock(), retention_events=max(1000, count * 2))
+    hub = Hub(hub_connection(path), SystemClock(), retention_events=max(1000, count * 2))
     try:
         bodies = [validate_body(CreateOrder, order_body(tenant_id=1 + i % tenants)) for i in range(tenants)]
         made = 0

@@ -1,8 +1,10 @@
 """The real server as a child process on a loopback port, for tests and benchmarks.
 
-``python -m server run`` on a given SQLite file; ``start()`` waits until
-``/api/health`` answers and otherwise fails with the tail of the server's log.
-The same port is kept across restarts, so a client can reconnect to it.
+``python -m server run`` on a given SQLite file, or on a PostgreSQL database
+(``database_url``; by default a new one when the suite runs on PostgreSQL, see
+tests/support/backend.py); ``start()`` waits until ``/api/health`` answers and
+otherwise fails with the tail of the server's log.  The same port is kept
+across restarts, so a client can reconnect to it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from typing import IO, Any
 
 import requests
 
+from tests.support.backend import database_url_for_new_server
+
 _ADMIN = object()
+_NEW = "new"  # database_url's default: a new database when the suite runs on PostgreSQL
 
 
 def free_port() -> int:
@@ -60,8 +65,12 @@ class ServerProcess:
         admin_token: str = "admin-test-token",
         extra_args: Sequence[str] = (),
         log_path: Path | None = None,
+        database_url: str | None = _NEW,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
+        self.database_url = database_url_for_new_server() if database_url == _NEW else database_url
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_token = admin_token
@@ -76,10 +85,12 @@ class ServerProcess:
         if self.running:
             raise RuntimeError(f"server on port {self.port} is already running")
         self._log = self.log_path.open("ab")
-        env = {**os.environ, "KIOSK_ADMIN_TOKEN": self.admin_token, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "KIOSK_ADMIN_TOKEN": self.admin_token, "PYTHONUNBUFFERED": "1", **self.env}
+        if not self.admin_token:
+            del env["KIOSK_ADMIN_TOKEN"]  # the first-run case: the server makes one and prints it
         command = [
             sys.executable, "-m", "server", "run",
-            "--host", "127.0.0.1", "--port", str(self.port), "--db", str(self.db_path),
+            "--host", "127.0.0.1", "--port", str(self.port), *self.db_args,
             *self.extra_args,
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
@@ -97,6 +108,11 @@ class ServerProcess:
             time.sleep(0.02)  # polling interval of a deadline-bounded wait, not synchronisation
         self.kill()
         raise RuntimeError(f"server did not answer /api/health within {timeout} s:\n{self.log_tail()}")
+
+    @property
+    def db_args(self) -> list[str]:
+        """The database options of every command this server's tests run: ``--db`` or ``--database-url``."""
+        return ["--database-url", self.database_url] if self.database_url else ["--db", str(self.db_path)]
 
     @property
     def running(self) -> bool:
@@ -140,7 +156,7 @@ class ServerProcess:
     def add_device(self, name: str, rooms: Sequence[str]) -> str:
         """Create a device token through the real CLI; returns the token (its last stdout line)."""
         result = subprocess.run(
-            [sys.executable, "-m", "server", "devices", "add", "--db", str(self.db_path),
+            [sys.executable, "-m", "server", "devices", "add", *self.db_args,
              "--name", name, "--rooms", ",".join(rooms)],
             capture_output=True, text=True, timeout=30, check=False,
         )  # fmt: skip
