@@ -88,7 +88,8 @@ def table_rows(db_path: Path, database_url: str | None) -> dict[str, list[tuple[
         conn = PgConnection(database_url, read_only=True)  # type: ignore[assignment]
         listing = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
     try:
-        tables = sorted(row[0] for row in conn.execute(listing))
+        # server_processes is the running processes' heartbeat, rewritten every few seconds: not data.
+        tables = sorted(row[0] for row in conn.execute(listing) if row[0] != "server_processes")
         return {
             table: sorted(tuple(row) for row in conn.execute(f"SELECT * FROM {table}")) for table in tables
         }
