@@ -7,6 +7,7 @@ import logging
 from flask import Flask, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server import auth, db
@@ -93,6 +94,11 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.register_blueprint(devices_api)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections, auth_limiter)
+    if config.behind_proxies:
+        # Outside Flask-SocketIO's middleware, so Socket.IO's requests get the screen's address too.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.behind_proxies, x_proto=config.behind_proxies
+        )
     return app, socketio
 
 

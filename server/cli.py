@@ -101,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="whole-list reads a device token may make per minute once its burst is spent (default 30)",
     )
+    run.add_argument(
+        "--behind-proxy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N balancers/proxies in front set X-Forwarded-For/-Proto: trust the last N, so that logs, the "
+        "failed-login limit and the per-address cap see each screen, not the balancer (default 0: trust none)",
+    )
     run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
     devices = commands.add_parser("devices", help="device tokens").add_subparsers(

@@ -62,6 +62,7 @@ class ServerConfig:
     db_path: Path
     database_url: str | None = None  # PostgreSQL (--database-url): db_path is then unused
     message_queue: str | None = None  # Redis (--message-queue): emits between server processes
+    behind_proxies: int = 0  # --behind-proxy: X-Forwarded-For/-Proto hops to trust (0: the socket's address)
     admin_token: str | None = None  # None: KIOSK_ADMIN_TOKEN is not set; use the stored one or generate
     async_mode: str | None = None  # None: let Flask-SocketIO pick (tests in-process use "threading")
     retention_events: int = DEFAULT_RETENTION_EVENTS

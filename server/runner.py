@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         config.retention_events,
     )
     if args.async_mode == "gevent":
-        _serve_gevent(app, args.host, args.port, _http_limits(args))
+        _serve_gevent(app, args.host, args.port, _http_limits(args, behind_proxy=config.behind_proxies > 0))
     elif args.async_mode == "eventlet":
         socketio.run(app, host=args.host, port=args.port, log_output=False)
     else:
@@ -113,6 +113,7 @@ def _config_from(args: argparse.Namespace, target: Any) -> Any:
         db_path=db_path,
         database_url=target.url,
         message_queue=args.message_queue,
+        behind_proxies=max(0, args.behind_proxy),
         admin_token=os.environ.get("KIOSK_ADMIN_TOKEN") or None,
         async_mode=args.async_mode,
         retention_events=args.retention_events or DEFAULT_RETENTION_EVENTS,
@@ -131,16 +132,20 @@ def _config_from(args: argparse.Namespace, target: Any) -> Any:
     return config
 
 
-def _http_limits(args: argparse.Namespace) -> Any:
+def _http_limits(args: argparse.Namespace, *, behind_proxy: bool = False) -> Any:
+    """The connection limits; behind a balancer every connection comes from its address, so the
+    per-address cap is off unless it is given (the failed-login limit still sees each screen)."""
     from server.config import HttpLimits
 
     defaults = HttpLimits()
+    per_address = defaults.max_connections_per_address
+    if behind_proxy and args.max_connections_per_address is None:
+        per_address = 0
+        log.info("behind a proxy: no per-address connection cap (every connection comes from the balancer)")
     return HttpLimits(
         header_timeout_s=_given(args.header_timeout, defaults.header_timeout_s),
         keepalive_timeout_s=_given(args.keepalive_timeout, defaults.keepalive_timeout_s),
-        max_connections_per_address=_given(
-            args.max_connections_per_address, defaults.max_connections_per_address
-        ),
+        max_connections_per_address=_given(args.max_connections_per_address, per_address),
     )
 
 
