@@ -253,9 +253,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:  # SQLite: at every 
                 conn.execute(statement)
         found = get_meta(conn, "schema_version")
         if found is None:
-            set_meta(conn, "schema_version", str(SCHEMA_VERSION))
-            set_meta(conn, "seq", "0")
-            set_meta(conn, "pruned_through", "0")
+            stamp_new(conn)
             log.info("created a new database at %s (schema version %d)", path, SCHEMA_VERSION)
         elif int(found) > SCHEMA_VERSION:
             raise SchemaError(
@@ -288,6 +286,13 @@ def _upgrade(conn: sqlite3.Connection, found: int, path: Path) -> None:
         conn.execute("UPDATE order_items SET id = position + 1 WHERE id = 0")
     set_meta(conn, "schema_version", str(SCHEMA_VERSION))
     log.info("upgraded %s from schema version %d to %d", path, found, SCHEMA_VERSION)
+
+
+def stamp_new(conn: Connection) -> None:
+    """A new database's meta rows: this schema's version, an empty event log."""
+    set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+    set_meta(conn, "seq", "0")
+    set_meta(conn, "pruned_through", "0")
 
 
 def get_meta(conn: Connection, key: str) -> str | None:

@@ -18,7 +18,7 @@ import logging
 import re
 
 from server.database import Connection, redact
-from server.db import INDEXES, SCHEMA, SCHEMA_VERSION, SchemaError, get_meta, set_meta, transaction
+from server.db import INDEXES, SCHEMA, SCHEMA_VERSION, SchemaError, get_meta, set_meta, stamp_new, transaction
 
 log = logging.getLogger("server.db")
 
@@ -57,9 +57,7 @@ def upgrade(conn: Connection, url: str) -> str:
             conn.execute(statement)
         found = get_meta(conn, "schema_version")
         if found is None:
-            set_meta(conn, "schema_version", str(SCHEMA_VERSION))
-            set_meta(conn, "seq", "0")
-            set_meta(conn, "pruned_through", "0")
+            stamp_new(conn)
             done = f"created the schema (version {SCHEMA_VERSION}) in {redact(url)}"
         elif int(found) > SCHEMA_VERSION:
             raise SchemaError(_newer(url, int(found)))
