@@ -60,6 +60,7 @@ class RunResult:
     max_ms: float = 0.0
     lost: int = 0
     duplicates: int = 0
+    reordered: int = 0
     disconnects: int = 0
     server_cpu_pct: float = 0.0
     server_us_per_msg: float = 0.0
@@ -149,14 +150,14 @@ def run_one(args: argparse.Namespace, round_no: int, target: str, screens: int, 
     stop = ctx.Event()
     results_q: Any = ctx.Queue()
     try:
-        server = start(target, payload, workdir, Path(args.node_dir))
+        server = start(target, payload, workdir, Path(args.node_dir), args.events)
         ready = [ctx.Value("q", 0) for _ in range(procs)]
         received = [ctx.Value("q", 0) for _ in range(procs)]
         for worker_id in range(procs):
             count = screens // procs + (worker_id < screens % procs)
             cfg = WorkerConfig(
                 worker_id=worker_id,
-                url=server.url,
+                url=server.urls[worker_id % len(server.urls)] if server.urls else server.url,
                 clients=count,
                 event=str(EVENT_OF[payload]),
                 join_argument=server.join_argument,
@@ -190,7 +191,7 @@ def run_one(args: argparse.Namespace, round_no: int, target: str, screens: int, 
                 f"only {joined}/{screens} screens joined within {READY_TIMEOUT_S:.0f} s: {reasons}"
             )
 
-        server_procs = _with_children(server.process.pid)
+        server_procs = [process for pid in server.pids() for process in _with_children(pid)]
         client_procs = [psutil.Process(w.pid) for w in workers]
         me = psutil.Process()
         cpu0 = (_cpu_seconds(server_procs), [_cpu_seconds([p]) for p in client_procs], _cpu_seconds([me]))
@@ -233,6 +234,7 @@ def run_one(args: argparse.Namespace, round_no: int, target: str, screens: int, 
         result.max_ms = (latencies[-1] if latencies else 0) / 1000
         result.lost = sum(a.missing for a in answers)
         result.duplicates = sum(a.duplicates for a in answers)
+        result.reordered = sum(a.reordered for a in answers)
         result.disconnects = sum(a.disconnects for a in answers)
         result.payload_bytes = max(a.payload_bytes for a in answers)
     except Exception as exc:
@@ -255,8 +257,8 @@ def _verdict(r: RunResult, node_p99: float | None) -> str:
     if r.error:
         return "ERROR"
     problems = []
-    if r.lost or r.duplicates:
-        problems.append("loss" if r.lost else "dups")
+    if r.lost or r.duplicates or r.reordered:
+        problems.append("loss" if r.lost else "dups" if r.duplicates else "order")
     if r.p99_ms > TARGET_P99_MS:
         problems.append(f">{TARGET_P99_MS:.0f}ms")
     if node_p99 and r.p99_ms > node_p99 and not r.target.startswith("node"):
@@ -267,7 +269,7 @@ def _verdict(r: RunResult, node_p99: float | None) -> str:
 def print_table(results: list[RunResult]) -> None:
     w = max(24, *(len(r.target) + 2 for r in results))
     header = (
-        f"{'target':<{w}}{'N':>5}{'bytes':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}{'dup':>5}"
+        f"{'target':<{w}}{'N':>5}{'bytes':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'lost':>6}{'dup':>5}{'ord':>5}"
         f"{'srv%':>6}{'µs/msg':>7}{'cli%':>6}{'cli1%':>6}{'pub%':>6}{'mach%':>6}{'load1':>6}{'rate':>6}{'POST99':>7}{'p99/node':>9}  verdict"
     )
     print(header)
@@ -283,7 +285,7 @@ def print_table(results: list[RunResult]) -> None:
         ratio = f"{r.p99_ms / node_p99:.2f}" if node_p99 else "-"
         print(
             f"{r.target:<{w}}{r.screens:>5}{r.payload_bytes:>7}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}{r.max_ms:>8.1f}"
-            f"{r.lost:>6}{r.duplicates:>5}{r.server_cpu_pct:>6.0f}{r.server_us_per_msg:>7.1f}{r.clients_cpu_pct:>6.0f}"
+            f"{r.lost:>6}{r.duplicates:>5}{r.reordered:>5}{r.server_cpu_pct:>6.0f}{r.server_us_per_msg:>7.1f}{r.clients_cpu_pct:>6.0f}"
             f"{r.client_proc_max_pct:>6.0f}{r.publisher_cpu_pct:>6.0f}{r.machine_cpu_pct:>6.0f}{r.load1:>6.2f}"
             f"{r.rate_achieved:>6.1f}{r.post_p99_ms:>7.1f}{ratio:>9}  {_verdict(r, node_p99)}"
         )

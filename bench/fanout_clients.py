@@ -59,6 +59,7 @@ class WorkerResult:
     latencies_us: list[int] = field(default_factory=list)
     missing: int = 0
     duplicates: int = 0
+    reordered: int = 0
     foreign: int = 0
     disconnects: int = 0
     payload_bytes: int = 0
@@ -75,6 +76,8 @@ class _Screen:
     latencies_us: list[int] = field(default_factory=list)
     distinct: int = 0
     duplicates: int = 0
+    reordered: int = 0  # an envelope whose seq is below one already seen
+    last_seq: int = 0
     foreign: int = 0
     disconnected: bool = False
 
@@ -111,6 +114,11 @@ async def _run(
                 return
             screen.seen[index] = 1
             screen.distinct += 1
+            seq = envelope.get("seq") if isinstance(envelope, dict) else None
+            if isinstance(seq, int):
+                if seq < screen.last_seq:
+                    screen.reordered += 1
+                screen.last_seq = max(screen.last_seq, seq)
             received.value += 1  # one writer per counter: this process
             if index >= cfg.warmup:
                 screen.latencies_us.append((now - sent_ns) // 1000)
@@ -157,6 +165,7 @@ async def _run(
         result.latencies_us.extend(screen.latencies_us)
         result.missing += cfg.events - screen.distinct
         result.duplicates += screen.duplicates
+        result.reordered += screen.reordered
         result.foreign += screen.foreign
         result.disconnects += screen.disconnected
         result.clients_complete += screen.distinct == cfg.events

@@ -133,8 +133,18 @@ class Running:
     admin_token: str | None = None
     log_path: Path | None = None
     _log: Any = field(default=None, repr=False)
+    cluster: Any = None  # bench/fanout_cluster.py's parts, for cluster:N
+    urls: list[str] = field(default_factory=list)  # where screens connect (one per process); [url] alone
+
+    def pids(self) -> list[int]:
+        """Every process whose CPU counts as the server's (a cluster's: its processes, PostgreSQL, Redis)."""
+        return self.cluster.pids() if self.cluster is not None else [self.process.pid]
 
     def publish(self, session: requests.Session, index: int, sent_ns: int) -> None:
+        url = self.url
+        if self.cluster is not None:
+            self.cluster.on_publish(index)
+            url = self.cluster.pick()
         if self.admin_token is None:
             body = {
                 "room": display(),
@@ -145,7 +155,7 @@ class Running:
         else:
             path = "/api/alerts" if self.payload == "alert" else "/api/orders"
             response = session.post(
-                f"{self.url}{path}",
+                f"{url}{path}",
                 json=rest_body(self.payload, index, sent_ns),
                 headers={"Authorization": f"Bearer {self.admin_token}"},
                 timeout=10,
@@ -162,6 +172,9 @@ class Running:
 
     def stop(self) -> None:
         """Stop the process this benchmark started (by its pid only)."""
+        if self.cluster is not None:
+            self.cluster.stop()
+            return
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -228,11 +241,20 @@ def _server_tokens(db: Path, env: dict[str, str], cwd: Path) -> str:
     return result.stdout.strip().splitlines()[-1].strip()
 
 
-def start(name: str, payload: Payload, workdir: Path, node_dir: Path) -> Running:
+def start(name: str, payload: Payload, workdir: Path, node_dir: Path, events: int = 0) -> Running:
     """Start one target on a free loopback port and wait until it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     kind, _, spec = name.partition(":")
+    if kind == "cluster":
+        # PostgreSQL and Redis only when asked for.
+        from fanout_cluster import start_cluster
+
+        parts, admin, token = start_cluster(spec, [port, *(free_port() for _ in range(7))], workdir, events)
+        return Running(
+            name, parts.processes[0], url, payload, join_argument={"room": display()}, token=token,
+            admin_token=admin, cluster=parts, urls=parts.urls,
+        )  # fmt: skip
     if kind == "node":
         process, log_path, log = _spawn(
             ["node", "server.mjs", str(port)], workdir, name, cwd=ensure_node(node_dir)
@@ -268,7 +290,8 @@ def start(name: str, payload: Payload, workdir: Path, node_dir: Path) -> Running
         env = {**os.environ, "KIOSK_ADMIN_TOKEN": admin}
         db = workdir / f"{_slug(name)}-{port}.sqlite3"
         token = _server_tokens(db, env, cwd)
-        argv = server_run_argv(port, db, "--async-mode", spec)
+        # Every bench screen comes from 127.0.0.1; in a food court each is a PC of its own.
+        argv = server_run_argv(port, db, "--async-mode", spec, "--max-connections-per-address", "0")
         process, log_path, log = _spawn(argv, workdir, name, env, cwd)
         running = Running(
             name,
@@ -284,5 +307,5 @@ def start(name: str, payload: Payload, workdir: Path, node_dir: Path) -> Running
         _wait_ready(running, "/api/health", need_ok=True)
         return running
     raise ValueError(
-        f"unknown target {name!r}: use node, server:<mode> or mini:<mode>[:<ws>][+orjson][+nagle]"
+        f"unknown target {name!r}: use node, server:<mode>, cluster:N[+options] or mini:<mode>[:<ws>][+orjson][+nagle]"
     )

@@ -66,8 +66,9 @@ class PostgresCluster:
     host = "127.0.0.1"
     user = "kiosk"
 
-    def __init__(self, base_dir: Path | None = None) -> None:
+    def __init__(self, base_dir: Path | None = None, *, durable: bool = False) -> None:
         self.base_dir = base_dir
+        self.durable = durable  # fsync and synchronous commits on, as in production (the benchmarks)
         self.port = 0
         self._root: Path | None = None  # our temp dir: data/, sock/, postgres.log
         self._external: str | None = None  # the URL of a server we did not start (see ``attach``)
@@ -158,6 +159,16 @@ class PostgresCluster:
                     os.kill(int((data / "postmaster.pid").read_text().split()[0]), signal.SIGKILL)
         shutil.rmtree(root, ignore_errors=True)
 
+    @property
+    def postmaster_pid(self) -> int | None:
+        """The server's main process (its backends are its children), for CPU accounting in benchmarks."""
+        if self._root is None:
+            return None
+        try:
+            return int((self._root / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     # -- databases -------------------------------------------------------
     def url(self, database: str = "postgres") -> str:
         if self._external is not None:
@@ -206,8 +217,8 @@ class PostgresCluster:
     def _pg_ctl_start(self, timeout: float) -> None:
         assert self._root is not None
         options = (
-            f"-F -p {self.port} -k {self._root / 'sock'} -c listen_addresses={self.host} -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            f"-p {self.port} -k {self._root / 'sock'} -c listen_addresses={self.host} -c max_connections=300"
+            + ("" if self.durable else " -F -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         )
         data, log = str(self._root / "data"), str(self._root / "postgres.log")
         wait = str(max(1, round(timeout)))

@@ -116,6 +116,9 @@ class RedisServer:
         self.kill()
         self.start(timeout)
 
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
