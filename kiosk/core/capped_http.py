@@ -1,8 +1,8 @@
 """engine.io's HTTP long-polling replies, read with a size cap and a deadline.
 
-Why: engine.io connects with a long-polling handshake (``GET
-/socket.io/?EIO=4&transport=polling``) before it upgrades to websocket, and a
-screen whose websocket a proxy blocks stays on polling; each reply was read
+Why: a screen whose websocket a proxy blocks connects with engine.io's
+long-polling handshake (``GET /socket.io/?EIO=4&transport=polling``;
+kiosk/core/transport_choice.py) and stays on polling; each reply was read
 whole with aiohttp's ``await r.read()``.  A server whose ``/socket.io/`` reply
 never ended grew a screen by 1.1 GB in 15 s, and the websocket limit
 (``socket_faults.MAX_MESSAGE_BYTES``) never saw it.

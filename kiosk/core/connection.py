@@ -4,6 +4,8 @@ python-socketio's own reconnection is off: this loop owns the backoff (with
 the injected RNG and clock) so every step is visible in ``ConnectionStatus``
 - Live / Reconnecting in 4 s / Offline since 12:03 - and a refusal (bad token,
 room not allowed) is shown with the server's reason and retried slowly.
+Each attempt connects websocket-only, and goes on over long-polling where a
+proxy refuses websockets (``transport_choice``: no sticky sessions needed).
 
 aiohttp and python-socketio are imported when the loop starts, not with this
 module: together they take ~250 ms to import, and the window's first frame
@@ -31,6 +33,7 @@ from kiosk.core.gc_pacing import GcPacer
 from kiosk.core.intake import EventIntake
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
 from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
+from kiosk.core.transport_choice import TransportChoice
 from kiosk.core.versions import SkipError
 from kiosk.protocol import Event, JoinEvent, RoomKind
 from kiosk.protocol.api import JoinAck, first_error
@@ -99,6 +102,8 @@ class Connector:
         self._sio: Any = None
         self.fault_log = FaultLog(clock)
         self.replies = ReplyWatch()  # why engine.io's last HTTP reply was refused (capped_http)
+        self.transport_choice = TransportChoice(clock)  # websocket first; long-polling where blocked
+        self.transport: str | None = None  # what the live connection runs on
         self.gc_pacer = GcPacer(clock.monotonic)
         # live events, applied in slices
         self.intake = EventIntake(store, monotonic=clock.monotonic, after_slice=self.gc_pacer.after_slice)
@@ -210,16 +215,7 @@ class Connector:
         for wire_name in self._wire_names():
             sio.on(wire_name, functools.partial(self._on_live_event, wire_name))
         self.attempts += 1
-        try:
-            await sio.connect(
-                self.config.server_url,
-                auth={"token": self.config.token} if self.syncer.dialect.sends_token else None,
-                wait_timeout=self.config.request_timeout_s,
-            )
-        except socketio.exceptions.ConnectionError:
-            if refusal.get("code") == "unauthorized":
-                raise _RefusedError(str(refusal.get("message") or "unauthorized")) from None
-            raise
+        await self._connect(sio, refusal)
         live = False
         fault: str | None = None
         try:
@@ -232,20 +228,49 @@ class Connector:
             live = True
             self.backoff.connected()
             self.offline.clear()
-            self._set_status(ConnectionState.LIVE, detail="legacy backend" if self.syncer.legacy else "")
-            log.info("live in %s at seq %s", self.config.room, self.store.seq)
+            on_polling = self.transport_choice.note if self.transport == "polling" else ""
+            detail = "; ".join(d for d in ("legacy backend" if self.syncer.legacy else "", on_polling) if d)
+            self._set_status(ConnectionState.LIVE, detail=detail)
+            log.info("live in %s at seq %s over %s", self.config.room, self.store.seq, self.transport)
             await self._on_live()
             await lost.wait()
             fault = self._why_lost(sio)
             return fault
         finally:
             self._caught_up = False
+            self.transport = None
             self.offline.set()
             if live:
                 self.backoff.disconnected(failed=fault is not None)
             self._sio = None
             with contextlib.suppress(Exception):
                 await sio.disconnect()
+
+    async def _connect(self, sio: Any, refusal: dict[str, Any]) -> None:
+        """``sio.connect``, websocket-only first; over long-polling where that upgrade is refused (transport_choice)."""
+        import socketio  # noqa: PLC0415 - lazy, see the module docstring
+
+        while True:
+            transports = self.transport_choice.transports()
+            try:
+                await sio.connect(
+                    self.config.server_url,
+                    auth={"token": self.config.token} if self.syncer.dialect.sends_token else None,
+                    transports=transports,
+                    wait_timeout=self.config.request_timeout_s,
+                )
+            except Exception as exc:
+                if (
+                    isinstance(exc, socketio.exceptions.ConnectionError)
+                    and refusal.get("code") == "unauthorized"
+                ):
+                    raise _RefusedError(str(refusal.get("message") or "unauthorized")) from None
+                if self.transport_choice.failed(transports, exc):
+                    continue  # the websocket upgrade was refused: this attempt goes on over long-polling
+                raise
+            self.transport = sio.transport()
+            self.transport_choice.connected(self.transport, upgrades=getattr(sio.eio, "upgrades", None))
+            return
 
     def _why_lost(self, sio: Any) -> str | None:
         """Log the loss (a fault's reason through the FaultLog, once); the fault or None."""
