@@ -20,6 +20,7 @@ from server.errors import register_error_handlers
 from server.hub import Hub
 from server.jsonio import OrjsonModule
 from server.packet_guard import guard_packets
+from server.pairing_routes import pairing_api
 from server.routes import api
 from server.schema import open_database
 from server.sequencer import Part
@@ -92,6 +93,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.before_request(identify)
     app.register_blueprint(api)
     app.register_blueprint(devices_api)
+    app.register_blueprint(pairing_api)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections, auth_limiter)
     if config.behind_proxies:

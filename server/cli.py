@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 ASYNC_MODES = ("gevent", "eventlet", "threading")
 
@@ -111,18 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
-    devices = commands.add_parser("devices", help="device tokens").add_subparsers(
-        dest="action", required=True
-    )
-    add = devices.add_parser("add", help="create a device token (printed once, alone on the last line)")
-    _add_database(add)
-    add.add_argument("--name", required=True)
-    add.add_argument("--rooms", required=True, help="comma-separated, e.g. display,kasir-1")
-    listing = devices.add_parser("list", help="list devices (never their tokens)")
-    _add_database(listing)
-    revoke = devices.add_parser("revoke", help="revoke a device token")
-    _add_database(revoke)
-    revoke.add_argument("--name", required=True)
+    _add_devices(commands)
 
     database = commands.add_parser("db", help="the database's schema").add_subparsers(
         dest="action", required=True
@@ -157,6 +147,30 @@ def _parser() -> argparse.ArgumentParser:
     bound.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     feed.add_argument("--seed", type=int, default=None)
     return parser
+
+
+def _add_devices(commands: Any) -> None:
+    """``devices add|list|revoke|approve``."""
+    devices = commands.add_parser("devices", help="device tokens").add_subparsers(
+        dest="action", required=True
+    )
+    add = devices.add_parser("add", help="create a device token (printed once, alone on the last line)")
+    _add_database(add)
+    add.add_argument("--name", required=True)
+    add.add_argument("--rooms", required=True, help="comma-separated, e.g. display,kasir-1")
+    listing = devices.add_parser("list", help="list devices (never their tokens)")
+    _add_database(listing)
+    revoke = devices.add_parser("revoke", help="revoke a device token")
+    _add_database(revoke)
+    approve = devices.add_parser(
+        "approve",
+        help="approve the pairing code a new screen shows: it gets its token itself, nobody copies it",
+    )
+    approve.add_argument("code", help="the 6 characters on the screen, e.g. K7M 4QP")
+    approve.add_argument("--name", required=True)
+    approve.add_argument("--rooms", required=True, help="comma-separated, e.g. display or tenant-3")
+    _add_database(approve)
+    revoke.add_argument("--name", required=True)
 
 
 def _add_database(command: argparse.ArgumentParser) -> None:

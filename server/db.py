@@ -20,8 +20,9 @@ from server.database import Connection, begin_write
 
 log = logging.getLogger("server.db")
 
-# 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times; 4: server_processes
-SCHEMA_VERSION = 4
+# 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times; 4: server_processes;
+# 5: pairings
+SCHEMA_VERSION = 5
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
 SCHEMA = """
@@ -150,6 +151,20 @@ CREATE TABLE IF NOT EXISTS server_processes (
     started_at TEXT NOT NULL,
     seen_at TEXT NOT NULL,
     state TEXT NOT NULL
+);
+-- Screens showing a pairing code, until the admin approves it and the screen takes its token.
+CREATE TABLE IF NOT EXISTS pairings (
+    code TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    address TEXT,
+    app_version TEXT NOT NULL,
+    hostname TEXT NOT NULL,
+    status TEXT NOT NULL,
+    name TEXT,
+    rooms TEXT,
+    claimed_at TEXT
 );
 """
 

@@ -62,8 +62,8 @@ def upgrade(conn: Connection, url: str) -> str:
         elif int(found) > SCHEMA_VERSION:
             raise SchemaError(_newer(url, int(found)))
         elif int(found) < SCHEMA_VERSION:
-            # Tables and columns new since then were created above (IF NOT EXISTS); the first
-            # PostgreSQL schema is version 4, so there is no older layout to convert yet.
+            # The first PostgreSQL schema is version 4 and version 5 only added a table, which
+            # CREATE TABLE IF NOT EXISTS made above; a new column will need its ALTER TABLE here.
             set_meta(conn, "schema_version", str(SCHEMA_VERSION))
             done = f"upgraded {redact(url)} from schema version {found} to {SCHEMA_VERSION}"
         else:

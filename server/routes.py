@@ -30,6 +30,7 @@ from kiosk.protocol.requests import (
 from server import (
     event_reads,
     messages,
+    openapi,
     order_items,
     order_lists,
     order_rows,
@@ -106,6 +107,12 @@ def health() -> Response:
     return json_response({"status": "ok", "seq": hub().seq})
 
 
+@_route(api_routes.OPENAPI)
+def openapi_document() -> Response:
+    """The API described (server/openapi.py): no token, it reveals no data."""
+    return Response(openapi.document_json(), mimetype="application/json")
+
+
 @_route(api_routes.STATS)
 def stats() -> Response:
     policy.check_admin(principal(), "read server statistics")
@@ -117,7 +124,9 @@ def create_order() -> Response:
     who = principal()
     request_body = body(CreateOrder)
     policy.check_create_order(who, request_body.tenant_id)
-    return transact(lambda tx: order_rows.dump(orders.create(tx, request_body)), 201)
+    return transact(
+        lambda tx: order_rows.dump(orders.create(tx, request_body)), api_routes.CREATE_ORDER.status
+    )
 
 
 @_route(api_routes.LIST_ORDERS)
@@ -237,7 +246,8 @@ def add_items(order_id: int) -> Response:
         policy.check_add_items(who, order)
 
     return transact(
-        lambda tx: order_rows.dump(order_items.add_items(tx, order_id, request_body, authorize)), 201
+        lambda tx: order_rows.dump(order_items.add_items(tx, order_id, request_body, authorize)),
+        api_routes.ADD_ITEMS.status,
     )
 
 
@@ -266,6 +276,8 @@ def prep_times() -> Response:
     day_text = request.args.get("date")
     try:
         day = date.fromisoformat(day_text) if day_text else start_of_local_day(_config().clock.now()).date()
+        if not date.min < day < date.max:  # its bounds must exist: 9999-12-31 overflowed into a 500
+            raise ValueError(day_text)
     except ValueError:
         raise ApiError(422, "invalid_field", "date must be a day such as 2026-12-03", "date") from None
     tenant_id = policy.report_scope(who, query_int("tenant_id", minimum=1))
@@ -289,7 +301,9 @@ def create_payment() -> Response:
     who = principal()
     request_body = body(CreatePayment)
     policy.check_take_payment(who, request_body.counter_id)
-    return transact(lambda tx: payments.dump(payments.process(tx, request_body)), 201)
+    return transact(
+        lambda tx: payments.dump(payments.process(tx, request_body)), api_routes.CREATE_PAYMENT.status
+    )
 
 
 @_route(api_routes.LIST_PAYMENTS)
@@ -340,14 +354,14 @@ def scan_qr() -> Response:
 def notify() -> Response:
     policy.check_admin(principal(), "send notifications")
     request_body = body(CreateNotification)
-    return transact(lambda tx: messages.notify(tx, request_body), 201)
+    return transact(lambda tx: messages.notify(tx, request_body), api_routes.NOTIFY.status)
 
 
 @_route(api_routes.ALERT)
 def alert() -> Response:
     policy.check_admin(principal(), "send alerts")
     request_body = body(CreateAlert)
-    return transact(lambda tx: messages.alert(tx, request_body), 201)
+    return transact(lambda tx: messages.alert(tx, request_body), api_routes.ALERT.status)
 
 
 @_route(api_routes.EVENTS)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from server.sockets import Connections
 
 KEY = "kiosk"
+PAIRINGS_PER_WINDOW = 20  # pairing codes one address may ask for in 10 minutes
 
 BlockingRunner = Callable[[Callable[[], Any]], Any]
 
@@ -42,6 +43,7 @@ class ServerState:
     # (server/runner.py), None in-process, where a read runs where it is asked.
     run_blocking: BlockingRunner | None = None
     cluster: Cluster | None = None  # on PostgreSQL (server/cluster.py)
+    _pairing_limiter: FailedAuthLimiter | None = field(default=None, repr=False)
     _read_limiter: LargeReadLimiter | None = field(default=None, repr=False)
 
     @property
@@ -54,6 +56,17 @@ class ServerState:
                 per_minute=self.config.large_reads_per_minute,
             )
         return self._read_limiter
+
+    @property
+    def pairing_limiter(self) -> FailedAuthLimiter:
+        """Pairing codes asked per address (server/pairing_routes.py): a screen needs one per 10 min."""
+        if self._pairing_limiter is None:
+            from server.auth_throttle import FailedAuthLimiter  # noqa: PLC0415 - typing-only at the top
+
+            self._pairing_limiter = FailedAuthLimiter(
+                self.config.clock, allowed=PAIRINGS_PER_WINDOW, window_s=600
+            )
+        return self._pairing_limiter
 
 
 def install(app: Flask, state: ServerState) -> None:

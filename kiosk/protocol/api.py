@@ -16,15 +16,39 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from kiosk.protocol.limits import PLAIN_ID_RULE, is_plain_id
-from kiosk.protocol.models import EntityId
+from kiosk.protocol.models import Alert, EntityId, Notification, Order, Payment
+from kiosk.protocol.pairing import (
+    ApprovePairing,
+    ClaimPairing,
+    PairingApproved,
+    PairingsPage,
+    PairingStarted,
+    PairingState,
+    StartPairing,
+)
+from kiosk.protocol.requests import (
+    AddItems,
+    CancelOrder,
+    ChangeItemStatus,
+    ChangePriority,
+    ChangeStatus,
+    CloseStale,
+    CreateAlert,
+    CreateNotification,
+    CreateOrder,
+    CreatePayment,
+    RefundPayment,
+    ScanQr,
+)
 
 API_PREFIX = "/api"  # the blueprints' url_prefix; ``Route.flask_rule`` is relative to it
 _PARAM = re.compile(r"\{([a-z_]+)\}")
+QueryKind = Literal["string", "integer", "date", "date-time"]
 
 
 def path_segment(entity_id: EntityId) -> str:
@@ -43,10 +67,26 @@ class Route:
 
     A placeholder ending in ``_id`` is a whole number on the server
     (``<int:...>``); any other (a device name) is a plain string segment.
+    The rest describes it (server/openapi.py): ``body`` the model the server
+    validates the request body with, ``reply`` the success body's model (None:
+    no model), ``status`` the success status, ``public`` answered without a
+    token, ``keyed`` a write that replays its answer for a repeated
+    ``Idempotency-Key``, ``query`` its query parameters and what each holds
+    (the handler parses them), ``refusals`` its own refusals (404 no such
+    thing, 409 conflict) beyond those of every token, body and query.
     """
 
     method: str
     template: str
+    body: type[BaseModel] | None = None
+    reply: type[BaseModel] | None = None
+    status: int = 200
+    public: bool = False
+    keyed: bool = False
+    query: tuple[tuple[str, QueryKind], ...] = ()
+    refusals: tuple[int, ...] = ()
+
+    GONE: ClassVar[tuple[int, ...]] = (404, 409)
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -65,51 +105,6 @@ class Route:
         if set(ids) != set(self.params):
             raise ValueError(f"{self.template} takes {', '.join(self.params) or 'no ids'}, got {sorted(ids)}")
         return _PARAM.sub(lambda m: path_segment(ids[m[1]]), self.template)
-
-
-HEALTH = Route("GET", "/api/health")
-STATS = Route("GET", "/api/stats")
-CREATE_ORDER = Route("POST", "/api/orders")
-LIST_ORDERS = Route("GET", "/api/orders")
-GET_ORDER = Route("GET", "/api/orders/{order_id}")
-ORDER_STATUS = Route("PATCH", "/api/orders/{order_id}/status")
-CANCEL_ORDER = Route("DELETE", "/api/orders/{order_id}")
-ITEM_STATUS = Route("PATCH", "/api/orders/{order_id}/items/{item_id}/status")
-ORDER_PRIORITY = Route("PATCH", "/api/orders/{order_id}/priority")
-ADD_ITEMS = Route("POST", "/api/orders/{order_id}/items")
-CLOSE_STALE = Route("POST", "/api/orders/close-stale")
-PREP_TIMES = Route("GET", "/api/reports/prep-times")
-CREATE_PAYMENT = Route("POST", "/api/payments")
-LIST_PAYMENTS = Route("GET", "/api/payments")
-REFUND_PAYMENT = Route("POST", "/api/payments/{payment_id}/refund")
-SCAN_QR = Route("POST", "/api/qr/scan")
-NOTIFY = Route("POST", "/api/notifications")
-ALERT = Route("POST", "/api/alerts")
-EVENTS = Route("GET", "/api/events")
-REVOKE_DEVICE = Route("DELETE", "/api/devices/{name}")
-
-ROUTES: tuple[Route, ...] = (
-    HEALTH,
-    STATS,
-    CREATE_ORDER,
-    LIST_ORDERS,
-    GET_ORDER,
-    ORDER_STATUS,
-    CANCEL_ORDER,
-    ITEM_STATUS,
-    ORDER_PRIORITY,
-    ADD_ITEMS,
-    CLOSE_STALE,
-    PREP_TIMES,
-    CREATE_PAYMENT,
-    LIST_PAYMENTS,
-    REFUND_PAYMENT,
-    SCAN_QR,
-    NOTIFY,
-    ALERT,
-    EVENTS,
-    REVOKE_DEVICE,
-)
 
 
 class _Page(BaseModel):
@@ -167,6 +162,125 @@ class JoinAck(_Page):
     def to_wire(self) -> dict[str, Any]:
         """The dict sent as the ack: only the keys that apply (as the server always sent it)."""
         return self.model_dump(exclude_none=True)
+
+
+# What each route takes and answers (server/openapi.py describes the API from these; the server
+# validates a write's body with ``body`` and answers ``status``): declared here, nowhere else.
+HEALTH = Route("GET", "/api/health", public=True)
+OPENAPI = Route("GET", "/api/openapi.json", public=True)
+STATS = Route("GET", "/api/stats")
+CREATE_ORDER = Route("POST", "/api/orders", body=CreateOrder, reply=Order, status=201, keyed=True)
+LIST_ORDERS = Route(
+    "GET",
+    "/api/orders",
+    reply=OrdersPage,
+    query=(("active", "string"), ("tenant_id", "integer"), ("limit", "integer"), ("before", "integer")),
+)
+GET_ORDER = Route("GET", "/api/orders/{order_id}", reply=Order, refusals=(404,))
+ORDER_STATUS = Route(
+    "PATCH", "/api/orders/{order_id}/status", body=ChangeStatus, reply=Order, keyed=True, refusals=Route.GONE
+)
+CANCEL_ORDER = Route(
+    "DELETE", "/api/orders/{order_id}", body=CancelOrder, reply=Order, keyed=True, refusals=Route.GONE
+)
+ITEM_STATUS = Route(
+    "PATCH",
+    "/api/orders/{order_id}/items/{item_id}/status",
+    body=ChangeItemStatus,
+    reply=Order,
+    keyed=True,
+    refusals=Route.GONE,
+)
+ORDER_PRIORITY = Route(
+    "PATCH",
+    "/api/orders/{order_id}/priority",
+    body=ChangePriority,
+    reply=Order,
+    keyed=True,
+    refusals=Route.GONE,
+)
+ADD_ITEMS = Route(
+    "POST",
+    "/api/orders/{order_id}/items",
+    body=AddItems,
+    reply=Order,
+    status=201,
+    keyed=True,
+    refusals=Route.GONE,
+)
+CLOSE_STALE = Route("POST", "/api/orders/close-stale", body=CloseStale)
+PREP_TIMES = Route(
+    "GET", "/api/reports/prep-times", query=(("date", "date"), ("tenant_id", "integer"), ("format", "string"))
+)
+CREATE_PAYMENT = Route(
+    "POST", "/api/payments", body=CreatePayment, reply=Payment, status=201, keyed=True, refusals=Route.GONE
+)
+LIST_PAYMENTS = Route(
+    "GET", "/api/payments", reply=PaymentsPage, query=(("counter_id", "integer"), ("since", "date-time"))
+)
+REFUND_PAYMENT = Route(
+    "POST",
+    "/api/payments/{payment_id}/refund",
+    body=RefundPayment,
+    reply=Payment,
+    keyed=True,
+    refusals=Route.GONE,
+)
+SCAN_QR = Route("POST", "/api/qr/scan", body=ScanQr, reply=Order, keyed=True, refusals=Route.GONE)
+NOTIFY = Route(
+    "POST", "/api/notifications", body=CreateNotification, reply=Notification, status=201, keyed=True
+)
+ALERT = Route("POST", "/api/alerts", body=CreateAlert, reply=Alert, status=201, keyed=True)
+EVENTS = Route("GET", "/api/events", reply=EventsPage, query=(("room", "string"), ("after", "integer")))
+REVOKE_DEVICE = Route("DELETE", "/api/devices/{name}", refusals=Route.GONE)
+# Pairing (kiosk/protocol/pairing.py): a screen with no token asks and polls; the admin lists and approves.
+START_PAIRING = Route(
+    "POST", "/api/pairing", body=StartPairing, reply=PairingStarted, status=201, public=True, refusals=(429,)
+)
+CLAIM_PAIRING = Route(
+    "POST",
+    "/api/pairing/claim",
+    body=ClaimPairing,
+    reply=PairingState,
+    public=True,
+    refusals=(404, 409, 410, 429),
+)
+LIST_PAIRINGS = Route("GET", "/api/pairing", reply=PairingsPage)
+APPROVE_PAIRING = Route(
+    "POST",
+    "/api/pairing/{code}/approve",
+    body=ApprovePairing,
+    reply=PairingApproved,
+    refusals=(404, 409, 410),
+)
+
+ROUTES: tuple[Route, ...] = (
+    HEALTH,
+    OPENAPI,
+    STATS,
+    CREATE_ORDER,
+    LIST_ORDERS,
+    GET_ORDER,
+    ORDER_STATUS,
+    CANCEL_ORDER,
+    ITEM_STATUS,
+    ORDER_PRIORITY,
+    ADD_ITEMS,
+    CLOSE_STALE,
+    PREP_TIMES,
+    CREATE_PAYMENT,
+    LIST_PAYMENTS,
+    REFUND_PAYMENT,
+    SCAN_QR,
+    NOTIFY,
+    ALERT,
+    EVENTS,
+    REVOKE_DEVICE,
+    START_PAIRING,
+    CLAIM_PAIRING,
+    LIST_PAIRINGS,
+    APPROVE_PAIRING,
+)
 
 
 def first_error(exc: ValidationError) -> str:

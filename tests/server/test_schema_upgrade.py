@@ -86,3 +86,29 @@ def test_a_version_2_file_gains_line_ids_stations_and_times_and_keeps_its_orders
     again = db.connect(path)  # opening it again changes nothing
     assert order_rows.load(again, 1)[0] == order
     again.close()
+
+
+def test_a_version_3_file_from_the_one_process_server_gains_the_process_table_and_keeps_its_log(
+    tmp_path: Path,
+) -> None:
+    """The file today's single-process servers write (schema 3): ``db upgrade`` and the next start take it."""
+    path = tmp_path / "v3.db"
+    conn = db.connect(path)
+    conn.execute("DROP TABLE server_processes")
+    conn.execute("INSERT INTO events (seq, event_id, type, envelope) VALUES (1, 'e1', 'alert', '{}')")
+    db.set_meta(conn, "seq", "1")
+    db.set_meta(conn, "schema_version", "3")
+    conn.close()
+    from server.database import DatabaseTarget
+    from server.schema import upgrade_database
+
+    assert upgrade_database(DatabaseTarget(path=path)) == (
+        f"upgraded {path} from schema version 3 to {db.SCHEMA_VERSION}"
+    )
+    again = db.connect(path)
+    tables = {row[0] for row in again.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "server_processes" in tables
+    assert (
+        db.get_meta(again, "seq") == "1" and again.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    )
+    again.close()
