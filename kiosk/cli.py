@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kiosk import __version__
 
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="PATH", help="settings file (default: the platform config dir)"
     )
     add_arguments(parser, aliases=ALIASES, metavars=METAVARS)  # the short name first, as people type it
+    parser.add_argument(
+        "--pair",
+        action="store_true",
+        help="show a pairing code for the admin to approve (with --server URL); the screen then receives "
+        "its token itself and goes live",
+    )
     add_headless_arguments(parser)
     return parser
 
@@ -134,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.core.config import ConfigError, is_configured, load_config, overrides_from_args
+    from kiosk.core.config import ConfigError, config_path, is_configured, load_config, overrides_from_args
 
     overrides = overrides_from_args(args)
     try:
@@ -146,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         print("kiosk: --quit-after must be 0 or more seconds", file=sys.stderr)
         return EXIT_CONFIG
 
-    from kiosk.ui.app import run_app, setup_if_needed
+    from kiosk.ui.app import run_app
     from kiosk.ui.headless import HeadlessOptions
     from kiosk.ui.logging_setup import setup_logging
 
@@ -158,20 +165,38 @@ def run(args: argparse.Namespace) -> int:
         dump_state=args.dump_state,
         quit_after=args.quit_after,
     )
-    if not is_configured(config):
-        if args.offscreen:
+    if args.pair:
+        if not config.server_url:
             print(
-                "kiosk: not configured: give --server URL --room ROOM --token T "
-                "(or KIOSK_SERVER_URL/KIOSK_ROOM/KIOSK_TOKEN, or the config file)",
+                "kiosk: --pair needs the server's address: --server URL (or server_url in the config)",
                 file=sys.stderr,
             )
             return EXIT_CONFIG
-        configured = setup_if_needed(config, args.config)
-        if configured is None:
-            print("kiosk: setup was cancelled; nothing to show", file=sys.stderr)
-            return EXIT_CONFIG
-        config = configured
+        return run_app([config], headless, started=STARTED, pair_to=args.config or config_path())
+    configured = config if is_configured(config) else _first_run(config, args)
+    if configured is None:
+        return EXIT_CONFIG
+    config = configured
     return run_app([config], headless, started=STARTED)
+
+
+def _first_run(config: Any, args: argparse.Namespace) -> Any:
+    """Nothing configured: the setup dialog, or one line saying what to give (None: nothing to show).
+
+    ``Any``: kiosk.core.config is imported only when the screens run (see ``missing_extra``)."""
+    from kiosk.ui.app import setup_if_needed
+
+    if args.offscreen:
+        print(
+            "kiosk: not configured: give --server URL --room ROOM --token T "
+            "(or KIOSK_SERVER_URL/KIOSK_ROOM/KIOSK_TOKEN, or the config file), or --server URL --pair",
+            file=sys.stderr,
+        )
+        return None
+    configured = setup_if_needed(config, args.config)
+    if configured is None:
+        print("kiosk: setup was cancelled; nothing to show", file=sys.stderr)
+    return configured
 
 
 if __name__ == "__main__":  # pragma: no cover

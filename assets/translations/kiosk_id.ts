@@ -391,6 +391,45 @@
     </message>
 </context>
 <context>
+    <name>PairingScreen</name>
+    <message>
+        <source>Kiosk: pair this screen</source>
+        <translation>Kiosk: pasangkan layar ini</translation>
+    </message>
+    <message>
+        <source>Pair this screen</source>
+        <translation>Pasangkan layar ini</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>Server: %1</translation>
+    </message>
+    <message>
+        <source>Waiting for a code from the server…</source>
+        <translation>Menunggu kode dari server…</translation>
+    </message>
+    <message>
+        <source>Approved. Starting the screen…</source>
+        <translation>Disetujui. Layar dimulai…</translation>
+    </message>
+    <message>
+        <source>Approve this code in the admin console, or on the server: kiosk-server devices approve %1 --name NAME --rooms ROOMS</source>
+        <translation>Setujui kode ini di konsol admin, atau di server: kiosk-server devices approve %1 --name NAMA --rooms RUANG</translation>
+    </message>
+    <message>
+        <source>Pairing failed: %1</source>
+        <translation>Pemasangan gagal: %1</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server; trying again in %1 s</source>
+        <translation>Server tidak terjangkau; mencoba lagi dalam %1 dtk</translation>
+    </message>
+    <message>
+        <source>Waiting for approval…</source>
+        <translation>Menunggu persetujuan…</translation>
+    </message>
+</context>
+<context>
     <name>PaymentsModel</name>
     <message>
         <source>Time</source>

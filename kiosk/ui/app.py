@@ -239,14 +239,23 @@ def run_app(
     *,
     language: str | None = None,
     started: float | None = None,
+    pair_to: Path | None = None,
 ) -> int:
-    """The blocking entry point used by ``kiosk.cli``; returns the process exit code."""
+    """The blocking entry point used by ``kiosk.cli``; returns the process exit code.
+
+    With ``pair_to`` the one screen first shows its pairing code (kiosk/ui/pairing_screen.py) until
+    the admin approves it, saves its token there, and then goes live.
+    """
     app = make_application(headless.offscreen)
     install_language(app, language or configs[0].language)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(parent=app)
     try:
+        if pair_to is not None:
+            pair = importlib.import_module("kiosk.ui.pairing_screen").pair
+            fullscreen = configs[0].fullscreen and not headless.offscreen
+            configs = [loop.run_until_complete(pair(configs[0], pair_to, fullscreen=fullscreen))]
         code: int = loop.run_until_complete(run_screens(configs, headless, started=started))
         return code
     finally:
