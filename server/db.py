@@ -21,7 +21,7 @@ from server.database import Connection, begin_write
 log = logging.getLogger("server.db")
 
 # 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times; 4: server_processes;
-# 5: pairings
+# 5: pairings, device_status
 SCHEMA_VERSION = 5
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
@@ -165,6 +165,15 @@ CREATE TABLE IF NOT EXISTS pairings (
     name TEXT,
     rooms TEXT,
     claimed_at TEXT
+);
+-- What each device's screen last reported about itself (server/fleet.py).
+CREATE TABLE IF NOT EXISTS device_status (
+    name TEXT PRIMARY KEY,
+    online INTEGER NOT NULL,
+    since TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    address TEXT,
+    state TEXT NOT NULL
 );
 """
 

@@ -62,7 +62,7 @@ def upgrade(conn: Connection, url: str) -> str:
         elif int(found) > SCHEMA_VERSION:
             raise SchemaError(_newer(url, int(found)))
         elif int(found) < SCHEMA_VERSION:
-            # The first PostgreSQL schema is version 4 and version 5 only added a table, which
+            # The first PostgreSQL schema is version 4 and version 5 only added tables, which
             # CREATE TABLE IF NOT EXISTS made above; a new column will need its ALTER TABLE here.
             set_meta(conn, "schema_version", str(SCHEMA_VERSION))
             done = f"upgraded {redact(url)} from schema version {found} to {SCHEMA_VERSION}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from kiosk.protocol.api import API_PREFIX, REVOKE_DEVICE
-from server import auth, policy
+from kiosk.protocol.api import API_PREFIX, LIST_DEVICES, REVOKE_DEVICE
+from kiosk.protocol.fleet import DevicesPage
+from server import auth, fleet, policy
 from server.errors import ApiError
 from server.jsonio import json_response
 from server.revocation import drop_device
@@ -19,6 +20,16 @@ from server.state import server_state
 from server.web import hub, principal
 
 devices_api = Blueprint("devices", __name__, url_prefix=API_PREFIX)
+
+
+@devices_api.route(LIST_DEVICES.flask_rule, methods=[LIST_DEVICES.method])
+def devices() -> Response:
+    """Every device with what its screen last reported: online, version, lag, orders, sound, last error."""
+    policy.check_admin(principal(), "see the devices")
+    seq = hub().seq
+    with hub().read() as conn:
+        found = fleet.fleet(conn, hub().clock.now(), seq)
+    return json_response(DevicesPage(devices=found, seq=seq).model_dump())
 
 
 @devices_api.route(REVOKE_DEVICE.flask_rule, methods=[REVOKE_DEVICE.method])

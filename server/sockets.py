@@ -3,7 +3,8 @@
 A handler never raises into the server: a malformed argument is answered
 with ``{"ok": false, "error": {...}}``.  Joining a room happens before the
 seq in the ack is read, so every event after that seq reaches the socket and
-everything up to it is available through catch-up.
+everything up to it is available through catch-up.  A device's screen also
+reports its state (``screen:status``, server/fleet.py) for the fleet view.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kiosk.protocol.rooms import room_from_join_argument
 from server.auth import Principal, authenticate
 from server.auth_throttle import FailedAuthLimiter
 from server.hub import Hub
+from server.screen_reports import register_screen_reports
 from server.socket_queue import SLOW_SOCKET
 
 log = logging.getLogger("server.sockets")
@@ -48,6 +50,10 @@ class Connections:
     def count(self) -> int:
         with self._lock:
             return len(self._by_sid)
+
+    def device_names(self) -> set[str]:
+        with self._lock:
+            return {who.name for who in self._by_sid.values() if not who.is_admin}
 
     def devices(self) -> dict[str, Principal]:
         """Connected sockets of device tokens (not the admin)."""
@@ -88,6 +94,7 @@ def register_socket_handlers(
     def on_disconnect(*args: object) -> None:
         sid: str = request.sid  # type: ignore[attr-defined]
         who = connections.remove(sid)
+        reports.left(sid, who)
         # python-socketio passes the reason (client left, ping timeout, transport error...)
         reason = f": {args[0]}" if args else ""
         name = who.name if who else "unknown"
@@ -97,6 +104,7 @@ def register_socket_handlers(
             return
         log.info("%s (%s) disconnected%s", sid, name, reason)
 
+    reports = register_screen_reports(socketio, hub, connections)
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
 

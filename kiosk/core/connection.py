@@ -272,6 +272,13 @@ class Connector:
             self.transport_choice.connected(self.transport, upgrades=getattr(sio.eio, "upgrades", None))
             return
 
+    async def call(self, event: str, data: Any) -> Any:
+        """A call on the live socket, awaiting the server's ack (``request_timeout_s``)."""
+        sio = self._sio
+        if sio is None or not sio.connected:
+            raise ConnectionError("not connected")
+        return await sio.call(event, data, timeout=self.config.request_timeout_s)
+
     def _why_lost(self, sio: Any) -> str | None:
         """Log the loss (a fault's reason through the FaultLog, once); the fault or None."""
         fault = fault_of(sio) or self.replies.take()

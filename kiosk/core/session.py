@@ -30,6 +30,7 @@ from kiosk.core.enrich import Enricher
 from kiosk.core.listeners import Listeners
 from kiosk.core.recall import RecallStack
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
+from kiosk.core.screen_report import ScreenReporter
 from kiosk.core.store import Store
 from kiosk.core.sync import ResumePoint, Syncer
 from kiosk.protocol import (
@@ -111,7 +112,7 @@ class Session:
             self.backoff,
             clock=self.clock,
             sync_lock=self._sync_lock,
-            on_live=self.actions.replay,
+            on_live=self._on_live,
             join_timeout_s=join_timeout_s,
         )
         self.recall_stack = RecallStack()
@@ -122,6 +123,7 @@ class Session:
             self.store.subscribe(self.enricher)
         self._action_listeners: Listeners[Callable[[ActionOutcome], None]] = Listeners()
         self._tasks: list[asyncio.Task[None]] = []
+        self.reporter = ScreenReporter(self)  # the fleet view's report (kiosk/core/screen_report.py)
 
     @property
     def last_bumped(self) -> EntityId | None:
@@ -170,8 +172,14 @@ class Session:
             ("poll", self._poll()),
             ("tick", self._tick()),
             ("enrich", self.enricher.run()),
+            ("report", self.reporter.run()),
         ):
             self._tasks.append(loop.create_task(coroutine, name=f"kiosk-{name}"))
+
+    async def _on_live(self) -> None:
+        """Live again: the actions queued meanwhile, then this screen's report (the admin sees it back)."""
+        await self.actions.replay()
+        await self.reporter.send()
 
     async def stop(self) -> None:
         """Cancel the background work and save the resume point, within a bounded time.

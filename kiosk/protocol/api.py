@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
+from kiosk.protocol.fleet import DevicesPage
 from kiosk.protocol.limits import PLAIN_ID_RULE, is_plain_id
 from kiosk.protocol.models import Alert, EntityId, Notification, Order, Payment
 from kiosk.protocol.pairing import (
@@ -232,6 +233,7 @@ NOTIFY = Route(
 )
 ALERT = Route("POST", "/api/alerts", body=CreateAlert, reply=Alert, status=201, keyed=True)
 EVENTS = Route("GET", "/api/events", reply=EventsPage, query=(("room", "string"), ("after", "integer")))
+LIST_DEVICES = Route("GET", "/api/devices", reply=DevicesPage)
 REVOKE_DEVICE = Route("DELETE", "/api/devices/{name}", refusals=Route.GONE)
 # Pairing (kiosk/protocol/pairing.py): a screen with no token asks and polls; the admin lists and approves.
 START_PAIRING = Route(
@@ -275,6 +277,7 @@ ROUTES: tuple[Route, ...] = (
     NOTIFY,
     ALERT,
     EVENTS,
+    LIST_DEVICES,
     REVOKE_DEVICE,
     START_PAIRING,
     CLAIM_PAIRING,

@@ -9,6 +9,7 @@ does that), never here.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import importlib
 import logging
@@ -18,6 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import qasync
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -151,6 +153,12 @@ def setup_if_needed(config: Config, path: Path | None) -> Config | None:
     return result
 
 
+def _sound_report(window: MainWindow) -> dict[str, Any]:
+    """The window's part of the screen's report: is its sound muted (or off)?"""
+    sound = window.sound
+    return {"sound_muted": sound is None or bool(getattr(sound, "muted", False))}
+
+
 def suffixed(path: Path, room: str, many: bool) -> Path:
     """``shot.png`` → ``shot-kasir-1.png`` when several windows share one option."""
     return path.with_name(f"{path.stem}-{room}{path.suffix}") if many else path
@@ -173,6 +181,7 @@ async def run_screens(
         session = Session(config, clock=clock, data_dir=data_dir)
         window = MainWindow(session, config, clock)
         window.sound = make_sound(config, clock, window)
+        session.reporter.extras = functools.partial(_sound_report, window)
         window.closed.connect(done.set)
         FrameProbe(window, session, started if started is not None else STARTED)
         screens.append(Screen(config, session, window))
