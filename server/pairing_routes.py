@@ -14,21 +14,9 @@ from server import pairing, policy
 from server.errors import ApiError, refusal
 from server.jsonio import json_response
 from server.state import server_state
-from server.web import auth_limiter, body, hub, principal, raw_body
+from server.web import auth_limiter, body, hub, principal, raw_body, refuse_if_blocked
 
 pairing_api = Blueprint("pairing", __name__, url_prefix=api_routes.API_PREFIX)
-
-
-def _refuse_while_blocked() -> None:
-    """A public pairing route answers 429 to an address that is guessing secrets or flooding codes."""
-    wait = auth_limiter().retry_after(request.remote_addr)
-    if wait is not None:
-        raise ApiError(
-            429,
-            "too_many_failed_logins",
-            f"too many failed attempts from this address; try again in {wait:.0f} s",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
 
 
 @pairing_api.errorhandler(pairing.PairingRefusedError)
@@ -40,7 +28,7 @@ def _refused(exc: pairing.PairingRefusedError) -> Response:
 
 @pairing_api.route(api_routes.START_PAIRING.flask_rule, methods=[api_routes.START_PAIRING.method])
 def start() -> Response:
-    _refuse_while_blocked()
+    refuse_if_blocked("too many failed attempts from this address")
     limiter = server_state().pairing_limiter
     if limiter.retry_after(request.remote_addr) is not None or limiter.failed(request.remote_addr):
         raise ApiError(
@@ -57,7 +45,7 @@ def start() -> Response:
 
 @pairing_api.route(api_routes.CLAIM_PAIRING.flask_rule, methods=[api_routes.CLAIM_PAIRING.method])
 def claim() -> Response:
-    _refuse_while_blocked()
+    refuse_if_blocked("too many failed attempts from this address")
     asked = body(ClaimPairing)
     try:
         with hub().write() as tx:

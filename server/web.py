@@ -42,14 +42,7 @@ def principal() -> Principal:
     """The caller, from ``Authorization: Bearer <token>``; 401 when missing or unknown, 429 while
     its address is blocked for guessing (even with a good token: a lucky guess must not show)."""
     limiter = auth_limiter()
-    wait = limiter.retry_after(request.remote_addr)
-    if wait is not None:
-        raise ApiError(
-            429,
-            "too_many_failed_logins",
-            f"too many unknown tokens from this address; try again in {wait:.0f} s",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
+    refuse_if_blocked("too many unknown tokens from this address")
     found = g.get("principal")
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -76,6 +69,18 @@ def principal() -> Principal:
         )
     g.principal = found
     return found
+
+
+def refuse_if_blocked(why: str) -> None:
+    """429 while this address is blocked for guessing (tokens, pairing secrets), with Retry-After."""
+    wait = auth_limiter().retry_after(request.remote_addr)
+    if wait is not None:
+        raise ApiError(
+            429,
+            "too_many_failed_logins",
+            f"{why}; try again in {wait:.0f} s",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
 
 
 def identify() -> None:
