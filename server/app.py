@@ -15,6 +15,7 @@ from server.auth_throttle import FailedAuthLimiter
 from server.broadcast import Broadcaster
 from server.cluster import attach, client_manager
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
+from server.console_routes import console
 from server.device_routes import devices_api
 from server.errors import register_error_handlers
 from server.hub import Hub
@@ -94,6 +95,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.register_blueprint(api)
     app.register_blueprint(devices_api)
     app.register_blueprint(pairing_api)
+    app.register_blueprint(console)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections, auth_limiter)
     if config.behind_proxies:

@@ -21,7 +21,7 @@ from server.database import Connection, begin_write
 log = logging.getLogger("server.db")
 
 # 2: idempotency.request_hash; 3: item ids, stations, item status, priority, times; 4: server_processes;
-# 5: pairings, device_status
+# 5: pairings, device_status, console_sessions
 SCHEMA_VERSION = 5
 MAX_ROW_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
@@ -174,6 +174,14 @@ CREATE TABLE IF NOT EXISTS device_status (
     seen_at TEXT NOT NULL,
     address TEXT,
     state TEXT NOT NULL
+);
+-- The admin console's signed-in sessions (server/console_sessions.py): only the cookie's hash.
+CREATE TABLE IF NOT EXISTS console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    address TEXT
 );
 """
 

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from kiosk.protocol import iso
 from kiosk.protocol.limits import MAX_IDEMPOTENCY_KEY
 from kiosk.protocol.requests import MAX_BODY_BYTES, validate_body
-from server.auth import Principal, authenticate
+from server import console_sessions
+from server.auth import ADMIN, Principal, authenticate
 from server.auth_throttle import FAILURES_ALLOWED, WINDOW_S, FailedAuthLimiter
 from server.config import IDEMPOTENCY_TTL_S
 from server.errors import ApiError
@@ -49,6 +50,10 @@ def principal() -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
+        console = _console_admin()
+        if console is not None:
+            g.principal = console
+            return console
         raise ApiError(
             401, "unauthorized", "missing Authorization header; send 'Authorization: Bearer <token>'"
         )
@@ -69,6 +74,26 @@ def principal() -> Principal:
         )
     g.principal = found
     return found
+
+
+def _console_admin() -> Principal | None:
+    """The admin signed in to the console (its session cookie), or None; a write needs the CSRF token too."""
+    cookie = request.cookies.get(console_sessions.COOKIE)
+    if not cookie:
+        return None
+    with hub().read() as conn:
+        session = console_sessions.session_of(conn, cookie, hub().clock.now())
+    if session is None:
+        return None
+    if request.method not in ("GET", "HEAD") and not console_sessions.csrf_ok(
+        session, request.headers.get(console_sessions.CSRF_HEADER)
+    ):
+        raise ApiError(
+            403,
+            "csrf_token_missing",
+            "this write came with the console's sign-in but without its CSRF token; reload the console",
+        )
+    return ADMIN
 
 
 def refuse_if_blocked(why: str) -> None:

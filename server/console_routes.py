@@ -1,0 +1,104 @@
+"""``/admin``: the console's sign-in and its page, served by kiosk-server itself (no second service).
+
+The page is plain HTML and one small script (server/console_page.py) that uses
+the same REST API as everyone (``/api/devices``, ``/api/pairing``), signed in by
+the session cookie (server/console_sessions.py) and sending the CSRF token with
+every write.  Failed sign-ins count against the address like unknown tokens, so
+guessing the admin token here is as slow as over the API.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, redirect, request
+
+from server import console_sessions
+from server.console_page import CONSOLE_SCRIPT, console_html, login_html
+from server.web import auth_limiter, hub
+
+log = logging.getLogger("server.api")
+
+console = Blueprint("console", __name__, url_prefix="/admin")
+
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _page(html: str, status: int = 200) -> Response:
+    return Response(html, status=status, mimetype="text/html", headers=_HEADERS)
+
+
+def _session() -> console_sessions.ConsoleSession | None:
+    with hub().read() as conn:
+        return console_sessions.session_of(
+            conn, request.cookies.get(console_sessions.COOKIE), hub().clock.now()
+        )
+
+
+@console.get("")
+@console.get("/")
+def page() -> Response:
+    session = _session()
+    if session is None:
+        return redirect("/admin/login", 303)  # type: ignore[return-value]
+    return _page(console_html(session.csrf))
+
+
+@console.get("/console.js")
+def script() -> Response:
+    return Response(CONSOLE_SCRIPT, mimetype="text/javascript", headers=_HEADERS)
+
+
+@console.get("/login")
+def login_form() -> Response:
+    return _page(login_html())
+
+
+@console.post("/login")
+def login() -> Response:
+    limiter = auth_limiter()
+    address = request.remote_addr
+    wait = limiter.retry_after(address)
+    if wait is not None:
+        return _page(
+            login_html(f"Too many failed sign-ins from this address; try again in {wait:.0f} s."), 429
+        )
+    token = (request.form.get("token") or "").strip()
+    with hub().write() as tx:
+        signed = console_sessions.sign_in(tx.conn, token, tx.clock.now(), address)
+    if signed is None:
+        if limiter.failed(address):
+            log.warning("%s failed to sign in to the console too often: refusing it for a while", address)
+        log.warning("console sign-in from %s refused: not the admin token", address)
+        return _page(login_html("That is not the admin token."), 401)
+    session_id, session = signed
+    log.info("console: the admin signed in from %s (until %s)", address, session.expires_at)
+    answer = redirect("/admin", 303)
+    answer.set_cookie(
+        console_sessions.COOKIE,
+        session_id,
+        max_age=console_sessions.SESSION_HOURS * 3600,
+        path="/",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Strict",
+    )
+    return answer  # type: ignore[return-value]
+
+
+@console.post("/logout")
+def logout() -> Response:
+    session = _session()
+    if session is not None and console_sessions.csrf_ok(session, request.form.get("csrf")):
+        with hub().write() as tx:
+            console_sessions.sign_out(tx.conn, request.cookies.get(console_sessions.COOKIE))
+        log.info("console: the admin signed out")
+    answer = redirect("/admin/login", 303)
+    answer.delete_cookie(console_sessions.COOKIE, path="/")
+    return answer  # type: ignore[return-value]
