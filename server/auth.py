@@ -95,6 +95,9 @@ def add_device(conn: Connection, name: str, rooms: list[Room], now: datetime) ->
     name = name.strip()
     if not name or len(name) > MAX_DEVICE_NAME or name == ADMIN_NAME:
         raise ValueError(f"device name must be 1–{MAX_DEVICE_NAME} characters and not {ADMIN_NAME!r}")
+    if any(ch in name for ch in "/\\") or not name.isprintable():
+        # A name is a path segment (DELETE /api/devices/NAME): one with a slash could never be revoked there.
+        raise ValueError(f"device name {name!r} may not contain / or \\ or control characters")
     token = new_device_token()
     room_names = sorted({str(room) for room in rooms})
     try:

@@ -29,7 +29,10 @@ SECRET_BYTES = 32
 Secret = Annotated[str, StringConstraints(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 # After the length checks: no control or direction characters (kiosk.protocol.text), as every text field.
 _LINE = AfterValidator(clean_line)
-DeviceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), _LINE]
+# A device name is a path segment (DELETE /api/devices/NAME): no slash or backslash.
+DeviceName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^/\\\\]+$"), _LINE
+]
 RoomName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), _LINE]
 ScreenNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), _LINE]
 
