@@ -47,7 +47,8 @@ class ScreenReporter:
         session.subscribe_status(self._on_status)
 
     def _on_status(self, status: ConnectionStatus) -> None:
-        if status.state is not ConnectionState.LIVE and status.detail:
+        # A failure's reason (a reconnect, an offline spell), not the "connecting" of a start.
+        if status.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE) and status.detail:
             self.last_error = status.detail[:300]
 
     def status(self) -> dict[str, Any]:
