@@ -59,6 +59,11 @@ async function refresh() {
       if (!d.revoked_at) { const b = document.createElement('button'); b.textContent = 'Revoke';
         b.onclick = () => act(() => api('DELETE', '/api/devices/' + encodeURIComponent(d.name))); actions.append(b); }
     }
+    const stats = await api('GET', '/api/stats');
+    const live = document.getElementById('live'); live.replaceChildren();
+    const line = (text) => { const li = document.createElement('li'); li.textContent = text; live.append(li); };
+    line('connections: ' + stats.connections + ' · orders today: ' + stats.orders_today + ' · seq: ' + stats.seq);
+    for (const [room, count] of Object.entries(stats.rooms)) line(room + ': ' + count + ' screen(s)');
     const waiting = await api('GET', '/api/pairing');
     const codes = document.getElementById('codes'); codes.replaceChildren();
     for (const p of waiting.pairings) { const row = codes.insertRow(); cell(row, p.code); cell(row, p.hostname); cell(row, p.address); cell(row, p.status); }
@@ -69,6 +74,9 @@ async function act(call) { try { await call(); } catch (e) { document.getElement
 document.getElementById('approve').onsubmit = (event) => { event.preventDefault(); const f = event.target;
   act(async () => { await api('POST', '/api/pairing/' + encodeURIComponent(f.code.value.replace(/\\s/g, '')) + '/approve',
     {name: f.device.value, rooms: f.rooms.value.split(',').map(r => r.trim()).filter(Boolean)}); f.reset(); }); };
+document.getElementById('alert').onsubmit = (event) => { event.preventDefault(); const f = event.target;
+  act(async () => { await api('POST', '/api/alerts', {severity: f.severity.value, message: f.message.value});
+    f.reset(); document.getElementById('sent').textContent = 'Alert sent.'; }); };
 refresh(); setInterval(refresh, 5000);
 """
 
@@ -84,6 +92,13 @@ def console_html(csrf: str) -> str:
 <h2>Screens</h2>
 <table><thead><tr><th>Name</th><th>Rooms</th><th>State</th><th>Lag</th><th>Version</th><th>Address</th><th>Orders</th>
 <th>Last error</th><th></th></tr></thead><tbody id="screens"></tbody></table>
+<h2>Live</h2>
+<ul id="live"></ul>
+<h2>Alert every screen</h2>
+<form id="alert" class="inline"><select name="severity"><option value="info">info</option>
+<option value="warning">warning</option><option value="error">error</option></select>
+<input name="message" placeholder="Message, e.g. Kitchen closes in 15 minutes" required maxlength="500" size="40">
+<button type="submit">Send</button></form><p id="sent" role="status"></p>
 <h2>Pair a new screen</h2>
 <form id="approve" class="inline"><input name="code" placeholder="Code on the screen" required maxlength="7">
 <input name="device" placeholder="Name, e.g. kitchen-2" required maxlength="64">

@@ -93,6 +93,17 @@ def test_sign_in_see_a_kiosk_pair_another_and_revoke_it(
         assert not browser.find_elements(By.CSS_SELECTOR, "#screens img")  # the name is text, never markup
         browser.save_screenshot(str(artifacts / "console-screens.png"))
 
+        alert = browser.find_element(By.ID, "alert")
+        alert.find_element(By.NAME, "message").send_keys("Dapur tutup 15 menit lagi <script>")
+        alert.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        _until(lambda: browser.find_element(By.ID, "sent").text == "Alert sent.", 10, "the alert sent")
+        events = server.request("GET", "/api/events?room=display&after=0").json()["events"]
+        assert any(
+            e["type"] == "alert" and e["data"]["message"] == "Dapur tutup 15 menit lagi <script>"
+            for e in events
+        )
+        assert "display: 2 screen(s)" in browser.find_element(By.ID, "live").text
+
         assert _revoke(browser, PROBE)
         _until(
             lambda: _row_state(browser, PROBE) == "revoked",
