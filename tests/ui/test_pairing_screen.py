@@ -13,9 +13,11 @@ import stat
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from kiosk.core.pairing_client import PairingView
@@ -69,8 +71,19 @@ def test_a_new_screen_pairs_by_its_code_and_goes_live(server: ServerProcess, tmp
     assert "kitchen-7\trooms=display" in listed.stdout
 
 
-def test_the_pairing_screen_reads_from_across_the_kitchen(qapp: QApplication, artifacts: Path) -> None:
-    apply_theme(qapp)  # as the app looks
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[QApplication]:
+    """The app's look for this test only: a theme left on the app changes later tests' metrics."""
+    font, sheet, style = qapp.font(), qapp.styleSheet(), qapp.style().name()
+    apply_theme(qapp)
+    yield qapp
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+    qapp.setStyle(style)
+
+
+def test_the_pairing_screen_reads_from_across_the_kitchen(themed: QApplication, artifacts: Path) -> None:
+    qapp = themed
     screen = PairingScreen("http://10.0.0.5:5000")
     screen.resize(1366, 768)
     screen.show_view(PairingView("http://10.0.0.5:5000", code="K7M 4QP", expires_at="2026-12-03T15:00:00Z"))
