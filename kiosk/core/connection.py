@@ -22,21 +22,19 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from kiosk.core.backoff import Backoff
 from kiosk.core.capped_http import ReplyWatch, capped_session
 from kiosk.core.clock import Clock
 from kiosk.core.connection_status import ConnectionState, StatusBoard
-from kiosk.core.dialects import AUTO, JoinRule, detected_dialect
+from kiosk.core.dialects import AUTO, detected_dialect
 from kiosk.core.gc_pacing import GcPacer
 from kiosk.core.intake import EventIntake
 from kiosk.core.rest import ApiRefusedError, ServerUnreachableError
+from kiosk.core.room_join import RefusedError, join_room
 from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
 from kiosk.core.transport_choice import TransportChoice
 from kiosk.core.versions import SkipError
-from kiosk.protocol import Event, JoinEvent, RoomKind
-from kiosk.protocol.api import JoinAck, first_error
+from kiosk.protocol import Event
 
 if TYPE_CHECKING:
     import aiohttp
@@ -62,10 +60,6 @@ def _failures() -> tuple[type[Exception], ...]:
         asyncio.TimeoutError,
         OSError,
     )
-
-
-class _RefusedError(Exception):
-    """The server said no to this device (token or room): retrying fast will not help."""
 
 
 class Connector:
@@ -137,7 +131,7 @@ class Connector:
             try:
                 fault = await self._connect_and_serve()
                 detail = fault or "connection lost"
-            except _RefusedError as exc:
+            except RefusedError as exc:
                 refused = str(exc)
             except failures as exc:
                 fault = self.replies.take()  # a polling reply over the cap or its deadline: as a fault drop
@@ -232,8 +226,7 @@ class Connector:
             detail = "; ".join(d for d in ("legacy backend" if self.syncer.legacy else "", on_polling) if d)
             self._set_status(ConnectionState.LIVE, detail=detail)
             log.info("live in %s at seq %s over %s", self.config.room, self.store.seq, self.transport)
-            await self._on_live()
-            await lost.wait()
+            await _until_lost(self._on_live(), lost)
             fault = self._why_lost(sio)
             return fault
         finally:
@@ -264,7 +257,7 @@ class Connector:
                     isinstance(exc, socketio.exceptions.ConnectionError)
                     and refusal.get("code") == "unauthorized"
                 ):
-                    raise _RefusedError(str(refusal.get("message") or "unauthorized")) from None
+                    raise RefusedError(str(refusal.get("message") or "unauthorized")) from None
                 if self.transport_choice.failed(transports, exc):
                     continue  # the websocket upgrade was refused: this attempt goes on over long-polling
                 raise
@@ -289,66 +282,8 @@ class Connector:
         return fault
 
     async def join(self, sio: Any) -> None:
-        """Join the room on a connected socket: Kiosk's ``join`` with an ack, or an older backend's events.
-
-        Public as a seam: ``sio`` is anything with python-socketio's ``call``
-        and ``emit``, so tests/core/test_join_rules.py feeds it scripted
-        answers (an ack, a refusal, a timeout, garbage) without a server.
-        """
-        import socketio  # noqa: PLC0415 - lazy, see the module docstring
-
-        room = self.syncer.room
-        if self.syncer.legacy is not True:
-            try:
-                ack = await sio.call(JoinEvent.JOIN.value, {"room": str(room)}, timeout=self.join_timeout_s)
-            except socketio.exceptions.TimeoutError:
-                self.syncer.settle_backend(
-                    older=True,
-                    why=f"no answer to {JoinEvent.JOIN.value!r} within {self.join_timeout_s:.0f} s "
-                    "(joining with its own events)",
-                )
-            else:
-                try:
-                    answer = JoinAck.model_validate(ack)
-                except ValidationError as exc:
-                    raise ServerUnreachableError(
-                        f"join {room} failed: unexpected join answer {ack!r:.100} ({first_error(exc)})"
-                    ) from None
-                if answer.ok:
-                    return
-                if answer.error is None:
-                    raise ServerUnreachableError(f"join {room} failed: unexpected join answer {ack!r:.100}")
-                if answer.error.code in ("forbidden", "unauthorized"):
-                    raise _RefusedError(answer.error.message)
-                raise ServerUnreachableError(f"join {room} failed: {answer.error.message}")
-        rule = self.syncer.dialect.join
-        if rule.style == "authenticate":
-            await self._authenticate(sio, rule)
-            return
-        legacy_event = JoinEvent(f"join-{room.kind.value}")
-        if room.kind is RoomKind.DISPLAY:
-            await sio.emit(legacy_event.value)
-        else:
-            await sio.emit(legacy_event.value, room.id)
-
-    async def _authenticate(self, sio: Any, rule: JoinRule) -> None:
-        """An admin-room backend: send the token, wait for its answer; it puts the socket in its room."""
-        answered: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-        def on_reply(data: Any = None, *_: Any) -> None:
-            if not answered.done():
-                answered.set_result(data)
-
-        sio.on(rule.reply, on_reply)
-        await sio.emit(rule.event, {"token": self.config.token})
-        try:
-            answer = await asyncio.wait_for(answered, self.join_timeout_s)
-        except TimeoutError:
-            raise ServerUnreachableError(
-                f"no {rule.reply!r} answer to {rule.event!r} within {self.join_timeout_s:.0f} s"
-            ) from None
-        if not (isinstance(answer, dict) and answer.get("success") is True):
-            raise _RefusedError(f"the backend refused this device's token ({rule.reply}: {answer!r:.80})")
+        """Join the room on a connected socket (kiosk/core/room_join.py)."""
+        await join_room(sio, self.syncer, token=self.config.token, timeout_s=self.join_timeout_s)
 
     def _wire_names(self) -> set[str]:
         """The event names to hear: Kiosk's, and those of the dialect spoken or (under auto) detectable."""
@@ -378,6 +313,27 @@ class Connector:
             self.store.skip(str(skip))
             return
         self.intake.push(envelope, advance_seq=False)
+
+
+async def _until_lost(on_live: Awaitable[object], lost: asyncio.Event) -> None:
+    """Run the going-live work, and return when the socket is lost, cancelling that work if still running.
+
+    That work (queued actions, this screen's report) awaits acks on the very
+    socket that may drop; python-socketio's ``call`` does not end on a
+    disconnect, only on its deadline, and awaiting it first kept the screen
+    "Live" for up to ``request_timeout_s`` after its server was gone.
+    A cancelled replay is safe: each action carries its idempotency key.
+    """
+    work = asyncio.ensure_future(on_live)
+    try:
+        await lost.wait()
+    finally:
+        if not work.done():
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+        elif not work.cancelled() and work.exception() is not None:
+            log.warning("the work on going live failed: %r", work.exception())
 
 
 def _stop_if_cancelled() -> None:

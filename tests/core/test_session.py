@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from kiosk.core.backoff import Backoff
 from kiosk.core.clock import FakeClock
 from kiosk.core.connection_status import ConnectionState, ConnectionStatus
+from kiosk.core.session import Session
 from kiosk.protocol import Event, OrderStatus
 from tests.core.helpers import Recorder, make_config, running_session, wait_live, wait_until
 from tests.support.server_process import ServerProcess, free_port
@@ -199,6 +202,43 @@ def test_user_room_gets_its_notifications_and_everyone_gets_alerts(
             assert session.store.alerts[0].message == "printer 2 offline"
 
     asyncio.run(scenario())
+
+
+def test_a_loss_shows_at_once_while_the_live_report_still_waits_for_its_ack(tmp_path: Path) -> None:
+    """Going live sends a report and awaits its ack; a loss meanwhile must not wait for that ack.
+
+    CI caught the header badge still saying Live 10 s after its server was
+    killed: the report sent on going live was awaiting an ack (up to
+    ``request_timeout_s``) and the loss was not looked at until it gave up.
+    Here the server is frozen (SIGSTOP) the moment the screen goes live, so
+    that ack never comes, and then killed.
+    """
+    server = ServerProcess(tmp_path / "frozen.db", log_path=tmp_path / "frozen.log")
+    token = server.add_device("kitchen", ["display"])
+    config = make_config(server.url, "display", token, request_timeout_s=30.0)
+
+    def freeze_the_server_on_live(status: ConnectionStatus) -> None:
+        if status.state is ConnectionState.LIVE and server.running and server.pid is not None:
+            os.kill(server.pid, signal.SIGSTOP)
+
+    async def scenario() -> None:
+        session = Session(config, data_dir=tmp_path)
+        session.subscribe_status(freeze_the_server_on_live)
+        await session.start()
+        try:
+            await wait_live(session)
+            await asyncio.to_thread(server.kill)
+            await wait_until(
+                lambda: session.status.state is ConnectionState.RECONNECTING, within=5, what="the loss shown"
+            )
+        finally:
+            await session.stop()
+
+    server.start()
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
 
 
 def test_reconnect_delays_follow_the_seeded_curve(tmp_path: Path) -> None:
