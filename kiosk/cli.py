@@ -69,7 +69,7 @@ def missing_extra(args_list: Sequence[str]) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from kiosk.core.config import add_arguments
+    from kiosk.core.config_flags import add_arguments
 
     parser = argparse.ArgumentParser(
         prog="kiosk",
@@ -141,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.core.config import ConfigError, config_path, is_configured, load_config, overrides_from_args
+    from kiosk.core.config import ConfigError, config_file_in_use, is_configured, load_config
+    from kiosk.core.config_flags import overrides_from_args
 
     overrides = overrides_from_args(args)
     try:
@@ -172,12 +173,12 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_CONFIG
-        return run_app([config], headless, started=STARTED, pair_to=args.config or config_path())
+        return run_app([config], headless, started=STARTED, pair_to=config_file_in_use(args.config))
     configured = config if is_configured(config) else _first_run(config, args)
     if configured is None:
         return EXIT_CONFIG
     config = configured
-    return run_app([config], headless, started=STARTED)
+    return run_app([config], headless, started=STARTED, config_path=config_file_in_use(args.config))
 
 
 def _first_run(config: Any, args: argparse.Namespace) -> Any:

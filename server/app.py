@@ -14,6 +14,7 @@ from server import auth, db
 from server.auth_throttle import FailedAuthLimiter
 from server.broadcast import Broadcaster
 from server.cluster import attach, client_manager
+from server.command_routes import commands_api
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
 from server.console_routes import console
 from server.device_routes import devices_api
@@ -95,9 +96,10 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.register_blueprint(api)
     app.register_blueprint(devices_api)
     app.register_blueprint(pairing_api)
+    app.register_blueprint(commands_api)
     app.register_blueprint(console)
     register_error_handlers(app)
-    register_socket_handlers(socketio, hub, connections, auth_limiter)
+    register_socket_handlers(socketio, hub, connections, auth_limiter, server_state(app).refusals)
     if config.behind_proxies:
         # Outside Flask-SocketIO's middleware, so Socket.IO's requests get the screen's address too.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -41,6 +41,7 @@ from engineio import packet as eio_packet
 from flask_socketio import SocketIO
 from socketio import packet as sio_packet
 
+from kiosk.protocol import is_valid_room
 from server.config import MAX_SOCKET_QUEUE_BYTES
 from server.socket_queue import SlowSocketGuard
 from server.ws_frames import Framed, ws_frame
@@ -114,11 +115,15 @@ class Broadcaster:
         return True
 
     def local_rooms(self) -> dict[str, int]:
-        """Sockets per room on this process (python-socketio's managers keep rooms per process)."""
+        """Sockets per screen room on this process (python-socketio's managers keep rooms per process).
+
+        Only the contract's rooms: None is "all sockets", every sid has a room of its own, and each
+        device's sockets share one the console's commands use (server/screen_commands.py).
+        """
         rooms: dict[str, int] = {}
         for room, members in list(self._server.manager.rooms.get(NAMESPACE, {}).items()):
-            if room is None or not isinstance(room, str) or room in members:
-                continue  # None is "all sockets" and every sid has a room of its own
+            if not isinstance(room, str) or not is_valid_room(room):
+                continue
             rooms[room] = len(members)
         return dict(sorted(rooms.items()))
 

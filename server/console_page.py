@@ -1,107 +1,111 @@
-"""The console's HTML: a sign-in form, and one page listing the screens and the codes waiting to be paired.
+"""The console's HTML: a sign-in form, and one page for the screens, the live panel and the admin's actions.
 
-Plain HTML and a small script, no build step.  Everything that comes from the
-API is put on the page with ``textContent`` (never as HTML), so a device name
-or an error message holding markup shows as the text it is.  Usable on a
-phone: one column, large touch targets.
+Plain HTML and a small script (server/console_script.py), no build step, in
+the browser's language (server/console_text.py).  Everything that comes from
+the API is put on the page by the script with ``textContent`` (never as
+HTML), so a device name or an error message holding markup shows as the text
+it is.  Usable on a phone: one column, large touch targets, and the table
+keeps name, state and actions there (the rest is for wider screens).
 """
 
 from __future__ import annotations
 
 import html
 
+import orjson
+
+from kiosk.protocol.screen_commands import PUSHABLE_SETTINGS
+from server.console_text import fill, words
+
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:0;background:#15161a;color:#e8eaf0}
-main{max-width:960px;margin:0 auto;padding:16px}
+main{max-width:1100px;margin:0 auto;padding:16px}
 h1{font-size:1.4rem} h2{font-size:1.1rem;margin-top:1.6rem}
+a{color:#9ab8ff}
 table{width:100%;border-collapse:collapse} td,th{padding:8px;border-bottom:1px solid #333;text-align:left}
-.online{color:#7ddc8a} .offline{color:#f08c8c} .error{color:#f08c8c}
-input,button{font-size:1rem;padding:10px;margin:4px 0;min-height:44px}
-button{background:#3a6df0;color:#fff;border:0;border-radius:6px;cursor:pointer}
+td.name{cursor:pointer;text-decoration:underline dotted} td.actions{white-space:nowrap}
+.online{color:#7ddc8a} .offline{color:#f0b27a} .revoked{color:#9aa3b2} .error,.warning{color:#f08c8c}
+input,button,select{font-size:1rem;padding:10px;margin:4px 0;min-height:44px}
+button{background:#3a6df0;color:#fff;border:0;border-radius:6px;cursor:pointer;margin-right:4px}
+button[data-action=revoke]{background:#8a2b2b}
 form.inline{display:flex;flex-wrap:wrap;gap:6px;align-items:center}
-@media (max-width:600px){td:nth-child(n+5),th:nth-child(n+5){display:none}}
+.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:0 24px}
+ul{padding-left:1.2rem} li{margin:2px 0}
+header{display:flex;flex-wrap:wrap;gap:12px;align-items:center;justify-content:space-between}
+@media (max-width:700px){.wide{display:none} main{padding:8px} input{width:100%}
+ .fleet thead{display:none} .fleet tr{display:flex;flex-wrap:wrap;align-items:center;border-bottom:1px solid #333}
+ .fleet td{border:0;padding:6px 8px} .fleet td.actions{flex-basis:100%;padding-top:0}}
 """
 
 
-def login_html(message: str = "") -> str:
+def _head(language: str, title: str, extra: str = "") -> str:
+    return f"""<!doctype html>
+<html lang="{language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+{extra}<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"""
+
+
+def login_html(language: str, message: str = "") -> str:
+    t = words(language)
     note = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Kiosk console: sign in</title><style>{_STYLE}</style></head>
-<body><main><h1>Kiosk console</h1>{note}
+    other = "id" if language == "en" else "en"
+    return f"""{_head(language, t["title"] + ": " + t["sign_in"])}
+<body><main><header><h1>{t["title"]}</h1><a href="/admin/login?lang={other}">{t["language"]}</a></header>{note}
 <form method="post" action="/admin/login">
-<label for="token">Admin token</label><br>
+<label for="token">{t["admin_token"]}</label><br>
 <input id="token" name="token" type="password" autocomplete="current-password" required size="40"><br>
-<button type="submit">Sign in</button></form></main></body></html>"""
+<button type="submit">{t["sign_in"]}</button></form></main></body></html>"""
 
 
-CONSOLE_SCRIPT = """
-const csrf = document.querySelector('meta[name="csrf"]').content;
-const cell = (row, text, cls) => { const td = row.insertCell(); td.textContent = text ?? ''; if (cls) td.className = cls; return td; };
-async function api(method, path, body) {
-  const answer = await fetch(path, {method, credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}, body: body ? JSON.stringify(body) : undefined});
-  const data = await answer.json().catch(() => ({}));
-  if (!answer.ok) throw new Error((data.error && data.error.message) || answer.status);
-  return data;
-}
-async function refresh() {
-  try {
-    const fleet = await api('GET', '/api/devices');
-    const rows = document.getElementById('screens'); rows.replaceChildren();
-    for (const d of fleet.devices) {
-      const row = rows.insertRow(); row.dataset.name = d.name;
-      cell(row, d.name); cell(row, d.rooms.join(', '));
-      cell(row, d.revoked_at ? 'revoked' : (d.online ? 'online' : 'offline'), d.online ? 'online' : 'offline');
-      cell(row, d.lag === null ? '' : String(d.lag)); cell(row, d.app_version); cell(row, d.address);
-      cell(row, d.orders_on_screen === null ? '' : String(d.orders_on_screen)); cell(row, d.last_error, 'error');
-      const actions = row.insertCell();
-      if (!d.revoked_at) { const b = document.createElement('button'); b.textContent = 'Revoke';
-        b.onclick = () => act(() => api('DELETE', '/api/devices/' + encodeURIComponent(d.name))); actions.append(b); }
-    }
-    const stats = await api('GET', '/api/stats');
-    const live = document.getElementById('live'); live.replaceChildren();
-    const line = (text) => { const li = document.createElement('li'); li.textContent = text; live.append(li); };
-    line('connections: ' + stats.connections + ' · orders today: ' + stats.orders_today + ' · seq: ' + stats.seq);
-    for (const [room, count] of Object.entries(stats.rooms)) line(room + ': ' + count + ' screen(s)');
-    const waiting = await api('GET', '/api/pairing');
-    const codes = document.getElementById('codes'); codes.replaceChildren();
-    for (const p of waiting.pairings) { const row = codes.insertRow(); cell(row, p.code); cell(row, p.hostname); cell(row, p.address); cell(row, p.status); }
-    document.getElementById('problem').textContent = '';
-  } catch (e) { document.getElementById('problem').textContent = String(e.message || e); }
-}
-async function act(call) { try { await call(); } catch (e) { document.getElementById('problem').textContent = String(e.message || e); } refresh(); }
-document.getElementById('approve').onsubmit = (event) => { event.preventDefault(); const f = event.target;
-  act(async () => { await api('POST', '/api/pairing/' + encodeURIComponent(f.code.value.replace(/\\s/g, '')) + '/approve',
-    {name: f.device.value, rooms: f.rooms.value.split(',').map(r => r.trim()).filter(Boolean)}); f.reset(); }); };
-document.getElementById('alert').onsubmit = (event) => { event.preventDefault(); const f = event.target;
-  act(async () => { await api('POST', '/api/alerts', {severity: f.severity.value, message: f.message.value});
-    f.reset(); document.getElementById('sent').textContent = 'Alert sent.'; }); };
-refresh(); setInterval(refresh, 5000);
-"""
+def _script_text(language: str) -> str:
+    """The words as a JSON block the script reads (not run: CSP allows only /admin/console.js)."""
+    return orjson.dumps(words(language)).decode().replace("<", "\\u003c")
 
 
-def console_html(csrf: str) -> str:
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="csrf" content="{html.escape(csrf, quote=True)}"><title>Kiosk console</title><style>{_STYLE}</style></head>
-<body><main><h1>Kiosk console</h1>
-<form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="{html.escape(csrf, quote=True)}">
-<button type="submit">Sign out</button></form>
-<p id="problem" class="error" role="alert"></p>
-<h2>Screens</h2>
-<table><thead><tr><th>Name</th><th>Rooms</th><th>State</th><th>Lag</th><th>Version</th><th>Address</th><th>Orders</th>
-<th>Last error</th><th></th></tr></thead><tbody id="screens"></tbody></table>
-<h2>Live</h2>
-<ul id="live"></ul>
-<h2>Alert every screen</h2>
-<form id="alert" class="inline"><select name="severity"><option value="info">info</option>
-<option value="warning">warning</option><option value="error">error</option></select>
-<input name="message" placeholder="Message, e.g. Kitchen closes in 15 minutes" required maxlength="500" size="40">
-<button type="submit">Send</button></form><p id="sent" role="status"></p>
-<h2>Pair a new screen</h2>
-<form id="approve" class="inline"><input name="code" placeholder="Code on the screen" required maxlength="7">
-<input name="device" placeholder="Name, e.g. kitchen-2" required maxlength="64">
-<input name="rooms" placeholder="Rooms, e.g. display" required><button type="submit">Approve</button></form>
-<table><thead><tr><th>Code</th><th>Screen</th><th>Address</th><th>State</th></tr></thead><tbody id="codes"></tbody></table>
-</main><script src="/admin/console.js"></script></body></html>"""
+def console_html(csrf: str, language: str) -> str:
+    t = {key: html.escape(value) for key, value in words(language).items()}
+    token = html.escape(csrf, quote=True)
+    other = "id" if language == "en" else "en"
+    settings = "".join(f'<option value="{name}">{name}</option>' for name in PUSHABLE_SETTINGS)
+    severities = "".join(f'<option value="{s}">{t[s]}</option>' for s in ("info", "warning", "error"))
+    return f"""{_head(language, words(language)["title"], f'<meta name="csrf" content="{token}">')}
+<body><main><header><h1>{t["title"]}</h1><span><a href="/admin?lang={other}">{t["language"]}</a>
+<form method="post" action="/admin/logout" style="display:inline"><input type="hidden" name="csrf" value="{token}">
+<button type="submit">{t["sign_out"]}</button></form></span></header>
+<p id="problem" class="error" role="alert"></p><p id="stream" class="warning" role="status"></p>
+<h2>{t["screens"]}</h2><p>{t["pick"]}</p>
+<table class="fleet"><thead><tr><th>{t["name"]}</th><th>{t["rooms"]}</th><th>{t["state"]}</th><th class="wide">{t["lag"]}</th>
+<th class="wide">{t["version"]}</th><th class="wide">{t["address"]}</th><th class="wide">{t["orders"]}</th>
+<th class="wide">{t["sound"]}</th><th class="wide">{t["last_error"]}</th><th></th></tr></thead>
+<tbody id="screens"></tbody></table>
+<ul id="results" role="status"></ul>
+<div class="columns"><section><h2>{t["push"]}</h2>
+<form id="push" class="inline"><select name="kind"><option value="device">{t["to_screen"]}</option>
+<option value="room">{t["to_room"]}</option></select>
+<input name="device" placeholder="{t["target_ph"]}" required maxlength="64">
+<select name="setting">{settings}</select><input name="value" placeholder="{t["value_ph"]}" required maxlength="500">
+<button type="submit">{t["apply"]}</button></form></section>
+<section><h2>{t["change"]}</h2>
+<form id="change" class="inline"><input name="device" placeholder="{t["device_ph"]}" required maxlength="64">
+<input name="new_name" placeholder="{t["new_name_ph"]}" maxlength="64">
+<input name="new_rooms" placeholder="{t["new_rooms_ph"]}"><button type="submit">{t["save"]}</button></form>
+</section></div>
+<h2>{t["live"]}</h2>
+<div class="columns"><ul id="live"></ul><section><h3>{t["open_orders"]}</h3><ul id="open"></ul></section></div>
+<div class="columns"><section><h3>{t["refusals"]}</h3><ul id="refusals"></ul></section>
+<section><h3>{t["alerts"]}</h3><ul id="alerts"></ul></section></div>
+<h2>{t["alert_all"]}</h2>
+<form id="alert" class="inline"><select name="severity">{severities}</select>
+<input name="message" placeholder="{t["message_ph"]}" required maxlength="500" size="40">
+<button type="submit">{t["send"]}</button></form><p id="sent" role="status"></p>
+<h2>{t["pair"]}</h2>
+<form id="approve" class="inline"><input name="code" placeholder="{t["code_ph"]}" required maxlength="7">
+<input name="device" placeholder="{t["name_ph"]}" required maxlength="64">
+<input name="rooms" placeholder="{t["rooms_ph"]}" required><button type="submit">{t["approve"]}</button></form>
+<table><thead><tr><th>{t["code"]}</th><th>{t["screen"]}</th><th class="wide">{t["address"]}</th><th>{t["state"]}</th></tr>
+</thead><tbody id="codes"></tbody></table>
+</main><script type="application/json" id="text">{_script_text(language)}</script>
+<script src="/admin/console.js"></script></body></html>"""
+
+
+def locked_out_text(language: str, wait_s: float) -> str:
+    return fill(words(language)["locked_out"], f"{wait_s:.0f}")

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, current_app, redirect, request, stream_with_context
 
 from server import console_sessions
-from server.console_page import CONSOLE_SCRIPT, console_html, login_html
+from server.console_feed import console_stream
+from server.console_page import console_html, locked_out_text, login_html
+from server.console_script import CONSOLE_SCRIPT
+from server.console_text import LANGUAGE_COOKIE, language_of, words
 from server.web import auth_limiter, hub
 
 log = logging.getLogger("server.api")
 
 console = Blueprint("console", __name__, url_prefix="/admin")
+SESSION_CHECK_S = 5.0  # how often a stream looks whether its session was signed out or expired
 
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -31,7 +35,10 @@ _HEADERS = {
 
 
 def _page(html: str, status: int = 200) -> Response:
-    return Response(html, status=status, mimetype="text/html", headers=_HEADERS)
+    answer = Response(html, status=status, mimetype="text/html", headers=_HEADERS)
+    if request.args.get("lang") in ("en", "id"):  # the language picked stays picked
+        answer.set_cookie(LANGUAGE_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Strict")
+    return answer
 
 
 def _session() -> console_sessions.ConsoleSession | None:
@@ -47,7 +54,27 @@ def page() -> Response:
     session = _session()
     if session is None:
         return redirect("/admin/login", 303)  # type: ignore[return-value]
-    return _page(console_html(session.csrf))
+    return _page(console_html(session.csrf, language_of(request)))
+
+
+@console.get("/stream")
+def stream() -> Response:
+    """The console's live updates as server-sent events (server/console_feed.py)."""
+    if _session() is None:
+        return Response("sign in first\n", status=401, mimetype="text/plain", headers=_HEADERS)
+    socketio = current_app.extensions["socketio"]
+    clock = hub().clock
+    looked = {"at": clock.monotonic()}
+
+    def still_signed_in() -> bool:
+        if clock.monotonic() - looked["at"] < SESSION_CHECK_S:
+            return True
+        looked["at"] = clock.monotonic()
+        return _session() is not None
+
+    events = console_stream(still_signed_in, socketio.sleep, clock.monotonic)
+    headers = {**_HEADERS, "X-Accel-Buffering": "no"}  # nginx: pass each event on at once
+    return Response(stream_with_context(events), mimetype="text/event-stream", headers=headers)
 
 
 @console.get("/console.js")
@@ -57,7 +84,7 @@ def script() -> Response:
 
 @console.get("/login")
 def login_form() -> Response:
-    return _page(login_html())
+    return _page(login_html(language_of(request)))
 
 
 @console.post("/login")
@@ -66,9 +93,8 @@ def login() -> Response:
     address = request.remote_addr
     wait = limiter.retry_after(address)
     if wait is not None:
-        return _page(
-            login_html(f"Too many failed sign-ins from this address; try again in {wait:.0f} s."), 429
-        )
+        language = language_of(request)
+        return _page(login_html(language, locked_out_text(language, wait)), 429)
     token = (request.form.get("token") or "").strip()
     with hub().write() as tx:
         signed = console_sessions.sign_in(tx.conn, token, tx.clock.now(), address)
@@ -76,7 +102,8 @@ def login() -> Response:
         if limiter.failed(address):
             log.warning("%s failed to sign in to the console too often: refusing it for a while", address)
         log.warning("console sign-in from %s refused: not the admin token", address)
-        return _page(login_html("That is not the admin token."), 401)
+        language = language_of(request)
+        return _page(login_html(language, words(language)["wrong_token"]), 401)
     session_id, session = signed
     log.info("console: the admin signed in from %s (until %s)", address, session.expires_at)
     answer = redirect("/admin", 303)

@@ -1,4 +1,6 @@
-"""``DELETE /api/devices/{name}`` (admin): revoke a device and drop its live sockets at once.
+"""The fleet (admin): ``GET /api/devices``, the live panel ``GET /api/live``, and revoking a device.
+
+``DELETE /api/devices/{name}`` revokes a device and drops its live sockets at once.
 
 ``kiosk-server devices revoke`` writes the database from another process, so
 the server learns of it only at its next sweep (``--revocation-check``, 30 s):
@@ -10,9 +12,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from kiosk.protocol.api import API_PREFIX, LIST_DEVICES, REVOKE_DEVICE
-from kiosk.protocol.fleet import DevicesPage
-from server import auth, fleet, policy
+from kiosk.protocol.api import API_PREFIX, LIST_DEVICES, LIVE_PANEL, REVOKE_DEVICE
+from server import auth, policy
+from server.console_feed import devices_page, live_page
 from server.errors import ApiError
 from server.jsonio import json_response
 from server.revocation import drop_device
@@ -26,10 +28,14 @@ devices_api = Blueprint("devices", __name__, url_prefix=API_PREFIX)
 def devices() -> Response:
     """Every device with what its screen last reported: online, version, lag, orders, sound, last error."""
     policy.check_admin(principal(), "see the devices")
-    seq = hub().seq
-    with hub().read() as conn:
-        found = fleet.fleet(conn, hub().clock.now(), seq)
-    return json_response(DevicesPage(devices=found, seq=seq).model_dump())
+    return json_response(devices_page())
+
+
+@devices_api.route(LIVE_PANEL.flask_rule, methods=[LIVE_PANEL.method])
+def live() -> Response:
+    """The console's live panel: events per minute, open orders per tenant, rooms, refusals, alerts."""
+    policy.check_admin(principal(), "see the live panel")
+    return json_response(live_page())
 
 
 @devices_api.route(REVOKE_DEVICE.flask_rule, methods=[REVOKE_DEVICE.method])

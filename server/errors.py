@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk.protocol import ProtocolError, error_body
+from kiosk.protocol import ProtocolError, error_body, iso
+from kiosk.protocol.live_panel import Refusal
 from kiosk.protocol.requests import MAX_BODY_BYTES
 from server.jsonio import json_response
 from server.storage_guard import StorageRefusedError
@@ -125,7 +126,26 @@ def refusal(status: int, body: dict[str, Any], headers: dict[str, str] | None = 
         error["code"],
         error["message"],
     )
+    if status != 429:
+        _keep_for_the_console(status, error)
     return json_response(body, status, headers)
+
+
+def _keep_for_the_console(status: int, error: dict[str, Any]) -> None:
+    """The live panel's "recent refusals" (server/live_panel.py); 429s are a guesser's thousands, not kept."""
+    from server.state import server_state  # noqa: PLC0415 - server.state imports this module's users
+
+    state = server_state()
+    state.refusals.add(
+        Refusal(
+            at=iso(state.config.clock.now()),
+            who=_who(),
+            what=f"{request.method} {request.path}",
+            status=status,
+            code=str(error["code"]),
+            message=str(error["message"]),
+        )
+    )
 
 
 def _who() -> str:

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 from kiosk.protocol import api as api_routes
 from kiosk.protocol.pairing import ApprovePairing, ClaimPairing, StartPairing
 from server import pairing, policy
+from server.console_feed import pairings_page
 from server.errors import ApiError, refusal
 from server.jsonio import json_response
 from server.state import server_state
@@ -60,9 +61,7 @@ def claim() -> Response:
 @pairing_api.route(api_routes.LIST_PAIRINGS.flask_rule, methods=[api_routes.LIST_PAIRINGS.method])
 def waiting() -> Response:
     policy.check_admin(principal(), "see the screens waiting to be paired")
-    with hub().read() as conn:
-        screens = pairing.waiting_screens(conn, hub().clock.now())
-    return json_response({"pairings": [screen.model_dump() for screen in screens]})
+    return json_response(pairings_page())
 
 
 @pairing_api.route(api_routes.APPROVE_PAIRING.flask_rule, methods=[api_routes.APPROVE_PAIRING.method])

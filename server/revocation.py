@@ -33,12 +33,12 @@ def sweep_revoked(socketio: SocketIO, hub: Hub, connections: Connections) -> int
     )
 
 
-def drop_device(socketio: SocketIO, connections: Connections, name: str) -> int:
+def drop_device(socketio: SocketIO, connections: Connections, name: str, why: str = "was revoked") -> int:
     """Disconnect every live socket of device ``name`` now; returns how many."""
     dropped = 0
     for sid, who in connections.devices().items():
         if who.name == name:
-            log.warning("disconnecting %s: device %r was revoked", sid, who.name)
+            log.warning("disconnecting %s: device %r %s", sid, who.name, why)
             socketio.server.disconnect(sid, namespace="/")
             dropped += 1
     return dropped

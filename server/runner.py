@@ -73,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if state.cluster is not None:
         start_background(socketio, state.cluster, config)
     start_revocation_sweeper(socketio, state.hub, state.connections, args.revocation_check)
+    from server.live_panel import start_rate_sampler
+
+    start_rate_sampler(socketio, state.hub, state.seq_rate)
     from server.stale_orders import ClosingTime, start_stale_sweeper
 
     closing = None if config.closing_time is None else ClosingTime(config.closing_time)

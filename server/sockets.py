@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room
 
-from kiosk.protocol import JoinEvent, ProtocolError, Room, error_body, parse_room
+from kiosk.protocol import JoinEvent, ProtocolError, Room, error_body, iso, parse_room
 from kiosk.protocol.api import ErrorDetail, JoinAck
+from kiosk.protocol.live_panel import Refusal
 from kiosk.protocol.rooms import room_from_join_argument
 from server.auth import Principal, authenticate
 from server.auth_throttle import FailedAuthLimiter
 from server.hub import Hub
+from server.live_panel import RecentRefusals
+from server.screen_commands import device_room
 from server.screen_reports import register_screen_reports
 from server.socket_queue import SLOW_SOCKET
 
@@ -83,12 +87,32 @@ def _admit(hub: Hub, limiter: FailedAuthLimiter, auth: object, sid: str, address
 
 
 def register_socket_handlers(
-    socketio: SocketIO, hub: Hub, connections: Connections, limiter: FailedAuthLimiter
+    socketio: SocketIO,
+    hub: Hub,
+    connections: Connections,
+    limiter: FailedAuthLimiter,
+    refusals: RecentRefusals,
 ) -> None:
+    def refused(who: str, what: str, code: str, message: str) -> None:
+        status = {"forbidden": 403, "unauthorized": 401, "too_many_failed_logins": 429}.get(code, 422)
+        refusals.add(
+            Refusal(at=iso(hub.clock.now()), who=who, what=what, status=status, code=code, message=message)
+        )
+
     def on_connect(auth: object = None) -> None:
         sid: str = request.sid  # type: ignore[attr-defined]
-        who = _admit(hub, limiter, auth, sid, request.remote_addr)
+        try:
+            who = _admit(hub, limiter, auth, sid, request.remote_addr)
+        except ConnectionRefusedError as exc:
+            detail = exc.error_args.get("data") if isinstance(exc.error_args, dict) else None
+            if isinstance(detail, dict) and detail.get("code") != "too_many_failed_logins":
+                refused(
+                    str(request.remote_addr), "connect", str(detail.get("code")), str(detail.get("message"))
+                )
+            raise
         connections.add(sid, who)
+        if not who.is_admin:
+            join_room(device_room(who.name))  # the console's commands reach it from any process
         log.info("%s connected as %s", sid, who.name)
 
     def on_disconnect(*args: object) -> None:
@@ -110,48 +134,59 @@ def register_socket_handlers(
 
     def make_join(event: JoinEvent) -> None:
         def handler(argument: object = None, *_: object) -> dict[str, Any]:
-            return _join(event, argument)
+            return _join(socketio, hub, connections, refused, event=event, argument=argument)
 
         socketio.on_event(event.value, handler)
 
-    def _join(event: JoinEvent, argument: object) -> dict[str, Any]:
-        sid: str = request.sid  # type: ignore[attr-defined]
-        who = connections.get(sid)
-        try:
-            if who is None:
-                raise ProtocolError(
-                    "unauthorized", "this connection is not authenticated; reconnect with a token"
-                )
-            if not who.is_admin and _revoked(hub, who.name):
-                # Revoked by another process (`devices revoke`) since it connected: not one more room,
-                # and the socket goes now rather than at the next sweep (after this answer).
-                socketio.start_background_task(socketio.server.disconnect, sid, namespace="/")
-                raise ProtocolError(
-                    "unauthorized", f"device {who.name!r} was revoked; ask the admin for a new token"
-                )
-            room = _room(event, argument)
-            if event is JoinEvent.LEAVE:
-                leave_room(str(room))
-            else:
-                if not who.may_join(room):
-                    allowed = ", ".join(sorted(str(r) for r in who.rooms)) or "none"
-                    raise ProtocolError(
-                        "forbidden", f"{who.describe()} may not join {room}; it may join: {allowed}", "room"
-                    )
-                join_room(str(room))
-            log.info("%s (%s) %s %s", sid, who.name, "left" if event is JoinEvent.LEAVE else "joined", room)
-            return JoinAck(ok=True, room=str(room), seq=hub.seq).to_wire()
-        except ProtocolError as exc:
-            log.warning("%s (%s) %s refused: %s", sid, who.name if who else "?", event.value, exc.message)
-            return JoinAck(ok=False, error=ErrorDetail.model_validate(exc.to_body()["error"])).to_wire()
-        except Exception:
-            log.exception("%s: %s failed", sid, event.value)
-            return JoinAck(
-                ok=False, error=ErrorDetail(code="internal_error", message="the server failed on this join")
-            ).to_wire()
-
     for event in JoinEvent:
         make_join(event)
+
+
+def _join(
+    socketio: SocketIO,
+    hub: Hub,
+    connections: Connections,
+    refused: Callable[[str, str, str, str], None],
+    *,
+    event: JoinEvent,
+    argument: object,
+) -> dict[str, Any]:
+    """One join or leave: checked against the device's rooms (and revocation), answered in the ack."""
+    sid: str = request.sid  # type: ignore[attr-defined]
+    who = connections.get(sid)
+    try:
+        if who is None:
+            raise ProtocolError(
+                "unauthorized", "this connection is not authenticated; reconnect with a token"
+            )
+        if not who.is_admin and _revoked(hub, who.name):
+            # Revoked by another process (`devices revoke`) since it connected: not one more room,
+            # and the socket goes now rather than at the next sweep (after this answer).
+            socketio.start_background_task(socketio.server.disconnect, sid, namespace="/")
+            raise ProtocolError(
+                "unauthorized", f"device {who.name!r} was revoked; ask the admin for a new token"
+            )
+        room = _room(event, argument)
+        if event is JoinEvent.LEAVE:
+            leave_room(str(room))
+        else:
+            if not who.may_join(room):
+                allowed = ", ".join(sorted(str(r) for r in who.rooms)) or "none"
+                raise ProtocolError(
+                    "forbidden", f"{who.describe()} may not join {room}; it may join: {allowed}", "room"
+                )
+            join_room(str(room))
+        log.info("%s (%s) %s %s", sid, who.name, "left" if event is JoinEvent.LEAVE else "joined", room)
+        return JoinAck(ok=True, room=str(room), seq=hub.seq).to_wire()
+    except ProtocolError as exc:
+        log.warning("%s (%s) %s refused: %s", sid, who.name if who else "?", event.value, exc.message)
+        refused(who.name if who else "?", event.value, exc.code, exc.message)
+        return JoinAck(ok=False, error=ErrorDetail.model_validate(exc.to_body()["error"])).to_wire()
+    except Exception:
+        log.exception("%s: %s failed", sid, event.value)
+        return JoinAck(
+            ok=False, error=ErrorDetail(code="internal_error", message="the server failed on this join")
+        ).to_wire()
 
 
 def _revoked(hub: Hub, name: str) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
+from server.live_panel import RecentRefusals, SeqRate
 from server.read_limiter import LargeReadLimiter
 
 if TYPE_CHECKING:
@@ -43,8 +44,17 @@ class ServerState:
     # (server/runner.py), None in-process, where a read runs where it is asked.
     run_blocking: BlockingRunner | None = None
     cluster: Cluster | None = None  # on PostgreSQL (server/cluster.py)
+    refusals: RecentRefusals = field(default_factory=RecentRefusals)  # for the console's live panel
     _pairing_limiter: FailedAuthLimiter | None = field(default=None, repr=False)
     _read_limiter: LargeReadLimiter | None = field(default=None, repr=False)
+    _seq_rate: SeqRate | None = field(default=None, repr=False)
+
+    @property
+    def seq_rate(self) -> SeqRate:
+        """Events per minute for the live panel, on the config's clock (server/live_panel.py)."""
+        if self._seq_rate is None:
+            self._seq_rate = SeqRate(self.config.clock.monotonic)
+        return self._seq_rate
 
     @property
     def read_limiter(self) -> LargeReadLimiter:

@@ -1,6 +1,7 @@
 """Settings, declared once: the table below drives the dataclass, TOML, env, CLI and checks.
 
 Precedence, lowest first: defaults, the TOML file in the platform config dir,
+the settings pushed from the console beside it (``pushed_settings_file``),
 environment variables ``KIOSK_<NAME>``, command-line flags ``--name``.  A bad
 value is refused at start with a ``ConfigError`` naming the key, where it came
 from and what is allowed, so an admin fixing thirty screens knows what to type.
@@ -8,12 +9,11 @@ from and what is allowed, so an admin fixing thirty screens knows what to type.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import logging
 import os
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,6 @@ __all__ = [
     "Config",
     "ConfigError",
     "Setting",
-    "add_arguments",
     "config_path",
     "data_dir",
     "is_configured",
@@ -59,7 +58,6 @@ __all__ = [
     "load_config",
     "log_dir",
     "migrate",
-    "overrides_from_args",
     "save_config",
     "validate",
 ]
@@ -200,6 +198,10 @@ class Config:
         """A validated copy with some settings changed."""
         return validate({**dataclasses.asdict(self), **changes})
 
+    def pushed(self, changes: Mapping[str, Any], *, source: str) -> Config:
+        """A copy with settings pushed from ``source``: checked as a file's, refused with the same messages."""
+        return validate({**dataclasses.asdict(self), **changes}, dict.fromkeys(changes, source))
+
     def public_dict(self) -> dict[str, Any]:
         """The settings with secrets masked, for logs and the state dump."""
         out = dataclasses.asdict(self)
@@ -221,8 +223,36 @@ SETTINGS: tuple[Setting, ...] = _derive_settings()
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
+def pushed_settings_file(config: Path) -> Path:
+    """Where the settings pushed from the console are kept: ``kiosk.pushed.toml`` beside ``kiosk.toml``.
+
+    A file of its own, so a push never rewrites what the admin wrote by hand,
+    nor bakes a flag or a ``KIOSK_*`` variable into the config; it is read
+    after the config file (so a pushed value wins over it) and before the
+    environment.  Deleting it goes back to the config file's values.
+    """
+    return config.with_name(config.stem + ".pushed.toml")
+
+
+def pushed_toml(config: Config, names: Iterable[str], path: Path) -> bytes:
+    """The pushed-settings file with ``names`` set to their values in ``config`` (earlier pushes kept)."""
+    kept = read_toml(path)
+    for name in names:
+        value = getattr(config, name)
+        kept[name] = list(value) if isinstance(value, tuple) else value
+    return tomli_w.dumps(kept).encode()
+
+
 def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "kiosk.toml"
+
+
+def config_file_in_use(path: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The config file read: ``path`` (``--config``), else ``KIOSK_CONFIG``, else the platform's."""
+    env = os.environ if env is None else env
+    if path is not None:
+        return path
+    return Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else config_path()
 
 
 def data_dir() -> Path:
@@ -311,13 +341,18 @@ def load_config(
 ) -> Config:
     """Defaults < TOML file < ``KIOSK_*`` environment < ``overrides`` (CLI flags); old names migrated."""
     env = os.environ if env is None else env
-    if path is None:
-        path = Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else config_path()
+    path = config_file_in_use(path, env)
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     from_file = migrate(read_toml(path), str(path), known=SETTINGS_BY_NAME, renamed=renamed, removed=removed)
     for name, value in from_file.items():
         values[name], sources[name] = value, str(path)
+    pushed_path = pushed_settings_file(path)
+    from_console = migrate(
+        read_toml(pushed_path), str(pushed_path), known=SETTINGS_BY_NAME, renamed=renamed, removed=removed
+    )
+    for name, value in from_console.items():
+        values[name], sources[name] = value, f"{pushed_path}, pushed from the admin console"
     old_env = {
         name: env[ENV_PREFIX + name.upper()]
         for name in (*renamed, *removed)
@@ -354,45 +389,3 @@ def save_config(config: Config, path: Path | None = None) -> Path:
 
 def is_configured(config: Config) -> bool:
     return bool(config.server_url and config.room and config.token)
-
-
-def add_arguments(
-    parser: argparse.ArgumentParser,
-    *,
-    aliases: Mapping[str, tuple[str, ...]] | None = None,
-    metavars: Mapping[str, str] | None = None,
-) -> None:
-    """One ``--flag`` per setting (``--sound/--no-sound`` for switches), all defaulting to None.
-
-    ``aliases`` are shorter flags listed first (``--lang``), ``metavars`` the
-    placeholder shown in ``--help``; a setting with choices lists them instead.
-    """
-    aliases, metavars = aliases or {}, metavars or {}
-    for setting in SETTINGS:
-        flags = (*aliases.get(setting.name, ()), setting.flag)
-        help_text = f"{setting.description} ({setting.allowed()}; env {setting.env_var})"
-        if setting.type is bool:
-            parser.add_argument(
-                *flags, dest=setting.name, action=argparse.BooleanOptionalAction, default=None, help=help_text
-            )
-        else:
-            choices = list(setting.choices) if setting.choices is not None else None
-            parser.add_argument(
-                *flags,
-                dest=setting.name,
-                default=None,
-                choices=choices,
-                metavar=None if choices else metavars.get(setting.name, _metavar(setting)),
-                help=help_text,
-            )
-
-
-def _metavar(setting: Setting) -> str:
-    return "NAMES" if setting.type == WORDS else setting.type.__name__.upper()
-
-
-def overrides_from_args(namespace: argparse.Namespace) -> dict[str, object]:
-    """The settings given on the command line, ready for ``load_config(overrides=...)``."""
-    return {
-        s.name: getattr(namespace, s.name) for s in SETTINGS if getattr(namespace, s.name, None) is not None
-    }

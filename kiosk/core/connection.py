@@ -35,6 +35,7 @@ from kiosk.core.socket_faults import FaultLog, fault_of, websocket_options
 from kiosk.core.transport_choice import TransportChoice
 from kiosk.core.versions import SkipError
 from kiosk.protocol import Event
+from kiosk.protocol.screen_commands import SCREEN_COMMAND
 
 if TYPE_CHECKING:
     import aiohttp
@@ -96,6 +97,8 @@ class Connector:
         self._sio: Any = None
         self.fault_log = FaultLog(clock)
         self.replies = ReplyWatch()  # why engine.io's last HTTP reply was refused (capped_http)
+        # the console's commands (kiosk/core/screen_commands.py); the return value is the ack
+        self.on_command: Callable[..., dict[str, Any]] | None = None
         self.transport_choice = TransportChoice(clock)  # websocket first; long-polling where blocked
         self.transport: str | None = None  # what the live connection runs on
         self.gc_pacer = GcPacer(clock.monotonic)
@@ -208,6 +211,8 @@ class Connector:
         sio.on("disconnect", lambda *_: lost.set())
         for wire_name in self._wire_names():
             sio.on(wire_name, functools.partial(self._on_live_event, wire_name))
+        if self.on_command is not None:
+            sio.on(SCREEN_COMMAND, self.on_command)
         self.attempts += 1
         await self._connect(sio, refusal)
         live = False

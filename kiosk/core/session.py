@@ -30,6 +30,7 @@ from kiosk.core.enrich import Enricher
 from kiosk.core.listeners import Listeners
 from kiosk.core.recall import RecallStack
 from kiosk.core.rest import ApiRefusedError, RestClient, ServerUnreachableError
+from kiosk.core.screen_commands import ScreenCommands
 from kiosk.core.screen_report import ScreenReporter
 from kiosk.core.store import Store
 from kiosk.core.sync import ResumePoint, Syncer
@@ -60,6 +61,7 @@ class Session:
         rng: random.Random | None = None,
         data_dir: Path | None = None,
         join_timeout_s: float = 5.0,
+        config_path: Path | None = None,
     ) -> None:
         self.config = config
         self.clock: Clock = clock or SystemClock()
@@ -115,6 +117,9 @@ class Session:
             on_live=self._on_live,
             join_timeout_s=join_timeout_s,
         )
+        # The console's identify, reload and pushed settings (kept beside ``config_path``).
+        self.commands = ScreenCommands(self, config_path)
+        self.connector.on_command = self.commands.handle
         self.recall_stack = RecallStack()
         self.store.subscribe(self.recall_stack)
         self.enricher = Enricher(self.rest, self.store, lambda: self.syncer.dialect)
@@ -180,6 +185,11 @@ class Session:
         """Live again: the actions queued meanwhile, then this screen's report (the admin sees it back)."""
         await self.actions.replay()
         await self.reporter.send()
+
+    async def reload(self) -> None:
+        """The room's snapshot loaded afresh (the console's "reload"), between catch-ups, never during one."""
+        async with self._sync_lock:
+            await self.syncer.snapshot(notify_new=False)
 
     async def stop(self) -> None:
         """Cancel the background work and save the resume point, within a bounded time.
@@ -374,6 +384,8 @@ class Session:
                 "given_up": self.enricher.given_up,
             },
             "room": self.config.room,
+            "settings": self.config.public_dict(),
+            "commands_obeyed": list(self.commands.obeyed),
             "seq": self.store.seq,
             "order_count": len(self.store.orders),
             "payment_count": len(self.store.payments),

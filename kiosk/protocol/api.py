@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from kiosk.protocol.fleet import DevicesPage
 from kiosk.protocol.limits import PLAIN_ID_RULE, is_plain_id
+from kiosk.protocol.live_panel import LivePanel
 from kiosk.protocol.models import Alert, EntityId, Notification, Order, Payment
 from kiosk.protocol.pairing import (
     ApprovePairing,
@@ -46,6 +47,7 @@ from kiosk.protocol.requests import (
     RefundPayment,
     ScanQr,
 )
+from kiosk.protocol.screen_commands import ChangeDevice, CommandResults, ScreenCommand
 
 API_PREFIX = "/api"  # the blueprints' url_prefix; ``Route.flask_rule`` is relative to it
 _PARAM = re.compile(r"\{([a-z_]+)\}")
@@ -234,7 +236,14 @@ NOTIFY = Route(
 ALERT = Route("POST", "/api/alerts", body=CreateAlert, reply=Alert, status=201, keyed=True)
 EVENTS = Route("GET", "/api/events", reply=EventsPage, query=(("room", "string"), ("after", "integer")))
 LIST_DEVICES = Route("GET", "/api/devices", reply=DevicesPage)
+LIVE_PANEL = Route("GET", "/api/live", reply=LivePanel)
 REVOKE_DEVICE = Route("DELETE", "/api/devices/{name}", refusals=Route.GONE)
+# Steering screens (kiosk/protocol/screen_commands.py): rename, rooms, identify, reload, push settings.
+CHANGE_DEVICE = Route("PATCH", "/api/devices/{name}", body=ChangeDevice, refusals=Route.GONE)
+DEVICE_COMMAND = Route(
+    "POST", "/api/devices/{name}/command", body=ScreenCommand, reply=CommandResults, refusals=Route.GONE
+)
+ROOM_COMMAND = Route("POST", "/api/rooms/{room}/command", body=ScreenCommand, reply=CommandResults)
 # Pairing (kiosk/protocol/pairing.py): a screen with no token asks and polls; the admin lists and approves.
 START_PAIRING = Route(
     "POST", "/api/pairing", body=StartPairing, reply=PairingStarted, status=201, public=True, refusals=(429,)
@@ -278,7 +287,11 @@ ROUTES: tuple[Route, ...] = (
     ALERT,
     EVENTS,
     LIST_DEVICES,
+    LIVE_PANEL,
     REVOKE_DEVICE,
+    CHANGE_DEVICE,
+    DEVICE_COMMAND,
+    ROOM_COMMAND,
     START_PAIRING,
     CLAIM_PAIRING,
     LIST_PAIRINGS,

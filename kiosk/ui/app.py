@@ -171,14 +171,19 @@ async def run_screens(
     clock: Clock | None = None,
     data_dir: Path | None = None,
     started: float | None = None,
+    config_path: Path | None = None,
 ) -> int:
-    """Open a window per config, run until closed / signalled / ``quit_after``; then dump and stop."""
+    """Open a window per config, run until closed / signalled / ``quit_after``; then dump and stop.
+
+    ``config_path``: the one screen's config file, beside which settings pushed from the console
+    are kept (kiosk/core/screen_commands.py); None keeps them for this run only.
+    """
     clock = clock or SystemClock()
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
     screens: list[Screen] = []
     for config in configs:
-        session = Session(config, clock=clock, data_dir=data_dir)
+        session = Session(config, clock=clock, data_dir=data_dir, config_path=config_path)
         window = MainWindow(session, config, clock)
         window.sound = make_sound(config, clock, window)
         session.reporter.extras = functools.partial(_sound_report, window)
@@ -249,6 +254,7 @@ def run_app(
     language: str | None = None,
     started: float | None = None,
     pair_to: Path | None = None,
+    config_path: Path | None = None,
 ) -> int:
     """The blocking entry point used by ``kiosk.cli``; returns the process exit code.
 
@@ -265,7 +271,10 @@ def run_app(
             pair = importlib.import_module("kiosk.ui.pairing_screen").pair
             fullscreen = configs[0].fullscreen and not headless.offscreen
             configs = [loop.run_until_complete(pair(configs[0], pair_to, fullscreen=fullscreen))]
-        code: int = loop.run_until_complete(run_screens(configs, headless, started=started))
+            config_path = pair_to
+        code: int = loop.run_until_complete(
+            run_screens(configs, headless, started=started, config_path=config_path)
+        )
         return code
     finally:
         loop.close()

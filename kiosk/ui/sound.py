@@ -88,7 +88,7 @@ class SoundBoard(QObject):
         self._clock = clock
         self._muted = not enabled
         self._debounce_s = debounce_s
-        self._repeat_s = repeat_chime_s
+        self.repeat_chime_s = repeat_chime_s  # the console may push a new one (MainWindow.apply_settings)
         self._last_started: dict[str, float] = {}
         self._repeat_due: float | None = None
         self._players: dict[str, ChimePlayer] = {}
@@ -151,8 +151,8 @@ class SoundBoard(QObject):
         if last is not None and now - last < self._debounce_s:
             return False
         self._start(sound, now)
-        if sound == NEW_ORDER and self._repeat_s > 0:
-            self._repeat_due = now + self._repeat_s
+        if sound == NEW_ORDER and self.repeat_chime_s > 0:
+            self._repeat_due = now + self.repeat_chime_s
             if not self._repeat_timer.isActive():
                 self._repeat_timer.start()
         return True
@@ -172,7 +172,7 @@ class SoundBoard(QObject):
         if now < self._repeat_due:
             return False
         self._start(NEW_ORDER, now)
-        self._repeat_due = now + self._repeat_s
+        self._repeat_due = now + self.repeat_chime_s
         return True
 
     # -- internals ----------------------------------------------------------

@@ -35,7 +35,7 @@ from kiosk.protocol import (
 )
 from kiosk.protocol.models import EntityId
 from kiosk.ui.async_bridge import SessionBridge
-from kiosk.ui.i18n import fill
+from kiosk.ui.i18n import fill, install_translator
 from kiosk.ui.keep_awake import KeepAwake
 from kiosk.ui.refusals import order_refusal_text
 from kiosk.ui.screen_base import Screen
@@ -43,6 +43,7 @@ from kiosk.ui.screens import screen_class
 from kiosk.ui.sound import SoundBoard
 from kiosk.ui.widgets.banners import BannerStack
 from kiosk.ui.widgets.header import Header
+from kiosk.ui.widgets.identify_overlay import IdentifyOverlay
 from kiosk.ui.widgets.toasts import ToastStrip
 
 log = logging.getLogger("kiosk.ui")
@@ -134,14 +135,20 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banners)
         layout.addWidget(self.screen_widget, 1)
         layout.addWidget(self.toasts)
+        self._layout = layout
         self.setCentralWidget(central)
+        self.identify_overlay = IdentifyOverlay(clock, central)
 
         self.bridge = SessionBridge(session, self)
         self.bridge.status.connect(self.header.set_status)
         self.bridge.notice.connect(self.on_notice)
         self.bridge.action.connect(self.on_action)
-        self.screen_widget.announced.connect(self.announce)
+        self.bridge.changes.connect(self._count_open)
         self._connect_screen_to_header()
+        self._unsubscribe = [
+            session.commands.subscribe_identify(self.identify_overlay.show_name),
+            session.commands.subscribe_settings(self.apply_settings),
+        ]
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -156,7 +163,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
     def _connect_screen_to_header(self) -> None:
-        self.bridge.changes.connect(self._count_open)
+        self.screen_widget.announced.connect(self.announce)
         self.screen_widget.summaryChanged.connect(self._count_open)
         self.screen_widget.hiddenCountChanged.connect(self.header.set_hidden_count)
         self.header.set_hidden_count(self.screen_widget.header_hidden_count())
@@ -331,6 +338,35 @@ class MainWindow(QMainWindow):
         self.header.tick()
         self.banners.expire()
         self.toasts.expire()
+        self.identify_overlay.expire()
+
+    def apply_settings(self, config: Config) -> None:
+        """Settings pushed from the console (already checked): language and sound here, the rest by a new screen.
+
+        The screen is built afresh with the new config rather than taught to
+        change each threshold, station filter and density in place: its state
+        is the session's store, so a new one shows the same orders at once,
+        and no setting can be half-applied.
+        """
+        old, self.config = self.config, config
+        if config.language != old.language:
+            app = QCoreApplication.instance()
+            if app is not None:
+                install_translator(app, config.language)  # every widget gets its LanguageChange
+        if config.sound != old.sound:
+            self.mute_button.setChecked(not config.sound)
+        if self.sound is not None:
+            self.sound.repeat_chime_s = config.repeat_chime_s
+        retired = self.screen_widget
+        self.screen_widget = screen_class(parse_room(config.room).kind, config.view)(
+            self.session, config, self._clock, retired.parentWidget()
+        )
+        self._layout.replaceWidget(retired, self.screen_widget)
+        retired.hide()
+        retired.deleteLater()
+        self._connect_screen_to_header()
+        self.screen_widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.identify_overlay.raise_()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         app = QCoreApplication.instance()
@@ -340,5 +376,7 @@ class MainWindow(QMainWindow):
         if self.config.hide_cursor:
             QGuiApplication.restoreOverrideCursor()
         self.bridge.close()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         self.closed.emit()
         super().closeEvent(event)

@@ -112,3 +112,33 @@ def _wait(condition: object, timeout: float, message: str) -> None:
             return
         time.sleep(0.05)  # polling interval of a deadline-bounded wait
     raise AssertionError(message)
+
+
+def test_a_command_for_a_screen_on_another_process_is_relayed_through_redis(
+    cluster: ClusterFactory, redis_server: RedisServer
+) -> None:
+    here, there = cluster(2, queue=redis_server.url)
+    token = here.add_device("kitchen-5", ["display"])
+    heard: list[dict[str, object]] = []
+    screen = RecordingClient(there.url, token)
+    screen.sio.on("screen:command", lambda data: heard.append(data) or {"ok": True, "message": "done"})
+    screen.connect()
+    try:
+        assert screen.join("display")["ok"]
+        for path in ("/api/devices/kitchen-5/command", "/api/rooms/display/command"):
+            answer = here.request("POST", path, json={"command": "identify"})
+            assert answer.status_code == 200, answer.text
+            assert answer.json() == {"answers": [], "unanswered": [], "relayed": True}
+        _wait(
+            lambda: len(heard) == 2, 5, "the relayed commands did not reach the screen on the other process"
+        )
+        assert heard[0]["command"] == "identify" and heard[0]["name"] == ""
+        # on its own process it is answered, and not relayed to itself a second time
+        direct = there.request("POST", "/api/devices/kitchen-5/command", json={"command": "identify"})
+        assert direct.json()["answers"] == [{"screen": "kitchen-5", "ok": True, "message": "done"}]
+        # a relayed one after it: Redis delivers in publishing order, so a doubled direct one would be here first
+        here.request("POST", "/api/devices/kitchen-5/command", json={"command": "reload"})
+        _wait(lambda: any(h["command"] == "reload" for h in heard), 5, "the relayed reload")
+        assert [h["command"] for h in heard] == ["identify", "identify", "identify", "reload"]
+    finally:
+        screen.disconnect()

@@ -13,12 +13,11 @@ from kiosk.core.config import (
     SETTINGS,
     Config,
     ConfigError,
-    add_arguments,
     is_configured,
     load_config,
-    overrides_from_args,
     save_config,
 )
+from kiosk.core.config_flags import add_arguments, overrides_from_args
 
 
 def test_defaults_without_file_or_env(tmp_path: Path) -> None:

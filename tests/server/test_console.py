@@ -102,3 +102,26 @@ def test_behind_a_tls_balancer_the_cookie_is_secure(behind_tls: ServerProcess) -
         timeout=10,
     )
     assert answer.status_code == 303 and "Secure" in answer.headers["Set-Cookie"]
+
+
+def test_no_admin_route_answers_without_a_session_and_no_write_without_its_csrf_token(
+    server: ServerProcess,
+) -> None:
+    """Every route of the table, the console's new ones too: nothing for nobody, no write on a bare cookie."""
+    from kiosk.protocol.api import ROUTES
+
+    server.add_device("kitchen-1", ["display"])
+    browser, _ = _signed_in(server)
+    for route in ROUTES:
+        if route.public:
+            continue
+        path = route.path(**{name: "kitchen-1" if name == "name" else 1 for name in route.params})
+        path = path.replace("/rooms/1/", "/rooms/display/")
+        bare = requests.request(route.method, f"{server.url}{path}", json={}, timeout=10)
+        assert bare.status_code == 401, (route, bare.text)
+        if route.method != "GET":
+            forged = browser.request(route.method, f"{server.url}{path}", json={}, timeout=10)
+            assert forged.status_code == 403, (route, forged.text)
+            assert forged.json()["error"]["code"] == "csrf_token_missing", route
+    stream = requests.get(f"{server.url}/admin/stream", timeout=10)
+    assert stream.status_code == 401
