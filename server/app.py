@@ -16,7 +16,7 @@ from server.broadcast import Broadcaster
 from server.cluster import attach, client_manager
 from server.command_routes import commands_api
 from server.config import MAX_SOCKET_MESSAGE_BYTES, PING_INTERVAL_S, PING_TIMEOUT_S, ServerConfig
-from server.console_routes import console
+from server.console_routes import console, favicon
 from server.device_routes import devices_api
 from server.errors import register_error_handlers
 from server.hub import Hub
@@ -98,6 +98,7 @@ def create_app(config: ServerConfig) -> tuple[Flask, SocketIO]:
     app.register_blueprint(pairing_api)
     app.register_blueprint(commands_api)
     app.register_blueprint(console)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     register_error_handlers(app)
     register_socket_handlers(socketio, hub, connections, auth_limiter, server_state(app).refusals)
     if config.behind_proxies:

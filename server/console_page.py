@@ -25,7 +25,7 @@ a{color:#9ab8ff}
 table{width:100%;border-collapse:collapse} td,th{padding:8px;border-bottom:1px solid #333;text-align:left}
 td.name{cursor:pointer;text-decoration:underline dotted} td.actions{white-space:nowrap}
 .online{color:#7ddc8a} .offline{color:#f0b27a} .revoked{color:#9aa3b2} .error,.warning{color:#f08c8c}
-input,button,select{font-size:1rem;padding:10px;margin:4px 0;min-height:44px}
+input,button,select{font-size:1rem;padding:8px 10px;margin:4px 0;min-height:44px;box-sizing:border-box}
 button{background:#3a6df0;color:#fff;border:0;border-radius:6px;cursor:pointer;margin-right:4px}
 button[data-action=revoke]{background:#8a2b2b}
 form.inline{display:flex;flex-wrap:wrap;gap:6px;align-items:center}

@@ -13,6 +13,7 @@ import logging
 
 from flask import Blueprint, Response, current_app, redirect, request, stream_with_context
 
+from kiosk.paths import asset
 from server import console_sessions
 from server.console_feed import console_stream
 from server.console_page import console_html, locked_out_text, login_html
@@ -75,6 +76,15 @@ def stream() -> Response:
     events = console_stream(still_signed_in, socketio.sleep, clock.monotonic)
     headers = {**_HEADERS, "X-Accel-Buffering": "no"}  # nginx: pass each event on at once
     return Response(stream_with_context(events), mimetype="text/event-stream", headers=headers)
+
+
+def favicon() -> Response:
+    """``/favicon.ico``: every browser asks on every console page, and each 404 was a logged refusal."""
+    try:
+        icon = asset("icons", "kiosk.ico").read_bytes()
+    except OSError:  # a server installed without the assets
+        return Response(status=204)
+    return Response(icon, mimetype="image/x-icon", headers={"Cache-Control": "max-age=86400"})
 
 
 @console.get("/console.js")

@@ -56,6 +56,13 @@ def make_sound(config: Config, clock: Clock, parent: QObject) -> SoundBoard:
     return SoundBoard(clock, config.sound, parent, repeat_chime_s=config.repeat_chime_s)
 
 
+def _taps_only(widget: QWidget) -> None:
+    """Buttons take taps, never keyboard focus: a bump bar's Space/Enter must
+    reach the cards, never toggle the sound or press Recall."""
+    for button in widget.findChildren(QAbstractButton):
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+
 def room_title(room: str) -> str:
     parsed = parse_room(room)
     titles = {
@@ -170,10 +177,7 @@ class MainWindow(QMainWindow):
         self._count_open()
 
     def _set_up_keyboard(self, central: QWidget, config: Config) -> None:
-        # Buttons take taps, never keyboard focus: a bump bar's Space/Enter must
-        # reach the cards, never toggle the sound or press Recall.
-        for button in central.findChildren(QAbstractButton):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        _taps_only(central)
         # Kiosk mode (fullscreen in the settings): F11/Esc do not leave it; only exit_keys do.
         self._locked = config.fullscreen
         self._exit_keys = QKeySequence(config.exit_keys) if config.exit_keys else None
@@ -365,6 +369,7 @@ class MainWindow(QMainWindow):
         retired.hide()
         retired.deleteLater()
         self._connect_screen_to_header()
+        _taps_only(self.screen_widget)
         self.screen_widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self.identify_overlay.raise_()
 

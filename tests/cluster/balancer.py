@@ -18,6 +18,7 @@ from pathlib import Path
 
 import requests
 
+from tests.support.log_tail import log_tail
 from tests.support.server_process import free_port
 
 SHIPPED = Path(__file__).resolve().parents[2] / "packaging" / "balancer"
@@ -144,10 +145,7 @@ class Balancer:
                 self._process.wait(timeout=5)
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except FileNotFoundError:
-            return "(no log)"
+        return log_tail(self.log_path, lines)
 
 
 def _backends(text: str, pattern: str, line: object, ports: Sequence[int]) -> str:

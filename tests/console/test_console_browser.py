@@ -43,9 +43,15 @@ _FIND = (
 )
 
 
+def _row_cell(browser: Any, name: str, column: int) -> str | None:
+    found = browser.execute_script(
+        _FIND + " return row ? row.cells[arguments[1]].textContent : null;", name, column
+    )
+    return None if found is None else str(found)
+
+
 def _row_state(browser: Any, name: str) -> str | None:
-    state = browser.execute_script(_FIND + " return row ? row.cells[2].textContent : null;", name)
-    return None if state is None else str(state)
+    return _row_cell(browser, name, 2)
 
 
 def _click(browser: Any, name: str, action: str) -> bool:
@@ -84,17 +90,8 @@ def test_sign_in_steer_a_kiosk_pair_another_and_revoke_it(
     token = server.add_device("kitchen-1", ["display"])
     dump = tmp_path / "kitchen-1-state.json"
     live, live_log = _kiosk(
-        tmp_path,
-        "live",
-        "--server",
-        server.url,
-        "--room",
-        "display",
-        "--token",
-        token,
-        "--dump-state",
-        str(dump),
-    )
+        tmp_path, "live", "--server", server.url, "--room", "display", "--token", token, "--dump-state", str(dump),
+    )  # fmt: skip
     new, new_log = _kiosk(tmp_path, "new", "--server", server.url, "--pair")
     try:
         browser.get(f"{server.url}/admin")
@@ -109,6 +106,7 @@ def test_sign_in_steer_a_kiosk_pair_another_and_revoke_it(
         _until(
             lambda: browser.find_element(By.ID, "live").text != before, 10, "the panel updated by the stream"
         )
+        assert "favicon" not in browser.find_element(By.ID, "refusals").text  # a browser's own asking
 
         assert _click(browser, "kitchen-1", "identify")
         _until(lambda: "showing 'kitchen-1' for 10 s" in _results(browser), 15, "the screen's answer")
@@ -138,6 +136,8 @@ def test_sign_in_steer_a_kiosk_pair_another_and_revoke_it(
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         wait_for_line(new_log, "live in display", new)
         _until(lambda: _row_state(browser, PROBE) == "online", 30, "the paired kiosk online")
+        # live with the order made earlier on its screen (its report on going live says so)
+        _until(lambda: _row_cell(browser, PROBE, 6) == "1", 30, "the paired kiosk showing the order")
         assert not browser.find_elements(By.CSS_SELECTOR, "#screens img")  # the name is text, never markup
         browser.save_screenshot(str(artifacts / "console-screens.png"))
 

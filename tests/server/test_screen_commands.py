@@ -16,6 +16,15 @@ from tests.support.server_process import ServerProcess
 from tests.support.socket_client import RecordingClient
 
 
+def _joined(
+    server: ServerProcess, clients: ClientFactory, name: str, room: str = "display"
+) -> RecordingClient:
+    """A device ``name`` connected and in ``room``."""
+    screen = clients(server.url, server.add_device(name, [room]))
+    assert screen.join(room)["ok"]
+    return screen
+
+
 def _answering(client: RecordingClient, answer: Any) -> list[dict[str, Any]]:
     """Make ``client`` answer every ``screen:command`` with ``answer``; returns what it received."""
     heard: list[dict[str, Any]] = []
@@ -31,9 +40,7 @@ def _answering(client: RecordingClient, answer: Any) -> list[dict[str, Any]]:
 def test_a_command_reaches_the_device_with_its_name_and_the_reply_holds_its_answer(
     server: ServerProcess, clients: ClientFactory
 ) -> None:
-    token = server.add_device("kitchen-2", ["display"])
-    screen = clients(server.url, token)
-    assert screen.join("display")["ok"]
+    screen = _joined(server, clients, "kitchen-2")
     heard = _answering(screen, {"ok": True, "message": "showing 'kitchen-2' for 10 s"})
     answer = server.request("POST", "/api/devices/kitchen-2/command", json={"command": "identify"})
     assert answer.status_code == 200, answer.text
@@ -48,11 +55,10 @@ def test_a_command_reaches_the_device_with_its_name_and_the_reply_holds_its_answ
 def test_a_room_command_reaches_every_screen_in_it_and_waits_once_for_the_silent(
     server: ServerProcess, clients: ClientFactory
 ) -> None:
-    screens = {}
-    for name, room in (("k1", "display"), ("k2", "display"), ("k3", "display"), ("till", "kasir-1")):
-        client = clients(server.url, server.add_device(name, [room]))
-        assert client.join(room)["ok"]
-        screens[name] = client
+    screens = {
+        name: _joined(server, clients, name, room)
+        for name, room in (("k1", "display"), ("k2", "display"), ("k3", "display"), ("till", "kasir-1"))
+    }
     _answering(screens["k1"], {"ok": True, "message": "applied warn_after_s=200"})
     _answering(screens["k2"], {"ok": False, "message": "warn_after_s (from the admin console): too small"})
     # k3 hangs on the command (answering only after the test); the till is in another room
@@ -75,8 +81,7 @@ def test_a_room_command_reaches_every_screen_in_it_and_waits_once_for_the_silent
 
 
 def test_a_screen_without_console_commands_says_so(server: ServerProcess, clients: ClientFactory) -> None:
-    old = clients(server.url, server.add_device("old-app", ["display"]))  # no screen:command handler
-    assert old.join("display")["ok"]
+    _joined(server, clients, "old-app")  # no screen:command handler
     answer = server.request("POST", "/api/devices/old-app/command", json={"command": "identify"})
     assert answer.json()["answers"] == [
         {
@@ -90,9 +95,9 @@ def test_a_screen_without_console_commands_says_so(server: ServerProcess, client
 def test_bad_commands_are_refused_with_reasons_before_any_screen_hears_them(
     server: ServerProcess, clients: ClientFactory
 ) -> None:
-    token = server.add_device("kitchen-3", ["display"])
-    screen = clients(server.url, token)
-    assert screen.join("display")["ok"]
+    screen = _joined(server, clients, "kitchen-3")
+    token = screen.token
+    assert token is not None
     heard = _answering(screen, {"ok": True})
     for body, status, words in (
         ({"command": "settings", "settings": {"token": "x"}}, 422, "cannot be pushed"),

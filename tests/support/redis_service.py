@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:  # imported where used: without redis-py, available() says so instead of conftest failing
     import redis
 
+from tests.support.log_tail import log_tail
 from tests.support.postgres_service import free_port
 
 _POLL_S = 0.01
@@ -123,10 +124,7 @@ class RedisServer:
         return self._process is not None and self._process.poll() is None
 
     def log_tail(self, lines: int = 40) -> str:
-        path = self._log_path()
-        if path is None or not path.exists():
-            return "(no redis-server log)"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self._log_path(), lines, missing="(no redis-server log)")
 
     def client(self, timeout: float = 2) -> redis.Redis:
         """A client that fails at once when the server is down: redis-py's default retries ten times

@@ -22,6 +22,7 @@ from typing import IO, Any
 import requests
 
 from tests.support.backend import database_url_for_new_server
+from tests.support.log_tail import log_tail
 
 _ADMIN = object()
 _NEW = "new"  # database_url's default: a new database when the suite runs on PostgreSQL
@@ -146,11 +147,7 @@ class ServerProcess:
             self._log = None
 
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return "(no server log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines, missing="(no server log)")
 
     # -- helpers ---------------------------------------------------------
     def add_device(self, name: str, rooms: Sequence[str]) -> str:

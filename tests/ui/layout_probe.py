@@ -114,8 +114,43 @@ def collect(window: Any) -> dict[str, Any]:
         "screen": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
         "top_levels": tops,
         "widgets": widgets,
-        "badge_tooltip": window.header.badge.toolTip(),
+        "badge_tooltip": window.header.badge.toolTip() if hasattr(window, "header") else "",
     }
+
+
+async def probe_pairing(plan: dict[str, Any]) -> dict[str, Any]:
+    """The pairing screen, fullscreen, with a real code from the real server and a long status line."""
+    from PySide6.QtGui import QGuiApplication
+
+    from kiosk.core.backoff import Backoff
+    from kiosk.core.config import load_config
+    from kiosk.core.pairing_client import PairingClient
+    from kiosk.ui.pairing_screen import PairingScreen
+
+    deadline = time.monotonic() + DEADLINE_S
+    config = load_config(
+        path=Path(plan["tmp"]) / "absent.toml",
+        env={},
+        overrides={"server_url": plan["server"], "language": plan["lang"], "fullscreen": True},
+    )
+    screen = PairingScreen(config.server_url)
+    screen.showFullScreen()
+    client = PairingClient(config, Path(plan["tmp"]) / "kiosk.toml", screen.show_view, Backoff())
+    task = asyncio.get_running_loop().create_task(client.run())
+    try:
+        await wait_for(
+            "a pairing code", lambda: screen.view is not None and screen.view.code is not None, deadline
+        )
+        screen.status.show_status(LONG_DETAIL, error=True)  # the longest line it may have to show
+        await settle(screen, deadline)
+        result = collect(screen)
+        result["code_pixels"] = screen.code.font().pixelSize()
+        shot = QGuiApplication.primaryScreen().grabWindow(0).toImage()
+        result["screenshot_saved"] = bool(shot.save(plan["screenshot"]))
+        return result
+    finally:
+        task.cancel()
+        screen.close()
 
 
 async def probe(plan: dict[str, Any]) -> dict[str, Any]:
@@ -222,7 +257,7 @@ def main() -> None:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        result = loop.run_until_complete(probe(plan))
+        result = loop.run_until_complete(probe_pairing(plan) if plan["room"] == "pairing" else probe(plan))
     finally:
         loop.close()
     sys.stdout.write(MARKER + json.dumps(result) + "\n")

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.clock import FakeClock, SystemClock
@@ -81,6 +82,8 @@ def test_pushed_thresholds_language_and_sound_apply_without_a_restart(
     assert (limits.warn_after_s, limits.late_after_s) == (120, 240)
     qtbot.waitUntil(lambda: window.header.badge.text() == "Terhubung", timeout=WAIT_MS)
     assert window.mute_button.isChecked()
+    buttons = window.screen_widget.findChildren(QAbstractButton)
+    assert buttons and all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in buttons)  # a bump bar's keys
     before_orders = window.screen_widget.model.rowCount()  # type: ignore[attr-defined]
     order = server.create_order()
     qtbot.waitUntil(

@@ -197,3 +197,38 @@ def test_the_screen_stays_inside_the_screen(
     assert not problems, f"{len(problems)} problem(s) at {width}x{height} ({lang}):\n" + "\n".join(
         problems[:40]
     )
+
+
+PAIRING_CASES = [
+    pytest.param(size, lang, id=f"pairing-{size[0]}x{size[1]}-{lang}") for size in SIZES for lang in LANGUAGES
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("x_session", "lang"), PAIRING_CASES, indirect=["x_session"])
+def test_the_pairing_screen_stays_inside_the_screen_with_a_code_readable_from_afar(
+    x_session: tuple[str, int, int], lang: str, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A new screen's first sight: the code, the server and how to approve it, whole, at every size."""
+    display, width, height = x_session
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"layout-pairing-{width}x{height}-{lang}.png"
+    plan = {
+        "server": server.url,
+        "room": "pairing",
+        "lang": lang,
+        "tmp": str(tmp_path),
+        "screenshot": str(shot),
+    }
+    result = run_probe(plan, display, tmp_path)
+    assert result["screen"] == [0, 0, width, height]
+    assert result["screenshot_saved"], f"no screenshot at {shot}"
+    problems = overflows(result)
+    by_name = {w["name"]: w for w in result["widgets"] if w["name"]}
+    code = by_name.get("pairing-code")
+    if code is None or not inside(code["rect"], result["screen"]) or not code["unclipped"]:
+        problems.append(f"the code is not whole on screen: {code}")
+    assert not problems, f"{len(problems)} problem(s) at {width}x{height} ({lang}):\n" + "\n".join(
+        problems[:40]
+    )
+    assert result["code_pixels"] >= height // 8  # readable from 2 m: an eighth of the screen or more
