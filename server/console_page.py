@@ -73,7 +73,7 @@ def console_html(csrf: str, language: str) -> str:
 <button type="submit">{t["sign_out"]}</button></form></span></header>
 <p id="problem" class="error" role="alert"></p><p id="stream" class="warning" role="status"></p>
 <h2>{t["screens"]}</h2><p>{t["pick"]}</p>
-<table class="fleet"><thead><tr><th>{t["name"]}</th><th>{t["rooms"]}</th><th>{t["state"]}</th><th class="wide">{t["lag"]}</th>
+<table class="fleet"><thead><tr><th>{t["name"]}</th><th>{t["rooms"]}</th><th>{t["state"]}</th><th class="wide">{t["since"]}</th><th class="wide">{t["lag"]}</th>
 <th class="wide">{t["version"]}</th><th class="wide">{t["address"]}</th><th class="wide">{t["orders"]}</th>
 <th class="wide">{t["sound"]}</th><th class="wide">{t["last_error"]}</th><th></th></tr></thead>
 <tbody id="screens"></tbody></table>

@@ -42,7 +42,8 @@ function renderDevices(page) {
     cell(row, d.rooms.join(', '));
     const state = d.revoked_at ? 'revoked' : (d.online ? 'online' : 'offline');
     cell(row, T[state], state).dataset.state = state;
-    cell(row, d.lag === null ? '' : String(d.lag), 'wide');
+    cell(row, d.since ? new Date(d.since).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit', hour12: false}) : '', 'wide');
+    cell(row, d.lag === null ? '' : `${d.lag} (seq ${d.applied_seq})`, 'wide');
     cell(row, d.app_version, 'wide'); cell(row, d.address, 'wide');
     cell(row, d.orders_on_screen === null ? '' : String(d.orders_on_screen), 'wide');
     cell(row, d.sound_muted === null ? '' : (d.sound_muted ? T.muted : T.on), 'wide');

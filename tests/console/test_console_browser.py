@@ -137,8 +137,9 @@ def test_sign_in_steer_a_kiosk_pair_another_and_revoke_it(
         wait_for_line(new_log, "live in display", new)
         _until(lambda: _row_state(browser, PROBE) == "online", 30, "the paired kiosk online")
         # live with the order made earlier on its screen (its report on going live says so)
-        _until(lambda: _row_cell(browser, PROBE, 6) == "1", 30, "the paired kiosk showing the order")
+        _until(lambda: _row_cell(browser, PROBE, 7) == "1", 30, "the paired kiosk showing the order")
         assert not browser.find_elements(By.CSS_SELECTOR, "#screens img")  # the name is text, never markup
+        browser.execute_script("window.scrollTo(0, 0)")
         browser.save_screenshot(str(artifacts / "console-screens.png"))
 
         alert = browser.find_element(By.ID, "alert")
