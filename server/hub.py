@@ -46,6 +46,8 @@ from server.storage_guard import StorageRefusedError
 log = logging.getLogger("server.db")
 
 BOARD_ROOM = board()
+PRUNE_BATCH = 256  # events past the retention that start a prune
+PRUNE_MAX_ROWS = 4 * PRUNE_BATCH  # events one write deletes at most
 
 # Part: (socket event name, envelope, rooms), rooms None for every connected socket.  Plain data, so
 # that a part can travel to another process (server/redis_manager.py) as it is.
@@ -118,8 +120,12 @@ class Hub:
         self._clock = clock
         self._lock = threading.RLock()
         self._retention = max(1, retention_events)
-        # Prune in batches (a tenth of the retention) rather than one row per event.
-        self._prune_slack = max(1, self._retention // 10)
+        # Prune in small batches, each inside an ordinary write: a tenth of the retention at once
+        # (10 000 events) made one write in 10 000 take ~90 ms, holding every other write (and,
+        # on PostgreSQL, the cluster's seq lock) that long.  A backlog (a lowered retention) is
+        # worked off PRUNE_MAX_ROWS at a time, never in one long delete.
+        self._prune_slack = min(PRUNE_BATCH, max(1, self._retention // 10))
+        self._prune_logged = False
         self.emitter: Emitter | None = emitter
         self.dialect = dialect_of(conn)
         self._seq = int(get_meta(conn, "seq") or 0)
@@ -188,7 +194,14 @@ class Hub:
             self._seq = tx.seq
             if pruned is not None:
                 self._pruned_through = pruned
-                log.info("event log pruned through seq %d (keeping the last %d)", pruned, self._retention)
+                # one line at the first prune, not one per batch (every few hundred events)
+                log.log(
+                    logging.DEBUG if self._prune_logged else logging.INFO,
+                    "event log pruned through seq %d (keeping the last %d, pruned as it grows)",
+                    pruned,
+                    self._retention,
+                )
+                self._prune_logged = True
             self._emit(tx.outbox)
 
     def _head(self) -> int:
@@ -228,7 +241,7 @@ class Hub:
     def _maybe_prune(self, tx: Tx) -> int | None:
         if tx.seq - self._pruned_through <= self._retention + self._prune_slack:
             return None
-        through = tx.seq - self._retention
+        through = min(tx.seq - self._retention, self._pruned_through + PRUNE_MAX_ROWS)
         tx.conn.execute("DELETE FROM event_rooms WHERE seq <= ?", (through,))
         tx.conn.execute("DELETE FROM events WHERE seq <= ?", (through,))
         tx.conn.execute("DELETE FROM board_envelopes WHERE seq <= ?", (through,))
