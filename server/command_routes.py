@@ -17,7 +17,7 @@ from kiosk.protocol import api as api_routes
 from kiosk.protocol.rooms import parse_room
 from kiosk.protocol.screen_commands import ChangeDevice, ScreenCommand
 from server import policy
-from server.device_changes import change_device
+from server.device_changes import active_device, change_device
 from server.errors import ApiError
 from server.jsonio import json_response
 from server.revocation import drop_device
@@ -49,11 +49,7 @@ def device_command(name: str) -> Response:
     policy.check_admin(principal(), "send commands to screens")
     command = body(ScreenCommand)
     with hub().read() as conn:
-        row = conn.execute("SELECT revoked_at FROM devices WHERE name = ?", (name,)).fetchone()
-    if row is None:
-        raise ApiError(404, "not_found", f"no device named {name!r}; see `kiosk-server devices list`")
-    if row[0] is not None:
-        raise ApiError(409, "already_revoked", f"device {name!r} was revoked at {row[0]}")
+        active_device(conn, name)  # 404 unknown, 409 revoked
     state = server_state()
     targets = [(sid, who.name) for sid, who in state.connections.devices().items() if who.name == name]
     relays = _relays(state)
